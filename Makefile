@@ -1,0 +1,59 @@
+# nianbao: `make report` builds the example reports, `make test` runs the whole suite.
+# Both set up what they need on a fresh machine: the Python packages in .venv and, where
+# apt is usable, the Debian packages for fonts, fast font subsetting and PDF tools.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+REPORT ?= examples/*/*.yaml
+OUT    ?= out
+
+# Debian packages: CJK fonts (Noto Serif/Sans CJK, LXGW WenKai for 楷), HarfBuzz's subsetter
+# (fast PDF font subsetting), poppler (pdftotext/pdftoppm), LibreOffice (DOCX proof in tests).
+REPORT_DEBS := fonts-noto-cjk fonts-lxgw-wenkai libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0
+TEST_DEBS   := $(REPORT_DEBS) poppler-utils libreoffice-writer-nogui
+
+.PHONY: report test bench lint golden system-report system-test clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+# Install missing Debian packages when apt is usable; otherwise say what to install.
+define apt_install
+	@missing=""; for p in $(1); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+		echo "正在安装系统软件包：$$missing"; \
+		(apt-get install -y -q --no-install-recommends $$missing >/dev/null 2>&1 || \
+		 (apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing >/dev/null)) \
+		|| { echo "安装失败，请手动安装：$$missing"; exit 1; }; \
+	else \
+		echo "缺少系统软件包：$$missing"; echo "请由管理员执行：sudo apt-get install$$missing"; exit 1; \
+	fi
+endef
+
+system-report:
+	$(call apt_install,$(REPORT_DEBS))
+
+system-test:
+	$(call apt_install,$(TEST_DEBS))
+
+report: $(STAMP) system-report
+	$(BIN)/nianbao build $(REPORT) -o $(OUT)
+
+test: $(STAMP) system-test
+	$(BIN)/ruff check generator tests
+	$(BIN)/pytest
+
+bench: $(STAMP) system-report
+	$(BIN)/python tests/bench.py
+
+golden: $(STAMP) system-test
+	NIANBAO_GOLDEN=update $(BIN)/pytest tests/test_visual.py
+
+clean:
+	rm -rf $(OUT) .pytest_cache

@@ -1,0 +1,196 @@
+"""The validator: table relations, continuity with last year, narrative and completeness."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+from .findings import NOTE, WARNING, Finding
+from .format import Relation, Table, Term, normalize_label
+from .narrative import all_texts, figure_sum, format_number, typed_figures, unknown_citations
+from .report import Loc, Report, cell_id, items_of
+
+
+def check_report(report: Report, previous: Report | None = None) -> list[Finding]:
+    """Every finding about a loaded report; never raises for what the user wrote."""
+    findings: list[Finding] = []
+    for relation in report.format.relations:
+        if relation.needs_previous and previous is None:
+            continue
+        findings.extend(check_relation(report, previous, relation))
+    if previous is not None and previous.year and report.year and previous.year != report.year - 1:
+        findings.append(
+            Finding(
+                WARNING,
+                "W204",
+                f"作为上年报告的文件是 {previous.year} 年度的，本报告是 {report.year} 年度",
+                report.field_locs.get("年度"),
+                f"跨年核对应使用 {report.year - 1} 年度的报告",
+            )
+        )
+    findings.extend(check_citations(report))
+    findings.extend(check_narrative_figures(report))
+    findings.extend(check_completeness(report))
+    return findings
+
+
+def item_label(table: Table, for_each: str, item: str) -> str:
+    if for_each == "row":
+        return (f"{table.caption} " if table.caption else "") + table.full_row_label(item)
+    return f"「{table.column(item).label}」"
+
+
+def term_label(table: Table, for_each: str, term: Term) -> str:
+    label = table.column(term.key).label if for_each == "row" else table.full_row_label(term.key)
+    return ("上年" if term.previous else "") + label
+
+
+def check_relation(report: Report, previous: Report | None, relation: Relation) -> Iterator[Finding]:
+    table = report.format.tables[relation.table]
+    for item in items_of(table, relation.for_each):
+        if relation.pending is not None:
+            yield from pending_note(report, previous, relation, table, item)
+            continue
+        values = {}
+        for term in (*relation.left, *relation.right):
+            source = previous if term.previous else report
+            values[term] = source.value(*cell_id(table, relation.for_each, item, term.key))
+        if any(v is None for v in values.values()):
+            continue
+        left = sum(t.sign * values[t] for t in relation.left)
+        right = sum(t.sign * values[t] for t in relation.right)
+        if left != right:
+            yield relation_finding(report, relation, table, item, left, right)
+
+
+def relation_finding(report: Report, relation: Relation, table: Table, item: str, left: int, right: int) -> Finding:
+    ids = [cell_id(table, relation.for_each, item, t.key) for t in (*relation.left, *relation.right) if not t.previous]
+    typed = [i for i in ids if report.cells[i].typed and report.cells[i].loc] or ids
+    blamed = typed[0]
+    cell = report.cells[blamed]
+    where = relation_place(table, relation.for_each, item, relation.left[0].key)
+    if len(relation.left) == 1 and not relation.left[0].previous:
+        message = f"{where}应为 {format_number(right)}（{relation.meaning}），实为 {format_number(left)}"
+        hint = f"把 {format_number(left)} 改为 {format_number(right)}，或核对参与求和的各项"
+    else:
+        left_text = " + ".join(term_label(table, relation.for_each, t) for t in relation.left)
+        right_text = " + ".join(term_label(table, relation.for_each, t) for t in relation.right)
+        message = (
+            f"{item_label(table, relation.for_each, item)}：{left_text} = {format_number(left)}，"
+            f"{right_text} = {format_number(right)}，两者应相等（{relation.meaning}）"
+        )
+        hint = "核对这一列中各项的数字"
+    return Finding(relation.level, relation.code, message, cell.loc or report.row_locs.get((table.key, blamed[1])), hint, cell=blamed, cells=tuple(ids))
+
+
+def relation_place(table: Table, for_each: str, item: str, left_key: str) -> str:
+    row, column = (item, left_key) if for_each == "row" else (left_key, item)
+    prefix = f"{table.caption} " if table.caption else ""
+    return f"{prefix}{table.full_row_label(row)}「{table.column(column).label}」"
+
+
+def pending_note(report: Report, previous: Report | None, relation: Relation, table: Table, item: str) -> Iterator[Finding]:
+    term = relation.pending
+    pending = previous.value(*cell_id(table, relation.for_each, item, term.key)) if previous else None
+    if pending:
+        here = cell_id(table, relation.for_each, item, term.key)
+        loc = report.cells[here].loc or report.row_locs.get((table.key, item))
+        yield Finding(
+            NOTE,
+            relation.code,
+            f"{item_label(table, relation.for_each, item)}：上年「{table.column(term.key).label}」{format_number(pending)} 件（{relation.meaning}）",
+            loc,
+            cell=here,
+        )
+
+
+def check_citations(report: Report) -> Iterator[Finding]:
+    for where, text in all_texts(report):
+        for line, column, name, width in unknown_citations(report, text):
+            close = [n for n in report.figure_names() if name in n or n.split(".")[0] == name.split(".")[0]][:3]
+            hint = ("可用的名称如：" + "、".join(close)) if close else "名称为“行.列”，例如 本年新收.总计、行政许可、机关、年度"
+            yield Finding("错误", "E013", f"{where}引用了未知的数字「{name}」", text.loc_of(line, column, width), hint)
+
+
+def check_narrative_figures(report: Report) -> Iterator[Finding]:
+    fmt = report.format
+    for where, text in all_texts(report):
+        for typed in typed_figures(text, fmt.narrative_figures, fmt.narrative_units):
+            sums = [figure_sum(report, names) for names in typed.rule.figures]
+            if any(s is None for s in sums) or typed.number in sums:
+                continue
+            shown = "；".join(f"{figure_title(report, names)}为 {format_number(s)}" for names, s in zip(typed.rule.figures, sums, strict=True))
+            yield Finding(
+                WARNING,
+                "W301",
+                f"{where}中“{typed.phrase}”与表格不符：{shown}",
+                text.loc_of(typed.line_index, typed.column_index, len(str(typed.number))),
+                "核对叙述与表格；可写成 {{ 名称 }} 直接引用表格数字，例如 {{ 本年新收.总计 }}",
+            )
+
+
+def figure_title(report: Report, names: tuple[str, ...]) -> str:
+    titles = []
+    for name in names:
+        row_key, _, column_key = name.partition(".")
+        table, _row = report.format.row_index[row_key]
+        column = table.column(column_key) if column_key else table.columns[0]
+        titles.append(relation_place(table, "row", row_key, column.key))
+    return " + ".join(titles)
+
+
+def is_placeholder(report: Report, text: str) -> bool:
+    folded = normalize_label(text).rstrip("。.")
+    return not folded or folded in report.format.placeholders
+
+
+def check_completeness(report: Report) -> Iterator[Finding]:
+    for section in report.format.sections:
+        here = report.section_locs.get(section.key)
+        if section.kind == "parts" and section.key in report.texts:
+            yield Finding(
+                WARNING,
+                "W402",
+                f"「{section.heading}」没有按（一）至（五）分项填写：" + "、".join(p.heading for p in section.parts),
+                here,
+                "按格式要求把总体情况分为" + "、".join(p.key for p in section.parts) + "五项填写",
+            )
+        if section.kind == "parts" and section.key in report.parts:
+            for number, part in enumerate(section.parts):
+                if part.key not in report.parts[section.key]:
+                    yield Finding(
+                        WARNING,
+                        "W402",
+                        f"「{section.heading}」缺少第（{'一二三四五六七八九'[number]}）项「{part.heading}」",
+                        here,
+                        f"添加“{part.key}: |”并写明{part.heading}",
+                    )
+        for where, text in all_texts(report):
+            if where.startswith(section.heading) and is_placeholder(report, text.value):
+                shown = f"只写了「{text.value.strip()}」" if text.value.strip() else "是空的"
+                yield Finding(WARNING, "W401", f"「{where}」{shown}", text.loc, "条例第五十条要求如实报告这部分内容；确实没有的，也应具体说明情况")
+        mention = section.must_mention
+        text = report.texts.get(section.key)
+        if mention and text is not None and not any(w in text.value for w in mention.words):
+            yield Finding(WARNING, mention.code, f"「{section.heading}」{mention.message}", text.loc, mention.hint)
+    yield from check_deadline(report)
+
+
+def check_deadline(report: Report) -> Iterator[Finding]:
+    if report.published is None or not report.year:
+        return
+    fmt = report.format
+    kind = report.kind or ("地方政府" if report.agency.endswith(fmt.local_government_suffix) else "部门")
+    month, day = fmt.deadlines[kind]
+    deadline = date(report.year + 1, month, day)
+    loc: Loc | None = report.field_locs.get("发布日期")
+    if report.published > deadline:
+        yield Finding(
+            WARNING,
+            "W404",
+            f"发布日期 {report.published} 晚于{kind}年度报告的公布期限 {deadline}（条例第四十九条）",
+            loc,
+            "按期限公布；如为地方政府的本级年度报告，可写“报告类型: 地方政府”",
+        )
+    elif report.published.year <= report.year:
+        yield Finding(WARNING, "W405", f"发布日期 {report.published} 早于 {report.year} 年度结束", loc, "核对发布日期与年度")

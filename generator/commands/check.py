@@ -1,0 +1,97 @@
+"""`nianbao check`: validate forms and print every finding at once."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..checks import check_report
+from ..findings import ERROR, WARNING, Finding, InputError, findings_json, format_text, sort_findings, summary
+from ..form import load_form
+from ..report import Loc, Report
+
+
+@dataclass
+class Checked:
+    """One form after loading and checking; `report` is None when the file was unusable."""
+
+    path: str
+    report: Report | None
+    findings: list[Finding] = field(default_factory=list)
+    source_lines: list[str] = field(default_factory=list)
+
+    @property
+    def unusable(self) -> bool:
+        return self.report is None
+
+    def count(self, level: str) -> int:
+        return sum(f.level == level for f in self.findings)
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("check", help="校验年度报告表单", description="校验表格勾稽关系、跨年衔接、叙述与表格一致性和完整性")
+    parser.add_argument("files", nargs="+", metavar="文件", help="表单文件（.yaml）")
+    parser.add_argument("--previous", metavar="上年文件", help="上年度的表单；省略时使用同一文件夹中的“年度-1”.yaml")
+    parser.add_argument("--format", choices=["text", "json"], default="text", help="输出格式（默认 text）")
+    parser.add_argument("--strict", action="store_true", help="有警告也视为未通过")
+    parser.set_defaults(run=run)
+
+
+def previous_path(path: Path, report: Report, explicit: str | None) -> Path | None:
+    if explicit:
+        return Path(explicit)
+    sibling = path.with_name(f"{report.year - 1}{path.suffix}")
+    return sibling if report.year and sibling.exists() and sibling.resolve() != path.resolve() else None
+
+
+def check_file(path_text: str, previous: str | None = None) -> Checked:
+    """Load one form (and last year's, if there is one) and run every check."""
+    path = Path(path_text)
+    try:
+        report, findings = load_form(path, path_text)
+    except InputError as exc:
+        lines = path.read_text("utf-8", errors="replace").split("\n") if exc.finding.code in ("E001", "E003", "E004") else []
+        return Checked(path_text, None, [exc.finding], lines)
+    last_year = None
+    last_path = previous_path(path, report, previous)
+    if last_path is not None:
+        try:
+            last_year, _ = load_form(last_path, str(last_path))
+        except InputError as exc:
+            loc = Loc(path_text, 1, 1)
+            findings.append(Finding(WARNING, "W206", f"上年报告 {last_path} 无法读取（{exc.finding.message}），未做跨年核对", loc))
+    findings.extend(check_report(report, last_year))
+    return Checked(path_text, report, sort_findings(findings), report.source_lines)
+
+
+def exit_code(results: list[Checked], strict: bool) -> int:
+    if any(r.unusable for r in results):
+        return 2
+    if any(r.count(ERROR) or (strict and r.count(WARNING)) for r in results):
+        return 1
+    return 0
+
+
+def print_findings(results: list[Checked], stream=None) -> None:
+    stream = stream or sys.stdout
+    for result in results:
+        for finding in result.findings:
+            print(format_text(finding, result.source_lines), file=stream)
+            print(file=stream)
+    everything = [f for r in results for f in r.findings]
+    files = f"共检查 {len(results)} 个文件，" if len(results) > 1 else ""
+    print(files + summary(everything), file=stream)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.previous and len(args.files) > 1:
+        print("用法错误：--previous 只能与一个文件一起使用", file=sys.stderr)
+        return 2
+    results = [check_file(path, args.previous) for path in args.files]
+    if args.format == "json":
+        print(findings_json([(r.path, r.findings) for r in results]))
+    else:
+        print_findings(results)
+    return exit_code(results, args.strict)

@@ -1,0 +1,78 @@
+"""`nianbao init`: write a complete, commented form, optionally carried forward from last year."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..files import write_atomic
+from ..findings import InputError, format_text
+from ..form import load_form
+from ..format import load_format
+from ..formwriter import SCHEMA_FILE, write_form
+from ..report import Cell, Report, cell_id, items_of
+from .schema import schema_text
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("init", help="生成一份新的年度报告表单", description="生成一份完整、带注释的年度报告表单")
+    parser.add_argument("--agency", metavar="机关名称", help="报告机关全称（使用 --from 时可省略）")
+    parser.add_argument("--year", type=int, metavar="年度", help="报告年度（使用 --from 时默认为上年加一）")
+    parser.add_argument("--from", dest="previous", metavar="上年文件", help="上年度的表单：上年结转和现行有效件数从它接续")
+    parser.add_argument("-o", "--output", metavar="文件", help="输出文件（默认：年度.yaml）")
+    parser.add_argument("--force", action="store_true", help="覆盖已存在的输出文件")
+    parser.set_defaults(run=run)
+
+
+def blank_report(agency: str, year: int) -> Report:
+    fmt = load_format()
+    report = Report(format=fmt, path="", agency=agency, year=year)
+    for table in fmt.tables.values():
+        for row in table.rows:
+            for column in table.columns:
+                total = row.total or column.total
+                report.cells[(table.key, row.key, column.key)] = Cell(None if total else 0, typed=not total)
+    return report
+
+
+def carry_forward(report: Report, last: Report) -> None:
+    """Start the year where last year ended, by the format's continuity relations
+    (上年结转 from 结转下年度, 现行有效件数 from last year's)."""
+    for relation in report.format.relations:
+        if len(relation.left) != 1 or not any(t.previous for t in relation.right):
+            continue
+        table = report.format.tables[relation.table]
+        for item in items_of(table, relation.for_each):
+            values = [(last if t.previous else report).value(*cell_id(table, relation.for_each, item, t.key)) for t in relation.right]
+            target = report.cells[cell_id(table, relation.for_each, item, relation.left[0].key)]
+            if target.typed and all(v is not None for v in values):
+                target.value = sum(t.sign * v for t, v in zip(relation.right, values, strict=True))
+
+
+def run(args: argparse.Namespace) -> int:
+    last = None
+    if args.previous:
+        try:
+            last, _findings = load_form(Path(args.previous), args.previous)
+        except InputError as exc:
+            print(format_text(exc.finding, []), file=sys.stderr)
+            return 2
+    agency = args.agency or (last.agency if last else "")
+    year = args.year or (last.year + 1 if last and last.year else 0)
+    if not agency or not year:
+        print("用法错误：请用 --agency 给出机关名称、--year 给出年度（或用 --from 指定上年表单）", file=sys.stderr)
+        return 2
+    report = blank_report(agency, year)
+    if last is not None:
+        carry_forward(report, last)
+    output = Path(args.output or f"{year}.yaml")
+    if output.exists() and not args.force:
+        print(f"{output} 已存在，未覆盖。要覆盖请加 --force，或用 -o 指定其他文件名。", file=sys.stderr)
+        return 2
+    write_atomic(output, write_form(report))
+    schema = output.parent / SCHEMA_FILE
+    if not schema.exists():
+        write_atomic(schema, schema_text())
+    print(f"已生成 {output}" + (f"（上年结转与现行有效件数接续自 {args.previous}）" if last else ""))
+    return 0

@@ -1,0 +1,90 @@
+"""Findings: what the loader and the checks say about a report, and how they are printed."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+
+from .report import CellId, Loc
+
+ERROR, WARNING, NOTE = "错误", "警告", "提示"
+LEVEL_ORDER = {ERROR: 0, WARNING: 1, NOTE: 2}
+
+
+@dataclass(frozen=True)
+class Finding:
+    level: str
+    code: str
+    message: str
+    loc: Loc | None = None
+    hint: str = ""
+    cell: CellId | None = None
+    cells: tuple[CellId, ...] = ()
+
+    def to_json(self) -> dict:
+        data: dict = {"level": self.level, "code": self.code, "message": self.message}
+        if self.loc:
+            data.update(file=self.loc.file, line=self.loc.line, column=self.loc.column)
+        if self.hint:
+            data["hint"] = self.hint
+        if self.cell:
+            data["cell"] = list(self.cell)
+        return data
+
+
+class InputError(Exception):
+    """The file cannot be read as a form at all (exit code 2)."""
+
+    def __init__(self, finding: Finding):
+        super().__init__(finding.message)
+        self.finding = finding
+
+
+def display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def excerpt(finding: Finding, source_lines: list[str]) -> list[str]:
+    """The source line with a caret under the finding, ruff style."""
+    loc = finding.loc
+    if loc is None or not 1 <= loc.line <= len(source_lines):
+        return []
+    line = source_lines[loc.line - 1].replace("\t", " ")
+    gutter = str(loc.line)
+    pad = display_width(line[: loc.column - 1])
+    carets = "^" * max(1, display_width(line[loc.column - 1 : loc.column - 1 + loc.width]))
+    return [f"{gutter} | {line}", f"{' ' * len(gutter)} | {' ' * pad}{carets}"]
+
+
+def format_text(finding: Finding, source_lines: list[str]) -> str:
+    place = f"{finding.loc.file}:{finding.loc.line}:{finding.loc.column}: " if finding.loc else ""
+    lines = [f"{place}{finding.code} [{finding.level}] {finding.message}"]
+    lines += ["  " + x for x in excerpt(finding, source_lines)]
+    if finding.hint:
+        lines.append(f"  = 建议：{finding.hint}")
+    return "\n".join(lines)
+
+
+def summary(findings: list[Finding]) -> str:
+    counts = Counter(f.level for f in findings)
+    if not counts:
+        return "未发现问题。"
+    parts = [f"{counts[level]} 个{level}" for level in (ERROR, WARNING, NOTE) if counts[level]]
+    return "发现 " + "、".join(parts) + "。"
+
+
+def sort_findings(findings: list[Finding]) -> list[Finding]:
+    return sorted(
+        findings,
+        key=lambda f: (f.loc.file if f.loc else "", f.loc.line if f.loc else 0, f.loc.column if f.loc else 0, f.code),
+    )
+
+
+def findings_json(results: list[tuple[str, list[Finding]]]) -> str:
+    return json.dumps(
+        [{"file": path, "findings": [f.to_json() for f in findings]} for path, findings in results],
+        ensure_ascii=False,
+        indent=2,
+    )

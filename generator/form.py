@@ -1,0 +1,418 @@
+"""Read the YAML form into a Report, keeping the source position of every value.
+
+The form is parsed by libyaml into a node tree (fast, with line and column marks) and
+interpreted here by the form's own rules, never by YAML's implicit typing: counts must be
+plain integers, 收费金额 a plain decimal read exactly, everything else text.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import yaml
+
+from .findings import ERROR, WARNING, Finding, InputError
+from .format import Column, Format, Section, Table, load_format, normalize_label
+from .report import Cell, Loc, Number, Report, Text
+
+MAX_BYTES = 2 * 1024 * 1024
+MAX_NODES = 20_000
+NULLS = {"", "~", "null", "Null", "NULL"}
+INTEGER = re.compile(r"[+-]?\d+")
+DECIMAL = re.compile(r"[+-]?\d+(\.\d+)?")
+NUMBERING = re.compile(r"^([一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+[.、．])")
+FORMAT_KEY = "格式"
+
+YAML_PROBLEMS = [
+    ("cannot start any token", "这里有一个不能出现在此处的字符"),
+    ("mapping values are not allowed", "冒号位置不对：一行里出现了第二个“键: 值”，或缩进与上一行不一致"),
+    ("could not find expected ':'", "缺少冒号“:”，或上一行的引号没有闭合"),
+    ("did not find expected key", "缩进不一致：这一行与同一层的其他键缩进不同"),
+    ("did not find expected ',' or ']'", "方括号列表没有正确结束：缺少“]”，或数字之间没有用英文逗号分隔"),
+    ("did not find expected ',' or '}'", "花括号没有正确结束：缺少“}”，或各项之间没有用英文逗号分隔"),
+    ("did not find expected '-' indicator", "列表项的缩进不一致"),
+    ("found undefined alias", "引用了未定义的别名（*）"),
+    ("found unexpected end of stream", "文件意外结束：有引号或括号没有闭合"),
+    ("found unknown escape character", "双引号文字里有无效的转义符“\\”，可改用单引号或“|”文本块"),
+    ("expected <block end>", "缩进不一致：这一行的缩进与上下文不符"),
+    ("found a tab character", "这里用了制表符（Tab）：YAML 只能用空格缩进"),
+    ("while scanning a quoted scalar", "引号没有闭合"),
+    ("found character that cannot start", "这里有一个不能出现在此处的字符"),
+]
+
+
+def read_source(path: Path, name: str) -> str:
+    """The file's text, refused with a clear message when it cannot be a form."""
+    start = Loc(name, 1, 1)
+    try:
+        if path.is_dir():
+            raise InputError(Finding(ERROR, "E000", f"{name} 是一个文件夹，不是表单文件", start))
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise InputError(
+                Finding(
+                    ERROR,
+                    "E002",
+                    f"文件大小 {size / 1048576:.1f} MB，超过表单上限 2 MB，已拒绝读取",
+                    start,
+                    hint="年度报告表单通常不足 100 KB，请确认选择的是 .yaml 表单文件",
+                )
+            )
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(Finding(ERROR, "E000", f"找不到文件 {name}", None)) from None
+    except OSError as exc:
+        raise InputError(Finding(ERROR, "E000", f"无法读取文件 {name}：{exc.strerror}", None)) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        hint = "请在编辑器中把文件另存为 UTF-8 编码"
+        try:
+            data.decode("gb18030")
+            hint = "文件似乎是 GBK/GB18030 编码，" + hint
+        except UnicodeDecodeError:
+            pass
+        raise InputError(Finding(ERROR, "E003", "文件不是 UTF-8 编码的文本", Loc(name, line, column), hint)) from None
+
+
+def compose(text: str, name: str) -> yaml.Node | None:
+    """Parse YAML syntax into nodes; a syntax error becomes a located Chinese message."""
+    try:
+        return yaml.compose(text, Loader=yaml.CSafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = f"{exc.context or ''} {exc.problem or ''}"
+        lines = text.split("\n")
+        bad = lines[line - 1][column - 1 : column] if line <= len(lines) else ""
+        if bad == "\t" or ("\t" in (lines[line - 1] if line <= len(lines) else "") and "token" in problem):
+            message = "这里用了制表符（Tab）：YAML 只能用空格缩进"
+        else:
+            message = next((zh for en, zh in YAML_PROBLEMS if en in problem), "YAML 语法错误")
+        raise InputError(
+            Finding(ERROR, "E001", f"YAML 语法错误：{message}", Loc(name, line, column), hint="对照 README 中的表单示例检查这一行及其上一行")
+        ) from None
+    except yaml.YAMLError as exc:
+        raise InputError(Finding(ERROR, "E001", f"YAML 语法错误：{exc}", Loc(name, 1, 1))) from None
+
+
+def check_size(root: yaml.Node, name: str) -> None:
+    """Refuse a form whose aliases expand past MAX_NODES nodes (an alias bomb)."""
+    stack, count = [root], 0
+    while stack:
+        node = stack.pop()
+        count += 1
+        if count > MAX_NODES:
+            raise InputError(
+                Finding(
+                    ERROR,
+                    "E004",
+                    f"文件中的别名（*）展开后超过 {MAX_NODES} 个节点，已拒绝处理",
+                    Loc(name, 1, 1),
+                    hint="表单不需要这样多层的锚点与别名，请删去它们",
+                )
+            )
+        if isinstance(node, yaml.MappingNode):
+            stack.extend(n for pair in node.value for n in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+
+
+def is_plain(node: yaml.Node) -> bool:
+    """An unquoted scalar (libyaml marks plain style as "", the pure-Python parser as None)."""
+    return isinstance(node, yaml.ScalarNode) and not node.style
+
+
+def node_kind(node: yaml.Node) -> str:
+    if isinstance(node, yaml.MappingNode):
+        return "“键: 值”映射"
+    if isinstance(node, yaml.SequenceNode):
+        return "列表"
+    return f"「{node.value}」"
+
+
+class FormReader:
+    """Walks the node tree of one form; collects every problem rather than stopping."""
+
+    def __init__(self, fmt: Format, name: str, text: str):
+        self.fmt = fmt
+        self.name = name
+        self.lines = text.split("\n")
+        self.findings: list[Finding] = []
+        self.report = Report(format=fmt, path=name, source_lines=self.lines)
+
+    def loc(self, node: yaml.Node) -> Loc:
+        start, end = node.start_mark, node.end_mark
+        width = end.column - start.column if end.line == start.line and end.column > start.column else 1
+        return Loc(self.name, start.line + 1, start.column + 1, width)
+
+    def error(self, code: str, message: str, node: yaml.Node | None, hint: str = "", level: str = ERROR) -> None:
+        self.findings.append(Finding(level, code, message, self.loc(node) if node is not None else Loc(self.name, 1, 1), hint))
+
+    def entries(self, node: yaml.MappingNode, known: dict[str, str], where: str) -> dict[str, tuple]:
+        """The mapping's entries under their canonical keys; reports duplicate and unknown keys."""
+        found: dict[str, tuple] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.error("E009", f"{where}的键应是文字，实为{node_kind(key_node)}", key_node)
+                continue
+            key = key_node.value
+            canonical = known.get(normalize_label(NUMBERING.sub("", key.strip())))
+            if canonical is None:
+                canonical = known.get(normalize_label(key))
+            if canonical is None:
+                self.unknown_key(key_node, key, known, where)
+            elif canonical in found:
+                first = found[canonical][0].start_mark.line + 1
+                self.error("E006", f"{where}中的「{canonical}」重复出现（第一次在第 {first} 行）", key_node, "删去其中一处；YAML 中后一个值会悄悄覆盖前一个")
+            else:
+                found[canonical] = (key_node, value_node)
+        return found
+
+    def unknown_key(self, key_node: yaml.ScalarNode, key: str, known: dict[str, str], where: str) -> None:
+        canonical_keys = sorted(set(known.values()), key=list(known.values()).index)
+        if "：" in key or "\n" in key:
+            hint = "键和值之间要用英文冒号“:”并在其后加一个空格"
+        else:
+            close = difflib.get_close_matches(normalize_label(key), list(known), n=1, cutoff=0.5)
+            hint = f"是否应为「{known[close[0]]}」？" if close else "可用的键：" + "、".join(canonical_keys)
+        self.error("E007", f"{where}中有未知的键「{key}」", key_node, hint)
+
+    def text_value(self, node: yaml.Node, what: str) -> Text | None:
+        if not isinstance(node, yaml.ScalarNode):
+            self.error("E009", f"「{what}」应为一段文字，实为{node_kind(node)}", node, "文字较长时可写成“键: |”，下一行起缩进书写，每行一段")
+            return None
+        value = "" if is_plain(node) and node.value in NULLS else node.value.strip("\n")
+        return Text(value, self.loc(node), self.locate_lines(node, value))
+
+    def locate_lines(self, node: yaml.ScalarNode, value: str) -> list[Loc]:
+        """Where each line of a text value starts in the source (searched, so any YAML style works)."""
+        locs, index = [], node.start_mark.line
+        for line in value.split("\n"):
+            probe = line.strip()[:8]
+            found = index
+            for candidate in range(index, min(node.end_mark.line + 1, len(self.lines))):
+                position = self.lines[candidate].find(probe) if probe else -1
+                if position >= 0:
+                    found = candidate
+                    break
+            position = max(self.lines[found].find(probe), 0) if probe and found < len(self.lines) else 0
+            locs.append(Loc(self.name, found + 1, position + 1))
+            index = found + 1 if probe else index
+        return locs
+
+    def number(self, node: yaml.Node, column: Column, what: str) -> Number | None:
+        if not isinstance(node, yaml.ScalarNode):
+            self.error("E009", f"{what}应为一个数字，实为{node_kind(node)}", node)
+            return None
+        text = node.value.strip()
+        kind = "金额" if column.type == "amount" else "件数"
+        if is_plain(node) and text in NULLS:
+            self.error("E008", f"{what}未填写", node, "没有发生的情况填 0")
+            return None
+        if not is_plain(node):
+            self.error("E010", f"{what}应为数字，实为加了引号的文字「{text}」", node, "去掉数字两边的引号")
+            return None
+        pattern = DECIMAL if column.type == "amount" else INTEGER
+        if not pattern.fullmatch(text):
+            self.error(
+                "E010", f"{what}应为{'数字（单位：' + column.unit + '）' if column.unit else '整数'}，实为「{text}」", node, self.number_hint(text, column)
+            )
+            return None
+        value: Number = Decimal(text) if column.type == "amount" else int(text)
+        if value < 0:
+            self.error("E011", f"{what}不能是负数，实为 {text}", node, f"{kind}应大于或等于 0")
+            return None
+        if column.type == "amount" and "." in text and len(text.split(".")[1]) > column.decimals:
+            self.error(
+                "W015",
+                f"{what}有 {len(text.split('.')[1])} 位小数，格式要求保留 {column.decimals} 位",
+                node,
+                f"四舍五入到 {column.decimals} 位小数",
+                level=WARNING,
+            )
+        return value
+
+    @staticmethod
+    def number_hint(text: str, column: Column) -> str:
+        if "，" in text or "," in text:
+            return "列表中的数字之间用英文逗号“,”分隔；数字本身不要加千位分隔符"
+        if column.type == "count" and DECIMAL.fullmatch(text):
+            return "件数只能是整数"
+        if column.unit and column.unit in text:
+            return f"只写数字，不写单位“{column.unit}”"
+        return "只写阿拉伯数字，没有发生的情况填 0"
+
+    def read(self, root: yaml.Node) -> Report:
+        if root is None:
+            raise InputError(Finding(ERROR, "E005", "文件是空的", Loc(self.name, 1, 1), "用 nianbao init --agency 机关名称 --year 年度 生成一份完整的表单"))
+        if not isinstance(root, yaml.MappingNode):
+            raise InputError(
+                Finding(ERROR, "E005", f"表单的最外层应是“键: 值”映射，实为{node_kind(root)}", self.loc(root), "参照 README 中的示例，从“机关: …”开始逐项书写")
+            )
+        known = {normalize_label(f.key): f.key for f in self.fmt.fields}
+        known[FORMAT_KEY] = FORMAT_KEY
+        known.update({normalize_label(s.key): s.key for s in self.fmt.sections})
+        entries = self.entries(root, known, "表单")
+        self.read_fields(entries, root)
+        for section in self.fmt.sections:
+            if section.key not in entries:
+                self.error("E008", f"缺少「{section.heading}」一节", root, f"添加“{section.key}:”一节")
+                self.mark_missing(section)
+                continue
+            key_node, value = entries[section.key]
+            self.report.section_locs[section.key] = self.loc(key_node)
+            if section.kind == "tables":
+                self.read_tables(section, key_node, value)
+            elif section.kind == "parts":
+                self.read_parts(section, value)
+            else:
+                text = self.text_value(value, section.heading)
+                if text is not None:
+                    self.report.texts[section.key] = text
+        self.report.compute_totals()
+        return self.report
+
+    def read_fields(self, entries: dict[str, tuple], root: yaml.Node) -> None:
+        report = self.report
+        for field in self.fmt.fields:
+            if field.key not in entries:
+                if field.required:
+                    self.error("E008", f"缺少「{field.key}」（{field.label}）", root, f"在文件开头添加“{field.key}: …”")
+                continue
+            _key_node, node = entries[field.key]
+            report.field_locs[field.key] = self.loc(node)
+            if not isinstance(node, yaml.ScalarNode):
+                self.error("E009", f"「{field.key}」应为一项文字，实为{node_kind(node)}", node)
+                continue
+            raw = node.value.strip()
+            if is_plain(node) and raw in NULLS:
+                if field.required:
+                    self.error("E008", f"「{field.key}」（{field.label}）未填写", node)
+                continue
+            if field.type == "year":
+                if INTEGER.fullmatch(raw) and 1990 <= int(raw) <= 2100 and is_plain(node):
+                    report.year = int(raw)
+                else:
+                    self.error("E009", f"「年度」应为四位数的公元年份，实为「{raw}」", node, "例如 年度: 2024")
+            elif field.type == "date":
+                try:
+                    report.published = date.fromisoformat(raw)
+                except ValueError:
+                    self.error("E009", f"「{field.key}」应为 YYYY-MM-DD 格式的日期，实为「{raw}」", node, "例如 2025-01-20")
+            elif field.type == "choice" and raw not in field.choices:
+                self.error("E009", f"「{field.key}」只能是 " + " 或 ".join(field.choices) + f"，实为「{raw}」", node)
+            else:
+                setattr(report, {"机关": "agency", "标题": "title", "报告类型": "kind"}[field.key], raw)
+        if FORMAT_KEY in entries:
+            node = entries[FORMAT_KEY][1]
+            if not isinstance(node, yaml.ScalarNode) or node.value != self.fmt.id:
+                self.error("E009", f"「格式」应为 {self.fmt.id}，实为{node_kind(node)}", node, f"本工具按 {self.fmt.name} 校验；可省略这一项")
+
+    def read_parts(self, section: Section, node: yaml.Node) -> None:
+        if isinstance(node, yaml.ScalarNode):
+            text = self.text_value(node, section.heading)
+            if text is not None:
+                self.report.texts[section.key] = text
+            return
+        if not isinstance(node, yaml.MappingNode):
+            self.error("E009", f"「{section.heading}」应分项填写（{'、'.join(p.key for p in section.parts)}），实为{node_kind(node)}", node)
+            return
+        known = {normalize_label(section.intro): section.intro}
+        for part in section.parts:
+            known[normalize_label(part.key)] = part.key
+            known[normalize_label(part.heading)] = part.key
+        parts: dict[str, Text] = {}
+        for key, (_key_node, value) in self.entries(node, known, f"「{section.heading}」").items():
+            text = self.text_value(value, key)
+            if text is not None:
+                parts[key] = text
+        self.report.parts[section.key] = parts
+
+    def read_tables(self, section: Section, key_node: yaml.Node, node: yaml.Node) -> None:
+        tables = self.fmt.tables_of(section)
+        if not isinstance(node, yaml.MappingNode):
+            self.error("E009", f"「{section.heading}」应逐行填写表格数字，实为{node_kind(node)}", node)
+            self.mark_missing(section)
+            return
+        known = {}
+        for table in tables:
+            for row in table.rows:
+                known[normalize_label(row.key)] = row.key
+                known[normalize_label(NUMBERING.sub("", row.label))] = row.key
+        entries = self.entries(node, known, f"「{section.heading}」")
+        for table in tables:
+            for row in table.rows:
+                if row.key in entries:
+                    row_key_node, value = entries[row.key]
+                    self.report.row_locs[(table.key, row.key)] = self.loc(row_key_node)
+                    self.read_row(table, row.key, value)
+                    continue
+                self.report.row_locs[(table.key, row.key)] = self.loc(key_node)
+                for column in table.columns:
+                    self.report.cells[(table.key, row.key, column.key)] = Cell(None, None, typed=not row.total)
+                if not row.total:
+                    self.error("E008", f"{self.row_title(table, row.key)}：缺少这一行", node, f"在“{section.key}:”下添加“{row.key}: …”，没有发生的情况填 0")
+
+    def row_title(self, table: Table, row_key: str) -> str:
+        prefix = f"{table.caption} " if table.caption else ""
+        return prefix + table.full_row_label(row_key)
+
+    def read_row(self, table: Table, row_key: str, node: yaml.Node) -> None:
+        cells = self.report.cells
+        if table.single_column:
+            column = table.columns[0]
+            value = self.number(node, column, f"{self.row_title(table, row_key)}「{column.label}」")
+            cells[(table.key, row_key, column.key)] = Cell(value, self.loc(node))
+            return
+        required = [c for c in table.columns if not c.total]
+        names = "、".join(c.key for c in required)
+        totals = [c for c in table.columns if c.total]
+        for column in table.columns:
+            cells[(table.key, row_key, column.key)] = Cell(None, self.loc(node), typed=column.total)
+        if not isinstance(node, yaml.SequenceNode):
+            self.error(
+                "E009",
+                f"{self.row_title(table, row_key)}应为方括号列表，实为{node_kind(node)}",
+                node,
+                f"按 {names}{'、总计（可省略）' if totals else ''} 的顺序写成 [0, 0, …]",
+            )
+            return
+        count = len(node.value)
+        if count not in (len(required), len(table.columns)):
+            allowed = f"{len(required)} 个数" + (f"（或连同总计 {len(table.columns)} 个）" if totals else "")
+            self.error(
+                "E012", f"{self.row_title(table, row_key)}应有 {allowed}，实有 {count} 个", node, f"依次为 {names}" + ("，最后可加总计" if totals else "")
+            )
+            return
+        for column, item in zip(table.columns, node.value, strict=False):
+            value = self.number(item, column, f"{self.row_title(table, row_key)}「{column.label}」")
+            cells[(table.key, row_key, column.key)] = Cell(value, self.loc(item))
+
+    def mark_missing(self, section: Section) -> None:
+        for table in self.fmt.tables_of(section):
+            for row in table.rows:
+                for column in table.columns:
+                    self.report.cells[(table.key, row.key, column.key)] = Cell(None, None)
+
+
+def load_form(path: Path, name: str | None = None, fmt: Format | None = None) -> tuple[Report, list[Finding]]:
+    """Read a form file; raises InputError when it cannot be read as a form at all."""
+    name = name or str(path)
+    text = read_source(path, name)
+    return parse_form(text, name, fmt)
+
+
+def parse_form(text: str, name: str, fmt: Format | None = None) -> tuple[Report, list[Finding]]:
+    root = compose(text, name)
+    if root is not None:
+        check_size(root, name)
+    reader = FormReader(fmt or load_format(), name, text)
+    report = reader.read(root)
+    return report, reader.findings

@@ -1,0 +1,258 @@
+"""The official report format, loaded from its data file in generator/formats/."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+FORMATS_DIR = Path(__file__).parent / "formats"
+DEFAULT_FORMAT = "gov2021"
+PREVIOUS = "上年."
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    label: str
+    type: str
+    required: bool = False
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    type: str = "count"
+    total: bool = False
+    unit: str = ""
+    decimals: int = 0
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str
+    label: str
+    total: bool = False
+
+
+@dataclass(frozen=True)
+class Group:
+    key: str
+    label: str
+    members: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str
+    caption: str
+    corner: str
+    note: str
+    layout: str
+    label_columns: int
+    columns: tuple[Column, ...]
+    rows: tuple[Row, ...]
+    column_groups: tuple[Group, ...]
+    row_groups: tuple[Group, ...]
+
+    def column(self, key: str) -> Column:
+        return next(c for c in self.columns if c.key == key)
+
+    def row(self, key: str) -> Row:
+        return next(r for r in self.rows if r.key == key)
+
+    @property
+    def single_column(self) -> bool:
+        return len(self.columns) == 1
+
+    def groups_of_row(self, key: str) -> list[Group]:
+        return [g for g in self.row_groups if key in g.members]
+
+    def full_row_label(self, key: str) -> str:
+        """The row's label with its group labels, as a reader names it: 三、本年度办理结果（三）不予公开1.属于国家秘密."""
+        return "".join(g.label for g in self.groups_of_row(key)) + self.row(key).label
+
+
+@dataclass(frozen=True)
+class Term:
+    key: str
+    sign: int = 1
+    previous: bool = False
+
+    @classmethod
+    def parse(cls, text: str) -> Term:
+        sign = -1 if text.startswith("-") else 1
+        text = text.lstrip("-")
+        previous = text.startswith(PREVIOUS)
+        return cls(text.removeprefix(PREVIOUS), sign, previous)
+
+
+@dataclass(frozen=True)
+class Relation:
+    code: str
+    level: str
+    table: str
+    for_each: str
+    meaning: str
+    left: tuple[Term, ...] = ()
+    right: tuple[Term, ...] = ()
+    pending: Term | None = None
+
+    @property
+    def needs_previous(self) -> bool:
+        return any(t.previous for t in (*self.left, *self.right)) or self.pending is not None
+
+
+@dataclass(frozen=True)
+class Part:
+    key: str
+    heading: str
+
+
+@dataclass(frozen=True)
+class MustMention:
+    code: str
+    words: tuple[str, ...]
+    message: str
+    hint: str
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    number: str
+    kind: str
+    tables: tuple[str, ...] = ()
+    parts: tuple[Part, ...] = ()
+    intro: str = ""
+    intro_label: str = ""
+    must_mention: MustMention | None = None
+
+    @property
+    def heading(self) -> str:
+        return f"{self.number}、{self.key}"
+
+
+@dataclass(frozen=True)
+class NarrativeFigure:
+    words: tuple[str, ...]
+    figures: tuple[tuple[str, ...], ...]
+    context: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Format:
+    id: str
+    name: str
+    first_year: int
+    title: str
+    fields: tuple[Field, ...]
+    deadlines: dict[str, tuple[int, int]]
+    local_government_suffix: str
+    sections: tuple[Section, ...]
+    tables: dict[str, Table]
+    relations: tuple[Relation, ...]
+    placeholders: tuple[str, ...]
+    narrative_units: tuple[str, ...]
+    narrative_figures: tuple[NarrativeFigure, ...]
+    row_index: dict[str, tuple[Table, Row]] = field(default_factory=dict)
+
+    def section_of_table(self, table_key: str) -> Section:
+        return next(s for s in self.sections if table_key in s.tables)
+
+    def tables_of(self, section: Section) -> list[Table]:
+        return [self.tables[k] for k in section.tables]
+
+    def make_title(self, agency: str, year: int) -> str:
+        return self.title.format(机关=agency, 年度=year)
+
+
+def normalize_label(text: str) -> str:
+    """Fold a label for matching: NFKC (Kangxi radicals, full-width forms), no spaces or quotes."""
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(ch for ch in text if not ch.isspace() and ch not in "\"'“”‘’「」")
+
+
+def _group(data: dict) -> Group:
+    return Group(data.get("key", data["label"]), data["label"], tuple(data.get("rows") or data.get("columns")))
+
+
+def _table(data: dict) -> Table:
+    return Table(
+        key=data["key"],
+        caption=data.get("caption", ""),
+        corner=data.get("corner", ""),
+        note=data.get("note", ""),
+        layout=data.get("layout", "grid"),
+        label_columns=data.get("label_columns", 1),
+        columns=tuple(Column(**c) for c in data["columns"]),
+        rows=tuple(Row(**r) for r in data["rows"]),
+        column_groups=tuple(_group(g) for g in data.get("column_groups", ())),
+        row_groups=tuple(_group(g) for g in data.get("row_groups", ())),
+    )
+
+
+def _relation(data: dict) -> Relation:
+    return Relation(
+        code=data["code"],
+        level=data["level"],
+        table=data["table"],
+        for_each=data["for_each"],
+        meaning=data["meaning"],
+        left=tuple(Term.parse(t) for t in data.get("left", ())),
+        right=tuple(Term.parse(t) for t in data.get("right", ())),
+        pending=Term.parse(data["pending"]) if "pending" in data else None,
+    )
+
+
+def _section(data: dict) -> Section:
+    mention = data.get("must_mention")
+    return Section(
+        key=data["key"],
+        number=data["number"],
+        kind=data["kind"],
+        tables=tuple(data.get("tables", ())),
+        parts=tuple(Part(**p) for p in data.get("parts", ())),
+        intro=data.get("intro", ""),
+        intro_label=data.get("intro_label", ""),
+        must_mention=MustMention(mention["code"], tuple(mention["words"]), mention["message"], mention["hint"]) if mention else None,
+    )
+
+
+@cache
+def load_format(format_id: str = DEFAULT_FORMAT) -> Format:
+    """Read a format's data file; the result is shared and never changes."""
+    data = yaml.load((FORMATS_DIR / f"{format_id}.yaml").read_text("utf-8"), Loader=yaml.CSafeLoader)
+    tables = {t["key"]: _table(t) for t in data["tables"]}
+    fmt = Format(
+        id=data["id"],
+        name=data["name"],
+        first_year=data["first_year"],
+        title=data["title"],
+        fields=tuple(Field(**{**f, "choices": tuple(f.get("choices", ()))}) for f in data["fields"]),
+        deadlines={k: tuple(v) for k, v in data["deadlines"].items()},
+        local_government_suffix=data["local_government_suffix"],
+        sections=tuple(_section(s) for s in data["sections"]),
+        tables=tables,
+        relations=tuple(_relation(r) for r in data["relations"]),
+        placeholders=tuple(data["placeholders"]),
+        narrative_units=tuple(data["narrative_units"]),
+        narrative_figures=tuple(
+            NarrativeFigure(tuple(n["words"]), tuple(tuple(f) for f in n["figures"]), tuple(n.get("context", ()))) for n in data["narrative_figures"]
+        ),
+    )
+    for table in tables.values():
+        for row in table.rows:
+            if row.key in fmt.row_index:
+                raise ValueError(f"row key {row.key} appears twice in format {format_id}")
+            fmt.row_index[row.key] = (table, row)
+    return fmt
+
+
+def available_formats() -> list[str]:
+    return sorted(p.stem for p in FORMATS_DIR.glob("*.yaml"))

@@ -1,0 +1,103 @@
+"""Write a Report back out as the YAML form, commented from the format (init and import use it)."""
+
+from __future__ import annotations
+
+import json
+
+from .format import Format, Section, Table
+from .narrative import format_number
+from .report import Report
+
+SCHEMA_FILE = "nianbao.schema.json"
+
+
+def quote_text(text: str, indent: str) -> str:
+    """A narrative value as a YAML literal block, one paragraph per line."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    if not lines:
+        return '""'
+    return "|\n" + "\n".join(indent + line for line in lines)
+
+
+def text_entry(key: str, text: str | None, indent: str, comment: str = "") -> list[str]:
+    lines = [f"{indent}# {comment}"] if comment else []
+    lines.append(f"{indent}{key}: {quote_text(text or '', indent + '  ')}")
+    return lines
+
+
+def number_list(report: Report, table: Table, row_key: str) -> str:
+    """A row's values as the form writes them; a total is written only where it was typed."""
+    values = []
+    for column in table.columns:
+        cell = report.cells.get((table.key, row_key, column.key))
+        if column.total and not (cell and cell.typed):
+            continue
+        values.append("null" if cell is None or cell.value is None else format_number(cell.value))
+    return values[0] if table.single_column else "[" + ", ".join(values) + "]"
+
+
+def table_lines(report: Report, table: Table) -> list[str]:
+    names = ", ".join(c.label if not c.total else f"{c.label}（可省略，自动计算）" for c in table.columns)
+    heading = f"{table.caption}　" if table.caption else ""
+    lines = [f"  # {heading}列：{names}"]
+    if table.note:
+        lines.append(f"  # {table.note}")
+    width = max(len(r.key) for r in table.rows)
+    for row in table.rows:
+        cell = report.cells.get((table.key, row.key, table.columns[0].key))
+        if row.total and not (cell and cell.typed):
+            lines.append(f"  # {row.key}: 可省略，自动计算（{table.full_row_label(row.key)}）")
+            continue
+        value = number_list(report, table, row.key)
+        pad = " " * (2 * (width - len(row.key)) + 1)
+        label = table.full_row_label(row.key)
+        lines.append(f"  {row.key}:{pad}{value}" + (f"    # {label}" if label != row.key else ""))
+    return lines
+
+
+def section_lines(report: Report, section: Section) -> list[str]:
+    fmt = report.format
+    lines = ["", f"# {section.heading}", f"{section.key}:"]
+    if section.kind == "tables":
+        for table in fmt.tables_of(section):
+            lines += table_lines(report, table)
+        return lines
+    if section.kind == "parts":
+        parts = report.parts.get(section.key)
+        if parts is None and section.key in report.texts:
+            lines[-1] = f"{section.key}: {quote_text(report.texts[section.key].value, '  ')}"
+            return lines
+        parts = parts or {}
+        if section.intro in parts:
+            lines += text_entry(section.intro, parts[section.intro].value, "  ", section.intro_label)
+        for number, part in zip("一二三四五六七八九", section.parts, strict=False):
+            text = parts.get(part.key)
+            lines += text_entry(part.key, text.value if text else "", "  ", f"（{number}）{part.heading}")
+        return lines
+    text = report.texts.get(section.key)
+    lines[-1] = f"{section.key}: {quote_text(text.value if text else '', '  ')}"
+    return lines
+
+
+def write_form(report: Report, schema: str | None = SCHEMA_FILE) -> str:
+    """The form text for a report; cells without a value are written as 0 only by the caller."""
+    fmt: Format = report.format
+    lines = []
+    if schema:
+        lines.append(f"# yaml-language-server: $schema={schema}")
+    lines += [
+        f"# {report.title or fmt.make_title(report.agency, report.year)}",
+        f"# 格式：{fmt.name}",
+        "# 说明：数字写成方括号列表，按注释中的列顺序；总计可省略（自动计算），填写了则会核对。",
+        "#       文字每行一段；可用 {{ 本年新收.总计 }} 这样的写法直接引用表格数字。",
+        f"机关: {json.dumps(report.agency, ensure_ascii=False)}",
+        f"年度: {report.year}",
+    ]
+    if report.title and report.title != fmt.make_title(report.agency, report.year):
+        lines.append(f"标题: {json.dumps(report.title, ensure_ascii=False)}")
+    if report.kind:
+        lines.append(f"报告类型: {report.kind}")
+    lines.append(f"发布日期: {report.published}" if report.published else "# 发布日期: YYYY-MM-DD")
+    for section in fmt.sections:
+        lines += section_lines(report, section)
+    return "\n".join(lines) + "\n"

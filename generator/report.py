@@ -1,0 +1,125 @@
+"""The Report: plain data read from a form, with where each value came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from .format import Format, Relation, Table
+
+Number = int | Decimal
+CellId = tuple[str, str, str]  # (table, row, column)
+
+
+@dataclass(frozen=True)
+class Loc:
+    """A place in a source file; line and column count from 1."""
+
+    file: str
+    line: int
+    column: int
+    width: int = 1
+
+
+@dataclass
+class Cell:
+    value: Number | None
+    loc: Loc | None = None
+    typed: bool = True
+
+
+@dataclass
+class Text:
+    """A narrative field. `line_locs[i]` is where line i of `value` starts in the source."""
+
+    value: str
+    loc: Loc
+    line_locs: list[Loc] = field(default_factory=list)
+
+    @property
+    def lines(self) -> list[str]:
+        return self.value.split("\n")
+
+    def loc_of(self, line_index: int, column_index: int, width: int = 1) -> Loc:
+        base = self.line_locs[line_index] if line_index < len(self.line_locs) else self.loc
+        return Loc(base.file, base.line, base.column + column_index, width)
+
+
+@dataclass
+class Report:
+    format: Format
+    path: str
+    agency: str = ""
+    year: int = 0
+    title: str = ""
+    kind: str = ""
+    published: date | None = None
+    field_locs: dict[str, Loc] = field(default_factory=dict)
+    # Narrative: section key -> Text, or for a section with parts, part key -> Text.
+    texts: dict[str, Text] = field(default_factory=dict)
+    parts: dict[str, dict[str, Text]] = field(default_factory=dict)
+    section_locs: dict[str, Loc] = field(default_factory=dict)
+    row_locs: dict[tuple[str, str], Loc] = field(default_factory=dict)
+    cells: dict[CellId, Cell] = field(default_factory=dict)
+    source_lines: list[str] = field(default_factory=list)
+
+    def value(self, table: str, row: str, column: str) -> Number | None:
+        cell = self.cells.get((table, row, column))
+        return None if cell is None else cell.value
+
+    def figure(self, name: str) -> Number | None:
+        """A figure by its narrative name: "本年新收.总计", or a bare row of a one-column table."""
+        row_key, _, column_key = name.partition(".")
+        if row_key not in self.format.row_index:
+            return None
+        table, _row = self.format.row_index[row_key]
+        if not column_key:
+            if not table.single_column:
+                return None
+            column_key = table.columns[0].key
+        if column_key not in {c.key for c in table.columns}:
+            return None
+        return self.value(table.key, row_key, column_key)
+
+    def figure_names(self) -> list[str]:
+        names = []
+        for table in self.format.tables.values():
+            for row in table.rows:
+                if table.single_column:
+                    names.append(row.key)
+                else:
+                    names.extend(f"{row.key}.{c.key}" for c in table.columns)
+        return names
+
+    def compute_totals(self) -> None:
+        """Fill total cells the form left out, from the relations that define them."""
+        changed = True
+        while changed:
+            changed = False
+            for relation in self.format.relations:
+                if len(relation.left) == 1 and not relation.needs_previous:
+                    changed |= self._compute(relation)
+
+    def _compute(self, relation: Relation) -> bool:
+        table = self.format.tables[relation.table]
+        changed = False
+        for item in items_of(table, relation.for_each):
+            target = cell_id(table, relation.for_each, item, relation.left[0].key)
+            cell = self.cells.get(target)
+            if cell is None or cell.value is not None or cell.typed:
+                continue
+            parts = [self.value(*cell_id(table, relation.for_each, item, t.key)) for t in relation.right]
+            if all(p is not None for p in parts):
+                cell.value = sum(t.sign * p for t, p in zip(relation.right, parts, strict=True))
+                changed = True
+        return changed
+
+
+def items_of(table: Table, for_each: str) -> list[str]:
+    """The rows (for_each: row) or columns (for_each: column) a relation runs over."""
+    return [r.key for r in table.rows] if for_each == "row" else [c.key for c in table.columns]
+
+
+def cell_id(table: Table, for_each: str, item: str, term: str) -> CellId:
+    return (table.key, item, term) if for_each == "row" else (table.key, term, item)

@@ -1,0 +1,75 @@
+"""The JSON Schema of the form, generated from the format (editor hover text and completion)."""
+
+from __future__ import annotations
+
+from .format import Column, Format, Section, Table
+
+
+def number_schema(column: Column) -> dict:
+    if column.type == "amount":
+        return {"type": "number", "minimum": 0, "description": column.label}
+    return {"type": "integer", "minimum": 0, "description": column.label}
+
+
+def row_schema(table: Table, row_key: str) -> dict:
+    label = table.full_row_label(row_key)
+    if table.single_column:
+        column = table.columns[0]
+        return {**number_schema(column), "description": f"{label}（{column.label}）"}
+    required = [c for c in table.columns if not c.total]
+    names = "、".join(c.label for c in required)
+    total = any(c.total for c in table.columns)
+    return {
+        "type": "array",
+        "description": f"{label}。依次填写：{names}" + ("；最后可加总计（省略时自动计算）" if total else ""),
+        "prefixItems": [number_schema(c) for c in table.columns],
+        "items": False,
+        "minItems": len(required),
+        "maxItems": len(table.columns),
+    }
+
+
+def section_schema(fmt: Format, section: Section) -> dict:
+    if section.kind == "tables":
+        properties = {}
+        required = []
+        for table in fmt.tables_of(section):
+            for row in table.rows:
+                properties[row.key] = row_schema(table, row.key)
+                if not row.total:
+                    required.append(row.key)
+        return {"type": "object", "description": section.heading, "properties": properties, "required": required, "additionalProperties": False}
+    if section.kind == "parts":
+        properties = {section.intro: {"type": "string", "description": section.intro_label}}
+        properties.update({p.key: {"type": "string", "description": f"（{n}）{p.heading}"} for n, p in zip("一二三四五六七八九", section.parts, strict=False)})
+        return {
+            "description": f"{section.heading}：分项填写，或写成一整段文字",
+            "oneOf": [{"type": "string"}, {"type": "object", "properties": properties, "additionalProperties": False}],
+        }
+    return {"type": "string", "description": section.heading}
+
+
+def form_schema(fmt: Format) -> dict:
+    properties: dict = {"格式": {"const": fmt.id, "description": fmt.name}}
+    for field in fmt.fields:
+        entry: dict = {"description": field.label}
+        if field.type == "year":
+            entry.update(type="integer", minimum=1990, maximum=2100)
+        elif field.type == "choice":
+            entry["enum"] = list(field.choices)
+        elif field.type == "date":
+            entry.update(type="string", format="date")
+        else:
+            entry["type"] = "string"
+        properties[field.key] = entry
+    for section in fmt.sections:
+        properties[section.key] = section_schema(fmt, section)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": f"政府信息公开工作年度报告表单（{fmt.id}）",
+        "description": fmt.name,
+        "type": "object",
+        "properties": properties,
+        "required": [f.key for f in fmt.fields if f.required] + [s.key for s in fmt.sections],
+        "additionalProperties": False,
+    }

@@ -1,0 +1,50 @@
+"""The five seed reports, transcribed in examples/, check without errors."""
+
+import pytest
+
+from generator.commands.check import check_file
+from generator.findings import ERROR
+
+from .conftest import EXAMPLES, RICH_EXAMPLE, example_id
+
+EXPECTED_WARNINGS = {
+    "周口市行政服务中心-2021": ["W401", "W401", "W402", "W403"],
+    "周口市行政服务中心-2024": [],
+    "周口市人民政府办公室-2024": [],
+    "平顶山市城乡一体化示范区城市综合事务服务中心-2024": ["W301", "W301"],
+    "汝州市行政服务中心-2021": ["W401", "W401", "W403"],
+}
+
+
+def test_all_five_seeds_are_transcribed():
+    assert sorted(example_id(p) for p in EXAMPLES) == sorted(EXPECTED_WARNINGS)
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=example_id)
+def test_example_checks_without_errors(path):
+    result = check_file(str(path))
+    assert result.count(ERROR) == 0, [f.message for f in result.findings]
+    assert sorted(f.code for f in result.findings) == EXPECTED_WARNINGS[example_id(path)]
+
+
+def test_rich_example_figures_match_its_narrative():
+    result = check_file(str(RICH_EXAMPLE))
+    report = result.report
+    assert report.figure("本年新收.总计") + report.figure("上年结转.总计") == 1376
+    assert report.figure("办理结果总计.总计") == 1267
+    assert report.figure("结转下年度.总计") == 109
+
+
+def test_seed_003_red_header_documents_are_flagged():
+    path = next(p for p in EXAMPLES if "平顶山" in str(p))
+    findings = [f for f in check_file(str(path)).findings if f.code == "W301"]
+    assert all("规范性红头文件" in f.message and "29" in f.message for f in findings)
+    assert [f.loc.line for f in findings] == [10, 14]
+
+
+def test_cli_checks_all_examples(run_cli):
+    code, out, _ = run_cli("check", *map(str, EXAMPLES))
+    assert code == 0
+    assert out.strip().endswith("共检查 5 个文件，发现 9 个警告。")
+    code, _, _ = run_cli("check", "--strict", *map(str, EXAMPLES))
+    assert code == 1

@@ -1,0 +1,65 @@
+"""The format data: complete, consistent, and the only place labels come from."""
+
+import pytest
+
+from generator.format import available_formats, load_format, normalize_label
+
+
+@pytest.fixture(scope="module")
+def fmt():
+    return load_format()
+
+
+def test_six_sections_in_order(fmt):
+    assert [s.heading for s in fmt.sections] == [
+        "一、总体情况",
+        "二、主动公开政府信息情况",
+        "三、收到和处理政府信息公开申请情况",
+        "四、政府信息公开行政复议、行政诉讼情况",
+        "五、存在的主要问题及改进情况",
+        "六、其他需要报告的事项",
+    ]
+
+
+def test_table_three_shape(fmt):
+    table = fmt.tables["申请处理"]
+    assert [c.key for c in table.columns] == ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
+    assert len(table.rows) == 25
+    assert table.full_row_label("危及三安全一稳定") == "三、本年度办理结果（三）不予公开3.危及“三安全一稳定”"
+    assert table.row("逾期不补正").label == "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"
+
+
+def test_table_four_has_fifteen_cells(fmt):
+    table = fmt.tables["复议诉讼"]
+    assert len(table.rows) * len(table.columns) == 15
+
+
+@pytest.mark.parametrize("relation", load_format().relations, ids=lambda r: r.code)
+def test_relations_name_existing_rows_and_columns(fmt, relation):
+    table = fmt.tables[relation.table]
+    names = {c.key for c in table.columns} if relation.for_each == "row" else {r.key for r in table.rows}
+    terms = [*relation.left, *relation.right, *([relation.pending] if relation.pending else [])]
+    assert terms and all(t.key in names for t in terms)
+
+
+def test_relation_codes_are_unique(fmt):
+    codes = [r.code for r in fmt.relations]
+    assert len(codes) == len(set(codes))
+
+
+def test_narrative_figures_name_real_cells(fmt):
+    for rule in fmt.narrative_figures:
+        for names in rule.figures:
+            for name in names:
+                row, _, column = name.partition(".")
+                table, _ = fmt.row_index[row]
+                assert column in {c.key for c in table.columns} or (not column and table.single_column)
+
+
+def test_normalize_label_folds_kangxi_radicals_and_quotes():
+    assert normalize_label("⼀、本年新收 ") == "一、本年新收"
+    assert normalize_label("危及“三安全一稳定”") == "危及三安全一稳定"
+
+
+def test_gov2021_is_available():
+    assert "gov2021" in available_formats()
