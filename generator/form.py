@@ -22,8 +22,8 @@ from .report import Cell, Loc, Number, Report, Text
 MAX_BYTES = 2 * 1024 * 1024
 MAX_NODES = 20_000
 NULLS = {"", "~", "null", "Null", "NULL"}
-INTEGER = re.compile(r"[+-]?\d+")
-DECIMAL = re.compile(r"[+-]?\d+(\.\d+)?")
+INTEGER = re.compile(r"[+-]?[0-9]+")
+DECIMAL = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
 NUMBERING = re.compile(r"^([一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+[.、．])")
 FORMAT_KEY = "格式"
 
@@ -86,7 +86,10 @@ def compose(text: str, name: str) -> yaml.Node | None:
     try:
         return yaml.compose(text, Loader=yaml.CSafeLoader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        opening = (
+            exc.context_mark and exc.context and exc.context.startswith(("while scanning a quoted", "while parsing a flow", "while scanning a simple key"))
+        )
+        mark = exc.context_mark if opening else exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = f"{exc.context or ''} {exc.problem or ''}"
         lines = text.split("\n")
@@ -95,11 +98,22 @@ def compose(text: str, name: str) -> yaml.Node | None:
             message = "这里用了制表符（Tab）：YAML 只能用空格缩进"
         else:
             message = next((zh for en, zh in YAML_PROBLEMS if en in problem), "YAML 语法错误")
-        raise InputError(
-            Finding(ERROR, "E001", f"YAML 语法错误：{message}", Loc(name, line, column), hint="对照 README 中的表单示例检查这一行及其上一行")
-        ) from None
+        hint = syntax_hint(lines, line)
+        raise InputError(Finding(ERROR, "E001", f"YAML 语法错误：{message}", Loc(name, line, column), hint)) from None
     except yaml.YAMLError as exc:
         raise InputError(Finding(ERROR, "E001", f"YAML 语法错误：{exc}", Loc(name, 1, 1))) from None
+
+
+def syntax_hint(lines: list[str], line: int) -> str:
+    """Point at the likely mistake: a full-width colon, a colon without a space, or the line before."""
+    previous = next((n for n in range(line - 1, 0, -1) if lines[n - 1].strip()), line)
+    for number in (line, previous):
+        code = lines[number - 1].split("#")[0] if number <= len(lines) else ""
+        if "：" in code.split("|")[0] and ":" not in code:
+            return f"第 {number} 行用了中文冒号“：”：键和值之间要用英文冒号“:”，冒号后加一个空格"
+        if re.match(r"^\s*[^\s:#\[{\"'][^:]*:[^\s]", code) and not code.rstrip().endswith(":"):
+            return f"第 {number} 行的英文冒号“:”后面要加一个空格"
+    return f"检查这一行及第 {previous} 行的缩进、冒号和括号；可对照 README 中的表单示例"
 
 
 def check_size(root: yaml.Node, name: str) -> None:
@@ -241,6 +255,8 @@ class FormReader:
 
     @staticmethod
     def number_hint(text: str, column: Column) -> str:
+        if re.search("[０-９．]", text):
+            return "请用半角（英文）数字，例如 12，而不是 １２"
         if "，" in text or "," in text:
             return "列表中的数字之间用英文逗号“,”分隔；数字本身不要加千位分隔符"
         if column.type == "count" and DECIMAL.fullmatch(text):
@@ -358,7 +374,7 @@ class FormReader:
                 for column in table.columns:
                     self.report.cells[(table.key, row.key, column.key)] = Cell(None, None, typed=not row.total)
                 if not row.total:
-                    self.error("E008", f"{self.row_title(table, row.key)}：缺少这一行", node, f"在“{section.key}:”下添加“{row.key}: …”，没有发生的情况填 0")
+                    self.error("E008", f"{self.row_title(table, row.key)}：缺少这一行", key_node, f"在“{section.key}:”下添加“{row.key}: …”，没有发生的情况填 0")
 
     def row_title(self, table: Table, row_key: str) -> str:
         prefix = f"{table.caption} " if table.caption else ""
@@ -375,7 +391,10 @@ class FormReader:
         names = "、".join(c.key for c in required)
         totals = [c for c in table.columns if c.total]
         for column in table.columns:
-            cells[(table.key, row_key, column.key)] = Cell(None, self.loc(node), typed=column.total)
+            cells[(table.key, row_key, column.key)] = Cell(None, self.loc(node), typed=not column.total)
+        if is_plain(node) and node.value in NULLS:
+            self.error("E008", f"{self.row_title(table, row_key)}未填写", node, f"按 {names} 的顺序写成 [0, 0, …]")
+            return
         if not isinstance(node, yaml.SequenceNode):
             self.error(
                 "E009",
