@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .commands import check, init, schema
+from .commands import build, check, init, schema
 
-COMMANDS = [check, init, schema]
+COMMANDS = [check, build, init, schema]
 
 
 class ChineseParser(argparse.ArgumentParser):

@@ -1,0 +1,168 @@
+"""Report → a neutral document tree (headings, paragraphs, tables with merged cells).
+
+The HTML/PDF and DOCX writers both walk this tree, so the three outputs hold the same
+content in the same order, laid out as the format prints it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from .format import Table
+from .narrative import format_number, resolve
+from .report import Report
+
+
+@dataclass
+class Cell:
+    text: str
+    rowspan: int = 1
+    colspan: int = 1
+    header: bool = False
+    numeric: bool = False
+
+
+@dataclass
+class TableBlock:
+    kind: ClassVar[str] = "table"
+    key: str
+    caption: str
+    note: str
+    head: list[list[Cell]]
+    body: list[list[Cell]]
+    columns: int
+
+
+@dataclass
+class Heading:
+    kind: ClassVar[str] = "heading"
+    level: int
+    text: str
+
+
+@dataclass
+class Paragraph:
+    kind: ClassVar[str] = "paragraph"
+    text: str
+
+
+Block = Heading | Paragraph | TableBlock
+
+
+@dataclass
+class Document:
+    title: str
+    agency: str
+    year: int
+    blocks: list[Block] = field(default_factory=list)
+
+    def texts(self) -> list[str]:
+        """Every heading, paragraph and table cell, in reading order."""
+        out = [self.title]
+        for block in self.blocks:
+            if isinstance(block, TableBlock):
+                out += [x for x in (block.caption, block.note) if x]
+                out += [cell.text for row in block.head + block.body for cell in row]
+            else:
+                out.append(block.text)
+        return out
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """A printed data column: its chain of group labels (outermost first) and its own label."""
+
+    chain: tuple[str, ...]
+    label: str
+
+
+def header_rows(corner: Cell, leaves: list[Leaf]) -> list[list[Cell]]:
+    """Merged header rows for columns grouped as `leaves` describe."""
+    depth = 1 + max(len(leaf.chain) for leaf in leaves)
+    corner.rowspan = depth
+    rows: list[list[Cell]] = [[corner]] + [[] for _ in range(depth - 1)]
+    for level in range(depth):
+        index = 0
+        while index < len(leaves):
+            leaf = leaves[index]
+            if level < len(leaf.chain):
+                prefix = leaf.chain[: level + 1]
+                span = 1
+                while index + span < len(leaves) and leaves[index + span].chain[: level + 1] == prefix:
+                    span += 1
+                rows[level].append(Cell(leaf.chain[level], colspan=span, header=True))
+                index += span
+                continue
+            if level == len(leaf.chain):
+                rows[level].append(Cell(leaf.label, rowspan=depth - level, header=True))
+            index += 1
+    return rows
+
+
+def value_text(report: Report, table: Table, row: str, column: str) -> str:
+    value = report.value(table.key, row, column)
+    return "" if value is None else format_number(value)
+
+
+def grid_table(report: Report, table: Table) -> TableBlock:
+    groups = {c: [g.label for g in table.column_groups if c in g.members] for c in (c.key for c in table.columns)}
+    leaves = [Leaf(tuple(groups[c.key]), c.label) for c in table.columns]
+    corner = Cell(table.note or table.corner, colspan=table.label_columns, header=True)
+    head = header_rows(corner, leaves)
+    body = []
+    for row in table.rows:
+        cells = []
+        chain = table.groups_of_row(row.key)
+        for group in chain:
+            if group.members[0] == row.key:
+                cells.append(Cell(group.label, rowspan=len(group.members), header=True))
+        cells.append(Cell(row.label, colspan=table.label_columns - len(chain), header=True))
+        cells += [Cell(value_text(report, table, row.key, c.key), numeric=True) for c in table.columns]
+        body.append(cells)
+    width = table.label_columns + len(table.columns)
+    if table.caption:
+        head.insert(0, [Cell(table.caption, colspan=width, header=True)])
+    return TableBlock(table.key, "", "", head, body, width)
+
+
+def one_row_table(report: Report, table: Table) -> TableBlock:
+    """A table whose rows print side by side as one data row (行政复议 | 行政诉讼…)."""
+    leaves, values = [], []
+    for row in table.rows:
+        chain = (*(g.label for g in table.groups_of_row(row.key)), row.label)
+        for column in table.columns:
+            leaves.append(Leaf(chain, column.label))
+            values.append(Cell(value_text(report, table, row.key, column.key), numeric=True))
+    head = header_rows(Cell("", header=True), leaves)
+    head[0] = head[0][1:]  # no corner: the table has no row labels
+    return TableBlock(table.key, table.caption, table.note, head, [values], len(leaves))
+
+
+def build_document(report: Report) -> Document:
+    fmt = report.format
+    title = report.title or fmt.make_title(report.agency, report.year)
+    doc = Document(title, report.agency, report.year)
+
+    def paragraphs(text: str) -> None:
+        for line in resolve(report, text).split("\n"):
+            if line.strip():
+                doc.blocks.append(Paragraph(line.strip().strip("\u3000")))
+
+    for section in fmt.sections:
+        doc.blocks.append(Heading(1, section.heading))
+        if section.kind == "tables":
+            for table in fmt.tables_of(section):
+                builder = one_row_table if table.layout == "one_row" else grid_table
+                doc.blocks.append(builder(report, table))
+        elif section.key in report.texts:
+            paragraphs(report.texts[section.key].value)
+        elif section.kind == "parts":
+            parts = report.parts.get(section.key, {})
+            if section.intro in parts:
+                paragraphs(parts[section.intro].value)
+            for number, part in zip("一二三四五六七八九", section.parts, strict=False):
+                if part.key in parts:
+                    doc.blocks.append(Heading(2, f"（{number}）{part.heading}"))
+                    paragraphs(parts[part.key].value)
+    return doc

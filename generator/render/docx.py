@@ -1,0 +1,151 @@
+"""The document tree → an editable DOCX for the approval round in Word/WPS.
+
+Named styles carry the layout (标题, 一级标题, 二级标题, 正文, 表格), so an agency restyles the
+report in Word rather than in code. Official face names are set for East Asian text.
+"""
+
+from __future__ import annotations
+
+import io
+
+from docx import Document as new_docx
+from docx.enum.section import WD_SECTION
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+
+from ..document import Document, Heading, Paragraph, TableBlock
+
+# (style name, East Asian face, Latin face, size pt, alignment, first-line indent in characters)
+STYLES = [
+    ("标题", "方正小标宋简体", "Times New Roman", 22, WD_ALIGN_PARAGRAPH.CENTER, 0),
+    ("一级标题", "黑体", "Times New Roman", 16, WD_ALIGN_PARAGRAPH.JUSTIFY, 2),
+    ("二级标题", "楷体_GB2312", "Times New Roman", 16, WD_ALIGN_PARAGRAPH.JUSTIFY, 2),
+    ("正文", "仿宋_GB2312", "Times New Roman", 16, WD_ALIGN_PARAGRAPH.JUSTIFY, 2),
+    ("表格", "仿宋_GB2312", "Times New Roman", 10.5, WD_ALIGN_PARAGRAPH.CENTER, 0),
+    ("页码", "宋体", "宋体", 14, WD_ALIGN_PARAGRAPH.RIGHT, 0),
+]
+
+
+def set_fonts(style, east_asian: str, latin: str) -> None:
+    style.font.name = latin
+    fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
+    fonts.set(qn("w:eastAsia"), east_asian)
+    fonts.set(qn("w:ascii"), latin)
+    fonts.set(qn("w:hAnsi"), latin)
+
+
+def add_styles(docx) -> None:
+    for name, east_asian, latin, size, align, indent in STYLES:
+        style = docx.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = docx.styles["Normal"]
+        set_fonts(style, east_asian, latin)
+        style.font.size = Pt(size)
+        layout = style.paragraph_format
+        layout.alignment = align
+        layout.space_before = layout.space_after = Pt(0)
+        layout.first_line_indent = Pt(size * indent) if indent else None
+        if name == "表格":
+            layout.line_spacing_rule = WD_LINE_SPACING.SINGLE
+            snap = OxmlElement("w:snapToGrid")
+            snap.set(qn("w:val"), "0")
+            style.element.get_or_add_pPr().append(snap)
+        elif name != "页码":
+            layout.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+            layout.line_spacing = Pt(28 if name != "标题" else 36)
+        if name in ("一级标题", "二级标题"):
+            layout.keep_with_next = True
+
+
+def page_setup(docx) -> None:
+    section = docx.sections[0]
+    section.start_type = WD_SECTION.NEW_PAGE
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+    section.left_margin, section.right_margin = Mm(28), Mm(26)
+    section.footer_distance = Mm(28)
+    docx.settings.odd_and_even_pages_header_footer = True
+    page_number(section.footer.paragraphs[0], WD_ALIGN_PARAGRAPH.RIGHT)
+    page_number(section.even_page_footer.paragraphs[0], WD_ALIGN_PARAGRAPH.LEFT)
+
+
+def page_number(paragraph, align) -> None:
+    """「— 1 —」 with a PAGE field; odd pages right, even pages left."""
+    paragraph.style = "页码"
+    paragraph.alignment = align
+    paragraph.add_run("— ")
+    run = paragraph.add_run()
+    for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
+        if kind:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+        else:
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = text
+        run._r.append(element)
+    paragraph.add_run(" —")
+
+
+def repeat_header(row) -> None:
+    properties = row._tr.get_or_add_trPr()
+    marker = OxmlElement("w:tblHeader")
+    marker.set(qn("w:val"), "true")
+    properties.append(marker)
+    no_split = OxmlElement("w:cantSplit")
+    properties.append(no_split)
+
+
+def add_table(docx, block: TableBlock) -> None:
+    rows = block.head + block.body
+    table = docx.add_table(rows=len(rows), cols=block.columns)
+    table.style = "Table Grid"
+    taken: set[tuple[int, int]] = set()
+    for r, row in enumerate(rows):
+        c = 0
+        for cell in row:
+            while (r, c) in taken:
+                c += 1
+            target = table.cell(r, c)
+            if cell.rowspan > 1 or cell.colspan > 1:
+                target = target.merge(table.cell(r + cell.rowspan - 1, c + cell.colspan - 1))
+            for dr in range(cell.rowspan):
+                for dc in range(cell.colspan):
+                    taken.add((r + dr, c + dc))
+            paragraph = target.paragraphs[0]
+            paragraph.style = "表格"
+            paragraph.text = cell.text
+            if cell.numeric:
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            elif cell.header and r >= len(block.head):
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
+            target.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+            c += cell.colspan
+    for index, row in enumerate(table.rows):
+        if index < len(block.head):
+            repeat_header(row)
+        else:
+            row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+
+
+def render_docx(doc: Document) -> bytes:
+    docx = new_docx()
+    add_styles(docx)
+    page_setup(docx)
+    docx.core_properties.title = doc.title
+    docx.core_properties.author = doc.agency
+    docx.core_properties.subject = f"{doc.year}年政府信息公开工作年度报告"
+    docx.add_paragraph(doc.title, style="标题")
+    for block in doc.blocks:
+        if isinstance(block, Heading):
+            docx.add_paragraph(block.text, style="一级标题" if block.level == 1 else "二级标题")
+        elif isinstance(block, Paragraph):
+            docx.add_paragraph(block.text, style="正文")
+        else:
+            add_table(docx, block)
+    buffer = io.BytesIO()
+    docx.save(buffer)
+    return buffer.getvalue()
