@@ -14,7 +14,7 @@ OUT    ?= out
 REPORT_DEBS := fonts-noto-cjk fonts-lxgw-wenkai libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0
 TEST_DEBS   := $(REPORT_DEBS) poppler-utils libreoffice-writer-nogui
 
-.PHONY: report test bench lint golden system-report system-test clean
+.PHONY: report test bench golden docx-template system-report system-test clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -57,3 +57,7 @@ golden: $(STAMP) system-test
 
 clean:
 	rm -rf $(OUT) .pytest_cache
+
+# The Word template: named styles and page setup. Edit it in Word, or rebuild it from code.
+docx-template: $(STAMP)
+	$(BIN)/python -c "from pathlib import Path; from generator.render.docx import build_template, TEMPLATE; from generator.files import write_atomic; write_atomic(TEMPLATE, build_template())"

@@ -31,7 +31,11 @@ class TableBlock:
     note: str
     head: list[list[Cell]]
     body: list[list[Cell]]
-    columns: int
+    widths: list[float]  # relative column widths, summing to 1
+
+    @property
+    def columns(self) -> int:
+        return len(self.widths)
 
 
 @dataclass
@@ -100,6 +104,13 @@ def header_rows(corner: Cell, leaves: list[Leaf]) -> list[list[Cell]]:
     return rows
 
 
+def column_widths(label_columns: int, data_columns: int) -> list[float]:
+    """Row labels get room (the long labels of table 三); data columns share the rest equally."""
+    labels = [1.3] * (label_columns - 1) + [4.2 if label_columns > 1 else 3.0] if label_columns else []
+    weights = labels + [1.0] * data_columns
+    return [w / sum(weights) for w in weights]
+
+
 def value_text(report: Report, table: Table, row: str, column: str) -> str:
     value = report.value(table.key, row, column)
     return "" if value is None else format_number(value)
@@ -120,10 +131,10 @@ def grid_table(report: Report, table: Table) -> TableBlock:
         cells.append(Cell(row.label, colspan=table.label_columns - len(chain), header=True))
         cells += [Cell(value_text(report, table, row.key, c.key), numeric=True) for c in table.columns]
         body.append(cells)
-    width = table.label_columns + len(table.columns)
+    widths = column_widths(table.label_columns, len(table.columns))
     if table.caption:
-        head.insert(0, [Cell(table.caption, colspan=width, header=True)])
-    return TableBlock(table.key, "", "", head, body, width)
+        head.insert(0, [Cell(table.caption, colspan=len(widths), header=True)])
+    return TableBlock(table.key, "", "", head, body, widths)
 
 
 def one_row_table(report: Report, table: Table) -> TableBlock:
@@ -136,7 +147,7 @@ def one_row_table(report: Report, table: Table) -> TableBlock:
             values.append(Cell(value_text(report, table, row.key, column.key), numeric=True))
     head = header_rows(Cell("", header=True), leaves)
     head[0] = head[0][1:]  # no corner: the table has no row labels
-    return TableBlock(table.key, table.caption, table.note, head, [values], len(leaves))
+    return TableBlock(table.key, table.caption, table.note, head, [values], column_widths(0, len(leaves)))
 
 
 def build_document(report: Report) -> Document:

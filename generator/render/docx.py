@@ -18,16 +18,20 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from ..document import Document, Heading, Paragraph, TableBlock
+from ..fonts import TEMPLATES, roles
 
-# (style name, East Asian face, Latin face, size pt, alignment, first-line indent in characters)
+TEMPLATE = TEMPLATES / "report.docx"
+
+# (style name, font role in templates/fonts.yaml, size pt, alignment, first-line indent in characters)
 STYLES = [
-    ("标题", "方正小标宋简体", "Times New Roman", 22, WD_ALIGN_PARAGRAPH.CENTER, 0),
-    ("一级标题", "黑体", "Times New Roman", 16, WD_ALIGN_PARAGRAPH.JUSTIFY, 2),
-    ("二级标题", "楷体_GB2312", "Times New Roman", 16, WD_ALIGN_PARAGRAPH.JUSTIFY, 2),
-    ("正文", "仿宋_GB2312", "Times New Roman", 16, WD_ALIGN_PARAGRAPH.JUSTIFY, 2),
-    ("表格", "仿宋_GB2312", "Times New Roman", 10.5, WD_ALIGN_PARAGRAPH.CENTER, 0),
-    ("页码", "宋体", "宋体", 14, WD_ALIGN_PARAGRAPH.RIGHT, 0),
+    ("标题", "title", 22, WD_ALIGN_PARAGRAPH.CENTER, 0),
+    ("一级标题", "heading1", 16, WD_ALIGN_PARAGRAPH.JUSTIFY, 2),
+    ("二级标题", "heading2", 16, WD_ALIGN_PARAGRAPH.JUSTIFY, 2),
+    ("正文", "body", 16, WD_ALIGN_PARAGRAPH.JUSTIFY, 2),
+    ("表格", "table", 10.5, WD_ALIGN_PARAGRAPH.CENTER, 0),
+    ("页码", "page_number", 14, WD_ALIGN_PARAGRAPH.RIGHT, 0),
 ]
+LATIN_FACE = "Times New Roman"
 
 
 def set_fonts(style, east_asian: str, latin: str) -> None:
@@ -39,10 +43,11 @@ def set_fonts(style, east_asian: str, latin: str) -> None:
 
 
 def add_styles(docx) -> None:
-    for name, east_asian, latin, size, align, indent in STYLES:
+    for name, role, size, align, indent in STYLES:
         style = docx.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
         style.base_style = docx.styles["Normal"]
-        set_fonts(style, east_asian, latin)
+        official = roles()[role].official[0]
+        set_fonts(style, official, official if role == "page_number" else LATIN_FACE)
         style.font.size = Pt(size)
         layout = style.paragraph_format
         layout.alignment = align
@@ -99,10 +104,26 @@ def repeat_header(row) -> None:
     properties.append(no_split)
 
 
+def narrow_cell_margins(table, twips: int = 30) -> None:
+    """Word's default 1.9 mm cell padding leaves no room for four digits in table 三."""
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        margin = OxmlElement(f"w:{side}")
+        margin.set(qn("w:w"), str(twips))
+        margin.set(qn("w:type"), "dxa")
+        margins.append(margin)
+    table._tbl.tblPr.append(margins)
+
+
 def add_table(docx, block: TableBlock) -> None:
     rows = block.head + block.body
     table = docx.add_table(rows=len(rows), cols=block.columns)
     table.style = "Table Grid"
+    table.autofit = False
+    narrow_cell_margins(table)
+    text_width = docx.sections[0].page_width - docx.sections[0].left_margin - docx.sections[0].right_margin
+    for column, share in zip(table.columns, block.widths, strict=True):
+        column.width = int(text_width * share)
     taken: set[tuple[int, int]] = set()
     for r, row in enumerate(rows):
         c = 0
@@ -131,10 +152,26 @@ def add_table(docx, block: TableBlock) -> None:
             row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
 
 
-def render_docx(doc: Document) -> bytes:
+def build_template() -> bytes:
+    """templates/report.docx: the named styles and page setup (`make docx-template` rewrites it)."""
     docx = new_docx()
     add_styles(docx)
     page_setup(docx)
+    body = docx.element.body
+    for paragraph in list(body.iterchildren(qn("w:p"))):
+        body.remove(paragraph)
+    return to_bytes(docx)
+
+
+def to_bytes(docx) -> bytes:
+    buffer = io.BytesIO()
+    docx.save(buffer)
+    return buffer.getvalue()
+
+
+def render_docx(doc: Document) -> bytes:
+    """The report on the Word template, so its styles and page setup are the agency's to edit."""
+    docx = new_docx(str(TEMPLATE))
     docx.core_properties.title = doc.title
     docx.core_properties.author = doc.agency
     docx.core_properties.subject = f"{doc.year}年政府信息公开工作年度报告"
@@ -146,6 +183,4 @@ def render_docx(doc: Document) -> bytes:
             docx.add_paragraph(block.text, style="正文")
         else:
             add_table(docx, block)
-    buffer = io.BytesIO()
-    docx.save(buffer)
-    return buffer.getvalue()
+    return to_bytes(docx)

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 from functools import cache
-from pathlib import Path
 
 import jinja2
 
 from ..document import Document
-
-TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+from ..fonts import TEMPLATES, css_variables
 
 
 @cache
@@ -22,10 +20,15 @@ def environment() -> jinja2.Environment:
 
 @cache
 def stylesheet() -> str:
-    return (TEMPLATES / "report.css").read_text("utf-8")
+    return css_variables() + (TEMPLATES / "report.css").read_text("utf-8")
+
+
+@cache
+def screen_stylesheet() -> str:
+    return (TEMPLATES / "screen.css").read_text("utf-8")
 
 
 def render_html(doc: Document, draft: bool = False, created: date | None = None) -> str:
     """User text is escaped by the template; only our own stylesheet goes in unescaped."""
     template = environment().get_template("report.html.j2")
-    return template.render(doc=doc, css=stylesheet(), draft=draft, created=(created or date.today()).isoformat())
+    return template.render(doc=doc, css=stylesheet(), screen_css=screen_stylesheet(), draft=draft, created=(created or date.today()).isoformat())

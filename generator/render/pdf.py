@@ -26,5 +26,9 @@ def font_config():
 def render_pdf(html: str) -> bytes:
     from weasyprint import HTML
 
+    from .justify import install
+
+    install()
+
     document = HTML(string=html, base_url=str(TEMPLATES) + "/", url_fetcher=refuse_fetch)
     return document.write_pdf(font_config=font_config(), uncompressed_pdf=False, pdf_variant=None)

@@ -1,0 +1,66 @@
+"""Font roles (templates/fonts.yaml): CSS stacks for HTML/PDF, official names for DOCX, and
+which installed face each role resolves to (`nianbao doctor`)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+@dataclass(frozen=True)
+class Role:
+    key: str
+    label: str
+    official: tuple[str, ...]
+    fallback: tuple[str, ...]
+
+    @property
+    def stack(self) -> tuple[str, ...]:
+        return self.official + self.fallback
+
+    def css(self) -> str:
+        generic = "sans-serif" if self.key == "heading1" else "serif"
+        return ", ".join([*(f'"{name}"' for name in self.stack), generic])
+
+
+@cache
+def roles() -> dict[str, Role]:
+    data = yaml.load((TEMPLATES / "fonts.yaml").read_text("utf-8"), Loader=yaml.CSafeLoader)
+    return {key: Role(key, v["label"], tuple(v["official"]), tuple(v["fallback"])) for key, v in data.items()}
+
+
+def css_variables() -> str:
+    """`:root { --title-font: …; }`: the stacks as CSS variables for report.css."""
+    lines = [f"  --{key.replace('_', '-')}-font: {role.css()};" for key, role in roles().items()]
+    return ":root {\n" + "\n".join(lines) + "\n}\n"
+
+
+@cache
+def installed_families() -> frozenset[str]:
+    """Every family name fontconfig knows (each face may have several, localized)."""
+    if not shutil.which("fc-list"):
+        return frozenset()
+    listing = subprocess.run(["fc-list", "--format", "%{family}\n"], capture_output=True, text=True, check=False).stdout
+    return frozenset(name.strip() for line in listing.splitlines() for name in line.split(","))
+
+
+@dataclass(frozen=True)
+class Resolution:
+    role: Role
+    face: str | None
+
+    @property
+    def official(self) -> bool:
+        return self.face in self.role.official
+
+
+def resolve_roles() -> list[Resolution]:
+    families = installed_families()
+    return [Resolution(role, next((f for f in role.stack if f in families), None)) for role in roles().values()]

@@ -1,0 +1,59 @@
+"""Inter-character justification for WeasyPrint, as Word and WPS justify Chinese.
+
+WeasyPrint 70 justifies a line only by widening its spaces (U+0020, U+00A0): `justify_line`
+in layout/inline.py divides the spare width by `count_expandable_spaces`, and
+`Layout.set_text` in text/line_break.py turns it into Pango letter-spacing on the spaces.
+A Chinese line has few or no spaces, so it stops short of the right edge.
+
+Here a text box holding CJK characters counts every gap between its characters as
+expandable, and its justification is applied as Pango letter-spacing on all of its
+characters. Pango adds half of the spacing on each side of a character but none at the
+ends of a layout, so n characters receive (n − 1) equal gaps and the line ends flush.
+WeasyPrint is pinned in pyproject.toml because this relies on those two functions.
+"""
+
+from __future__ import annotations
+
+import re
+
+from weasyprint.formatting_structure import boxes
+from weasyprint.layout import inline
+from weasyprint.text import line_break
+from weasyprint.text.ffi import TO_UNITS, ffi, pango
+
+CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]")
+_space_count = inline.count_expandable_spaces
+_set_text = line_break.Layout.set_text
+
+
+def count_expandable_gaps(box) -> int:
+    """Spaces for Latin text; every gap between characters for text with CJK in it."""
+    if isinstance(box, boxes.TextBox):
+        if CJK.search(box.text):
+            return max(len(box.text.rstrip(" ")) - 1, 0)
+        return _space_count(box)
+    if isinstance(box, (boxes.LineBox, boxes.InlineBox)):
+        return sum(count_expandable_gaps(child) for child in box.children)
+    return 0
+
+
+def set_text(self, text: str, justify: bool = False) -> None:
+    if not (justify and self.justification_spacing and CJK.search(text)):
+        _set_text(self, text, justify)
+        return
+    _set_text(self, text, False)
+    letter_spacing = self.style["letter_spacing"]
+    spacing = (0 if letter_spacing == "normal" else letter_spacing) + self.justification_spacing
+    attributes = pango.pango_layout_get_attributes(self.layout)
+    if attributes == ffi.NULL:
+        attributes = ffi.gc(pango.pango_attr_list_new(), pango.pango_attr_list_unref)
+    attribute = pango.pango_attr_letter_spacing_new(int(spacing * TO_UNITS))
+    attribute.start_index, attribute.end_index = 0, len(self.text.encode())
+    pango.pango_attr_list_change(attributes, attribute)
+    pango.pango_layout_set_attributes(self.layout, attributes)
+
+
+def install() -> None:
+    """Switch WeasyPrint to inter-character justification (idempotent)."""
+    inline.count_expandable_spaces = count_expandable_gaps
+    line_break.Layout.set_text = set_text

@@ -1,0 +1,252 @@
+"""`nianbao build`: the PDF, DOCX and HTML of every example hold the whole report, in order."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+import zipfile
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from generator.commands.check import check_file
+from generator.document import build_document
+
+from .conftest import EXAMPLES, RICH_EXAMPLE, example_id
+from .helpers import BASE, edit, edit_row, write
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def assert_in_order(expected: list[str], actual: str) -> None:
+    """Every expected text occurs in `actual`, each after the one before (white space ignored)."""
+    haystack, position = squeeze(actual), 0
+    for item in map(squeeze, expected):
+        if not item:
+            continue
+        found = haystack.find(item, position)
+        assert found >= 0, f"missing or out of order: {item!r} after …{haystack[max(position - 40, 0) : position]!r}"
+        position = found + len(item)
+
+
+def pdf_text(path: Path, *options: str) -> str:
+    return subprocess.run(["pdftotext", *options, str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def pdf_body(path: Path) -> str:
+    """The PDF's text in drawing order, without page numbers (they fall inside paragraphs)."""
+    return re.sub(r"^— \d+ —$", "", pdf_text(path, "-raw"), flags=re.M)
+
+
+def docx_text(path: Path) -> str:
+    """Paragraphs and table cells in document order, as Word stores them."""
+    root = ET.fromstring(zipfile.ZipFile(path).read("word/document.xml"))
+    return "\n".join("".join(t.text or "" for t in p.iter(f"{W}t")) for p in root.iter(f"{W}p"))
+
+
+class TextOnly(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.parts: list[str] = []
+        self.skip = False
+
+    def handle_starttag(self, tag, attrs):
+        self.skip = tag in ("style", "title")
+
+    def handle_endtag(self, tag):
+        self.skip = False
+
+    def handle_data(self, data):
+        if not self.skip:
+            self.parts.append(data)
+
+
+def html_text(path: Path) -> str:
+    parser = TextOnly()
+    parser.feed(path.read_text("utf-8"))
+    return "\n".join(parser.parts)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> dict[Path, dict[str, Path]]:
+    from generator.cli import main
+
+    out = tmp_path_factory.mktemp("out")
+    assert main(["build", *map(str, EXAMPLES), "-o", str(out)]) == 0
+    result = {}
+    for path in EXAMPLES:
+        report = check_file(str(path)).report
+        stem = f"{report.agency}{report.year}年政府信息公开工作年度报告"
+        result[path] = {kind: out / f"{stem}.{kind}" for kind in ("pdf", "docx", "html")}
+    return result
+
+
+def expected_texts(path: Path) -> list[str]:
+    return build_document(check_file(str(path)).report).texts()
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=example_id)
+@pytest.mark.parametrize("kind", ["pdf", "docx", "html"])
+def test_output_holds_every_text_in_order(built, path, kind):
+    target = built[path][kind]
+    text = {"pdf": pdf_body, "docx": docx_text, "html": html_text}[kind](target)
+    assert_in_order(expected_texts(path), text)
+
+
+def test_rich_example_tables_are_complete(built):
+    text = squeeze(pdf_body(built[RICH_EXAMPLE]["pdf"]))
+    for label in (
+        "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）",
+        "申请人情况",
+        "法人或其他组织",
+        "未经复议直接起诉",
+        "复议后起诉",
+        "3.危及“三安全一稳定”",
+        "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+    ):
+        assert squeeze(label) in text
+    assert squeeze("（七）总计 1036 32 0 0 199 0 1267") in text
+
+
+def test_pdf_metadata_fonts_and_pages(built):
+    pdf = built[RICH_EXAMPLE]["pdf"]
+    meta = PdfReader(pdf).metadata
+    assert meta.title == "周口市人民政府办公室2024年政府信息公开工作年度报告"
+    assert meta.author == "周口市人民政府办公室"
+    assert meta.creation_date is not None
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    assert fonts and all(re.search(r"\byes\s+yes\s+yes\b", line) for line in fonts), fonts
+    assert all(re.match(r"[A-Z]{6}\+", line) for line in fonts)
+    assert not any("DejaVu" in line for line in fonts)
+    pages = pdf_text(pdf).split("\f")
+    numbered = [p for p in pages if p.strip()]
+    assert all(f"—{n}—" in squeeze(page) for n, page in enumerate(numbered, 1))
+
+
+def test_pdf_page_is_a4_with_official_margins(built):
+    page = PdfReader(built[RICH_EXAMPLE]["pdf"]).pages[0]
+    width, height = float(page.mediabox.width), float(page.mediabox.height)
+    assert (round(width / 72 * 25.4), round(height / 72 * 25.4)) == (210, 297)
+
+
+def line_boxes(pdf: Path, page: int) -> list[tuple[float, float, float, str]]:
+    """(xMin, xMax, yMin, text) of every text line on a page, from pdftotext -bbox-layout."""
+    xml = subprocess.run(["pdftotext", "-bbox-layout", "-f", str(page), "-l", str(page), str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    lines = []
+    for match in re.finditer(r'<line xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">(.*?)</line>', xml, re.S):
+        words = "".join(re.findall(r">([^<]*)</word>", match.group(4)))
+        lines.append((float(match.group(1)), float(match.group(3)), float(match.group(2)), words))
+    return sorted(lines, key=lambda line: line[2])
+
+
+def test_body_lines_fill_the_measure(built):
+    """Inter-character justification: every body line but a paragraph's last reaches the right edge."""
+    pdf = built[RICH_EXAMPLE]["pdf"]
+    mm = 72 / 25.4
+    left, right = 28 * mm, (210 - 26) * mm
+    lines = [line for line in line_boxes(pdf, 1) if line[2] > 60 * mm and line[2] < 262 * mm]
+    body = [line for line in lines if not line[3].startswith(("一、", "（", "—"))]
+    assert len(body) >= 12
+    checked = 0
+    for line, following in zip(lines, [*lines[1:], None], strict=True):
+        if line not in body or following is None:
+            continue
+        next_starts_paragraph = following[0] > left + 20
+        if not next_starts_paragraph:
+            checked += 1
+            assert abs(line[1] - right) < 1.5, f"line ends {right - line[1]:.1f} pt short: {line[3]}"
+    assert checked >= 10
+
+
+def test_html_is_self_contained_and_accessible(built):
+    html = built[RICH_EXAMPLE]["html"].read_text("utf-8")
+    assert '<html lang="zh-CN">' in html
+    assert "<script" not in html and "<link" not in html and "src=" not in html and "@import" not in html
+    assert 'scope="colgroup"' in html and 'scope="rowgroup"' in html and 'scope="row"' in html
+    assert 'name="viewport"' in html
+
+
+def test_docx_styles_merges_header_rows_and_page_fields(built):
+    archive = zipfile.ZipFile(built[RICH_EXAMPLE]["docx"])
+    styles = archive.read("word/styles.xml").decode()
+    for name, face in (("正文", "仿宋_GB2312"), ("标题", "方正小标宋简体"), ("一级标题", "黑体"), ("二级标题", "楷体_GB2312")):
+        assert f'<w:name w:val="{name}"/>' in styles
+        assert f'w:eastAsia="{face}"' in styles
+    document = archive.read("word/document.xml").decode()
+    assert "<w:gridSpan " in document and '<w:vMerge w:val="restart"/>' in document
+    assert "<w:tblHeader" in document
+    footers = [archive.read(n).decode() for n in archive.namelist() if n.startswith("word/footer")]
+    assert sum("PAGE" in f for f in footers) == 2
+    assert "w:evenAndOddHeaders" in archive.read("word/settings.xml").decode()
+
+
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice is installed by `make test`")
+def test_docx_opens_in_libreoffice_with_the_same_text(built, tmp_path):
+    documents = [built[path]["docx"] for path in EXAMPLES]
+    subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--convert-to",
+            "txt:Text",
+            "--outdir",
+            str(tmp_path),
+            *map(str, documents),
+        ],
+        capture_output=True,
+        check=True,
+        timeout=300,
+    )
+    for path, document in zip(EXAMPLES, documents, strict=True):
+        converted = tmp_path / (document.stem + ".txt")
+        assert_in_order(expected_texts(path), converted.read_text("utf-8-sig"))
+
+
+HOSTILE = [
+    '<img src="file:///etc/passwd">',
+    '<link rel="attachment" href="file:///etc/passwd">',
+    "http://127.0.0.1:9/steal",
+    "{{ ''.__class__ }}",
+    "<script>alert(1)</script>",
+]
+
+
+def test_hostile_narrative_is_printed_as_text(tmp_path, run_cli):
+    text = edit(BASE, "本年度未收取信息处理费。", "本年度未收取信息处理费。" + "".join(HOSTILE))
+    code, _out, err = run_cli("build", str(write(tmp_path, text)), "-o", str(tmp_path / "out"))
+    assert code == 0, err
+    pdf = next((tmp_path / "out").glob("*.pdf"))
+    printed = squeeze(pdf_body(pdf))
+    for item in HOSTILE:
+        assert squeeze(item) in printed
+    reader = PdfReader(pdf)
+    assert "/EmbeddedFiles" not in str(reader.trailer["/Root"].get("/Names", {}))
+    assert "root:" not in printed
+    html = next((tmp_path / "out").glob("*.html")).read_text("utf-8")
+    assert "<img" not in html and "<script>alert" not in html and "&lt;img src=" in html
+
+
+def test_errors_refuse_to_build_unless_draft(tmp_path, run_cli):
+    broken = write(tmp_path, edit_row(BASE, "本年新收", "[1121, 32, 0, 0, 180, 0, 1334]"))
+    code, _, err = run_cli("build", str(broken), "-o", str(tmp_path / "out"), "--pdf")
+    assert code == 1 and "E101" in err and "未生成" in err
+    assert not (tmp_path / "out").exists()
+    code, _out, err = run_cli("build", str(broken), "-o", str(tmp_path / "out"), "--pdf", "--draft")
+    assert code == 0
+    pages = [p for p in pdf_text(next((tmp_path / "out").glob("*.pdf"))).split("\f") if p.strip()]
+    assert pages and all("草稿 未通过校验" in page for page in pages)
+
+
+def test_only_requested_kinds_are_written(tmp_path, run_cli):
+    code, _, _ = run_cli("build", str(RICH_EXAMPLE), "-o", str(tmp_path), "--html")
+    assert code == 0
+    assert [p.suffix for p in tmp_path.iterdir()] == [".html"]
