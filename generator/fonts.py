@@ -25,9 +25,10 @@ class Role:
     def stack(self) -> tuple[str, ...]:
         return self.official + self.fallback
 
-    def css(self) -> str:
+    def css(self, preferred: str | None = None) -> str:
         generic = "sans-serif" if self.key == "heading1" else "serif"
-        return ", ".join([*(f'"{name}"' for name in self.stack), generic])
+        names = ([preferred] if preferred else []) + list(self.stack)
+        return ", ".join([*(f'"{name}"' for name in names), generic])
 
 
 @cache
@@ -36,9 +37,9 @@ def roles() -> dict[str, Role]:
     return {key: Role(key, v["label"], tuple(v["official"]), tuple(v["fallback"])) for key, v in data.items()}
 
 
-def css_variables() -> str:
+def css_variables(preferred: dict[str, str]) -> str:
     """`:root { --title-font: …; }`: the stacks as CSS variables for report.css."""
-    lines = [f"  --{key.replace('_', '-')}-font: {role.css()};" for key, role in roles().items()]
+    lines = [f"  --{key.replace('_', '-')}-font: {role.css(preferred.get(key))};" for key, role in roles().items()]
     return ":root {\n" + "\n".join(lines) + "\n}\n"
 
 

@@ -250,3 +250,18 @@ def test_only_requested_kinds_are_written(tmp_path, run_cli):
     code, _, _ = run_cli("build", str(RICH_EXAMPLE), "-o", str(tmp_path), "--html")
     assert code == 0
     assert [p.suffix for p in tmp_path.iterdir()] == [".html"]
+
+
+def test_pdf_fetcher_serves_only_the_project_fonts():
+    """Even raw HTML that reaches WeasyPrint cannot read files or the network."""
+    from weasyprint import HTML
+
+    from generator.render.pdf import project_fetcher
+
+    fetcher = project_fetcher({})
+    for url in ("file:///etc/passwd", "http://127.0.0.1:9/steal", "data:text/plain,x"):
+        with pytest.raises(ValueError):
+            fetcher.fetch(url)
+    raw = '<p>正文</p><img src="file:///etc/passwd"><link rel="attachment" href="file:///etc/passwd">'
+    pdf = HTML(string=raw, url_fetcher=fetcher).write_pdf()
+    assert b"/EmbeddedFile" not in pdf and b"/Subtype /Image" not in pdf and b"root:x" not in pdf

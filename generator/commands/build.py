@@ -43,17 +43,16 @@ def run(args: argparse.Namespace) -> int:
             status = max(status, 2 if checked.unusable else 1)
             continue
         document = build_document(checked.report)
-        html = render_html(document, draft=has_errors)
         folder = Path(args.output)
         stem = output_stem(Path(name), checked.report.agency, checked.report.year)
         for kind in kinds:
             target = folder / f"{stem}.{kind}"
             if kind == "html":
-                write_atomic(target, html)
+                write_atomic(target, render_html(document, draft=has_errors))
             elif kind == "pdf":
                 from ..render.pdf import render_pdf
 
-                write_atomic(target, render_pdf(html))
+                write_atomic(target, render_pdf(document, draft=has_errors))
             else:
                 write_atomic(target, render_docx(document))
             print(f"已生成 {target}")

@@ -20,7 +20,7 @@ def environment() -> jinja2.Environment:
 
 @cache
 def stylesheet() -> str:
-    return css_variables() + (TEMPLATES / "report.css").read_text("utf-8")
+    return (TEMPLATES / "report.css").read_text("utf-8")
 
 
 @cache
@@ -28,7 +28,9 @@ def screen_stylesheet() -> str:
     return (TEMPLATES / "screen.css").read_text("utf-8")
 
 
-def render_html(doc: Document, draft: bool = False, created: date | None = None) -> str:
-    """User text is escaped by the template; only our own stylesheet goes in unescaped."""
+def render_html(doc: Document, draft: bool = False, fonts_css: str = "", preferred: dict[str, str] | None = None) -> str:
+    """User text is escaped by the template; only our own stylesheets go in unescaped.
+    `fonts_css` and `preferred` put the PDF's own font files in front of each role's stack."""
     template = environment().get_template("report.html.j2")
-    return template.render(doc=doc, css=stylesheet(), screen_css=screen_stylesheet(), draft=draft, created=(created or date.today()).isoformat())
+    css = fonts_css + css_variables(preferred or {}) + stylesheet()
+    return template.render(doc=doc, css=css, screen_css=screen_stylesheet(), draft=draft, created=date.today().isoformat())

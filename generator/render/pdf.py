@@ -1,34 +1,46 @@
-"""The HTML page → a PDF for publication, with WeasyPrint, fetching nothing from outside."""
+"""The document → a PDF for publication, with WeasyPrint, fetching nothing from outside."""
 
 from __future__ import annotations
 
-from functools import cache
-
-from .html import TEMPLATES
-
-
-class FetchRefused(Exception):
-    pass
+from ..document import Document
+from .fontcache import pdf_faces
+from .html import TEMPLATES, render_html
 
 
-def refuse_fetch(url: str, *args, **kwargs) -> dict:
-    """The report needs no resources; any URL in it (file://, http://…) is refused."""
-    raise FetchRefused(f"不允许读取外部资源：{url}")
+def project_fetcher(allowed: dict[str, bytes]):
+    """A URL fetcher that serves only the project's own cut-down fonts and refuses the rest
+    (file://, http://, anything a narrative could smuggle in)."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class ProjectOnly(URLFetcher):
+        def fetch(self, url: str, headers=None) -> URLFetcherResponse:
+            if url not in allowed:
+                raise ValueError(f"不允许读取外部资源：{url}")
+            return URLFetcherResponse(url, allowed[url], {"Content-Type": "font/otf"})
+
+    return ProjectOnly(allowed_protocols=("file",))
 
 
-@cache
-def font_config():
-    from weasyprint.text.fonts import FontConfiguration
+def font_faces() -> tuple[str, dict[str, str], dict[str, bytes]]:
+    """@font-face rules for the cut-down fonts, the family each role prefers, and their files."""
+    rules, preferred, files = [], {}, {}
+    for role, (family, path) in pdf_faces().items():
+        url = path.as_uri()
+        if url not in files:
+            files[url] = path.read_bytes()
+            rules.append(f'@font-face {{ font-family: "{family}"; src: url("{url}"); }}')
+        preferred[role] = family
+    return "\n".join(rules) + "\n", preferred, files
 
-    return FontConfiguration()
 
-
-def render_pdf(html: str) -> bytes:
+def render_pdf(doc: Document, draft: bool = False) -> bytes:
     from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
 
     from .justify import install
 
     install()
-
-    document = HTML(string=html, base_url=str(TEMPLATES) + "/", url_fetcher=refuse_fetch)
-    return document.write_pdf(font_config=font_config(), uncompressed_pdf=False, pdf_variant=None)
+    rules, preferred, files = font_faces()
+    html = render_html(doc, draft=draft, fonts_css=rules, preferred=preferred)
+    document = HTML(string=html, base_url=TEMPLATES.as_uri() + "/", url_fetcher=project_fetcher(files))
+    return document.write_pdf(font_config=FontConfiguration())
