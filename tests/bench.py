@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -11,6 +14,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from generator.commands.check import check_file  # noqa: E402
+from generator.document import build_document  # noqa: E402
+from generator.render.docx import render_docx  # noqa: E402
+from generator.render.html import render_html  # noqa: E402
+from generator.render.pdf import render_pdf  # noqa: E402
 
 EXAMPLES = sorted((ROOT / "examples").glob("*/*.yaml"))
 
@@ -36,5 +43,38 @@ def bench_check() -> None:
     print(f"check: 冷启动一次 nianbao check（整个进程）{cold:.3f} s（目标 ≤ 0.5 s）")
 
 
+def run_child(command: list[str]) -> tuple[float, float]:
+    """Wall time and peak memory (MB) of one whole process."""
+    start = time.perf_counter()
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(child.pid, 0)
+    elapsed = time.perf_counter() - start
+    if status:
+        raise SystemExit(f"failed: {' '.join(command)}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def bench_build() -> None:
+    office = shutil.which("soffice")
+    print("build（每份报告；warm 为进程内三次取最快，cold 为整个进程）：")
+    print("  报告                                   warm PDF  warm DOCX  warm HTML  cold 全部   峰值内存  PDF 大小  LibreOffice DOCX→PDF")
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder)
+        for path in EXAMPLES:
+            document = build_document(check_file(str(path)).report)
+            pdf = render_pdf(document)
+            warm = [best_of(3, lambda f=f, d=document: f(d)) for f in (render_pdf, render_docx, render_html)]
+            cold, memory = run_child([sys.executable, "-m", "generator", "build", str(path), "-o", str(out)])
+            docx = next(out.glob(f"*{path.parent.name}{path.stem}*.docx"))
+            office_text = "未安装"
+            if office:
+                seconds, _ = run_child([office, "--headless", f"-env:UserInstallation=file://{out}/lo", "--convert-to", "pdf", "--outdir", str(out / "lo"), str(docx)])
+                office_text = f"{seconds:.2f} s（为本工具 cold 的 {seconds / cold:.1f} 倍）"
+            name = f"{path.parent.name}/{path.stem}"
+            print(f"  {name:<36}{warm[0]:>7.2f} s {warm[1]:>8.2f} s {warm[2]:>8.3f} s {cold:>8.2f} s {memory:>8.0f} MB {len(pdf) / 1024:>6.0f} KB  {office_text}")
+    print("  目标：warm PDF ≤ 0.5 s，cold 全部 ≤ 2.5 s，PDF ≤ 300 KB，峰值内存 ≤ 400 MB")
+
+
 if __name__ == "__main__":
     bench_check()
+    bench_build()

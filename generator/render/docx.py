@@ -124,20 +124,20 @@ def add_table(docx, block: TableBlock) -> None:
     text_width = docx.sections[0].page_width - docx.sections[0].left_margin - docx.sections[0].right_margin
     for column, share in zip(table.columns, block.widths, strict=True):
         column.width = int(text_width * share)
+    grid = [list(row.cells) for row in table.rows]  # fetched once: python-docx recomputes them per call
+    style_id = docx.styles["表格"].style_id
     taken: set[tuple[int, int]] = set()
     for r, row in enumerate(rows):
         c = 0
         for cell in row:
             while (r, c) in taken:
                 c += 1
-            target = table.cell(r, c)
+            target = grid[r][c]
             if cell.rowspan > 1 or cell.colspan > 1:
-                target = target.merge(table.cell(r + cell.rowspan - 1, c + cell.colspan - 1))
-            for dr in range(cell.rowspan):
-                for dc in range(cell.colspan):
-                    taken.add((r + dr, c + dc))
+                target = target.merge(grid[r + cell.rowspan - 1][c + cell.colspan - 1])
+            taken.update((r + dr, c + dc) for dr in range(cell.rowspan) for dc in range(cell.colspan))
             paragraph = target.paragraphs[0]
-            paragraph.style = "表格"
+            paragraph._p.style = style_id
             paragraph.text = cell.text
             if cell.numeric:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
