@@ -10,9 +10,9 @@ REPORT ?= examples/*/*.yaml
 OUT    ?= out
 
 # Debian packages: CJK fonts (Noto Serif/Sans CJK, LXGW WenKai for 楷), HarfBuzz's subsetter
-# (fast PDF font subsetting), poppler (pdftotext/pdftoppm), LibreOffice (DOCX proof in tests).
-REPORT_DEBS := fonts-noto-cjk fonts-lxgw-wenkai libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0
-TEST_DEBS   := $(REPORT_DEBS) poppler-utils libreoffice-writer-nogui
+# (fast PDF font subsetting), poppler (pdftotext: importing PDFs; pdftoppm in tests), LibreOffice (DOCX proof in tests).
+REPORT_DEBS := fonts-noto-cjk fonts-lxgw-wenkai libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
+TEST_DEBS   := $(REPORT_DEBS) libreoffice-writer-nogui
 
 .PHONY: report test bench golden docx-template system-report system-test clean
 

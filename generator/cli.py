@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .commands import build, check, doctor, init, schema
+from .commands import build, check, doctor, import_, init, schema
 
-COMMANDS = [check, build, init, schema, doctor]
+COMMANDS = [check, build, init, import_, schema, doctor]
 
 
 class ChineseParser(argparse.ArgumentParser):

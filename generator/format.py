@@ -132,10 +132,21 @@ class Section:
     intro: str = ""
     intro_label: str = ""
     must_mention: MustMention | None = None
+    aliases: tuple[str, ...] = ()
 
     @property
     def heading(self) -> str:
         return f"{self.number}、{self.key}"
+
+
+@dataclass(frozen=True)
+class EarlierFormat:
+    """An older format the importer recognises (and imports only in part)."""
+
+    name: str
+    markers: tuple[str, ...]
+    shared_sections: tuple[str, ...]
+    merged_rows: tuple[Group, ...]
 
 
 @dataclass(frozen=True)
@@ -160,6 +171,8 @@ class Format:
     placeholders: tuple[str, ...]
     narrative_units: tuple[str, ...]
     narrative_figures: tuple[NarrativeFigure, ...]
+    title_pattern: str = ""
+    earlier_formats: tuple[EarlierFormat, ...] = ()
     row_index: dict[str, tuple[Table, Row]] = field(default_factory=dict)
 
     def section_of_table(self, table_key: str) -> Section:
@@ -220,6 +233,7 @@ def _section(data: dict) -> Section:
         parts=tuple(Part(**p) for p in data.get("parts", ())),
         intro=data.get("intro", ""),
         intro_label=data.get("intro_label", ""),
+        aliases=tuple(data.get("aliases", ())),
         must_mention=MustMention(mention["code"], tuple(mention["words"]), mention["message"], mention["hint"]) if mention else None,
     )
 
@@ -242,6 +256,13 @@ def load_format(format_id: str = DEFAULT_FORMAT) -> Format:
         relations=tuple(_relation(r) for r in data["relations"]),
         placeholders=tuple(data["placeholders"]),
         narrative_units=tuple(data["narrative_units"]),
+        title_pattern=data.get("title_pattern", ""),
+        earlier_formats=tuple(
+            EarlierFormat(
+                e["name"], tuple(e["markers"]), tuple(e["shared_sections"]), tuple(Group(g["label"], g["label"], tuple(g["rows"])) for g in e["merged_rows"])
+            )
+            for e in data.get("earlier_formats", ())
+        ),
         narrative_figures=tuple(
             NarrativeFigure(tuple(n["words"]), tuple(tuple(f) for f in n["figures"]), tuple(n.get("context", ()))) for n in data["narrative_figures"]
         ),

@@ -36,7 +36,7 @@ def number_list(report: Report, table: Table, row_key: str) -> str:
     return values[0] if table.single_column else "[" + ", ".join(values) + "]"
 
 
-def table_lines(report: Report, table: Table) -> list[str]:
+def table_lines(report: Report, table: Table, notes: dict[tuple[str, str], str]) -> list[str]:
     names = ", ".join(c.label if not c.total else f"{c.label}（可省略，自动计算）" for c in table.columns)
     heading = f"{table.caption}　" if table.caption else ""
     lines = [f"  # {heading}列：{names}"]
@@ -48,6 +48,8 @@ def table_lines(report: Report, table: Table) -> list[str]:
         if row.total and not (cell and cell.typed):
             lines.append(f"  # {row.key}: 可省略，自动计算（{table.full_row_label(row.key)}）")
             continue
+        if (table.key, row.key) in notes:
+            lines.append(f"  # 注意：{notes[(table.key, row.key)]}")
         value = number_list(report, table, row.key)
         pad = " " * (2 * (width - len(row.key)) + 1)
         label = table.full_row_label(row.key)
@@ -55,12 +57,12 @@ def table_lines(report: Report, table: Table) -> list[str]:
     return lines
 
 
-def section_lines(report: Report, section: Section) -> list[str]:
+def section_lines(report: Report, section: Section, notes: dict[tuple[str, str], str]) -> list[str]:
     fmt = report.format
     lines = ["", f"# {section.heading}", f"{section.key}:"]
     if section.kind == "tables":
         for table in fmt.tables_of(section):
-            lines += table_lines(report, table)
+            lines += table_lines(report, table, notes)
         return lines
     if section.kind == "parts":
         parts = report.parts.get(section.key)
@@ -79,8 +81,9 @@ def section_lines(report: Report, section: Section) -> list[str]:
     return lines
 
 
-def write_form(report: Report, schema: str | None = SCHEMA_FILE) -> str:
-    """The form text for a report; cells without a value are written as 0 only by the caller."""
+def write_form(report: Report, schema: str | None = SCHEMA_FILE, notes: dict[tuple[str, str], str] | None = None) -> str:
+    """The form text for a report; a cell without a value is written as null (E008 until filled in).
+    `notes` puts a comment above a table row, e.g. where an import could not read it."""
     fmt: Format = report.format
     lines = []
     if schema:
@@ -99,5 +102,5 @@ def write_form(report: Report, schema: str | None = SCHEMA_FILE) -> str:
         lines.append(f"报告类型: {report.kind}")
     lines.append(f"发布日期: {report.published}" if report.published else "# 发布日期: YYYY-MM-DD")
     for section in fmt.sections:
-        lines += section_lines(report, section)
+        lines += section_lines(report, section, notes or {})
     return "\n".join(lines) + "\n"

@@ -68,13 +68,32 @@ def bench_build() -> None:
             docx = next(out.glob(f"*{path.parent.name}{path.stem}*.docx"))
             office_text = "未安装"
             if office:
-                seconds, _ = run_child([office, "--headless", f"-env:UserInstallation=file://{out}/lo", "--convert-to", "pdf", "--outdir", str(out / "lo"), str(docx)])
+                seconds, _ = run_child(
+                    [office, "--headless", f"-env:UserInstallation=file://{out}/lo", "--convert-to", "pdf", "--outdir", str(out / "lo"), str(docx)]
+                )
                 office_text = f"{seconds:.2f} s（为本工具 cold 的 {seconds / cold:.1f} 倍）"
             name = f"{path.parent.name}/{path.stem}"
-            print(f"  {name:<36}{warm[0]:>7.2f} s {warm[1]:>8.2f} s {warm[2]:>8.3f} s {cold:>8.2f} s {memory:>8.0f} MB {len(pdf) / 1024:>6.0f} KB  {office_text}")
+            print(
+                f"  {name:<36}{warm[0]:>7.2f} s {warm[1]:>8.2f} s {warm[2]:>8.3f} s {cold:>8.2f} s {memory:>8.0f} MB {len(pdf) / 1024:>6.0f} KB  {office_text}"
+            )
     print("  目标：warm PDF ≤ 0.5 s，cold 全部 ≤ 2.5 s，PDF ≤ 300 KB，峰值内存 ≤ 400 MB")
+
+
+def bench_import() -> None:
+    from generator.format import load_format
+    from generator.importer.parse import extract
+    from generator.importer.sources import read_source
+
+    with tempfile.TemporaryDirectory() as folder:
+        subprocess.run([sys.executable, "-m", "generator", "build", str(EXAMPLES[2]), "-o", folder, "--pdf"], check=True, capture_output=True)
+        pdf = next(Path(folder).glob("*.pdf"))
+        pages = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+        count = next(line.split()[-1] for line in pages.splitlines() if line.startswith("Pages:"))
+        seconds = best_of(5, lambda: extract(read_source(pdf), load_format(), str(pdf)))
+        print(f"import: {count} 页的 PDF（{EXAMPLES[2].parent.name}），进程内 {seconds:.3f} s（目标 ≤ 1 s）")
 
 
 if __name__ == "__main__":
     bench_check()
     bench_build()
+    bench_import()

@@ -1,0 +1,86 @@
+"""`nianbao import`: read a published report (text, PDF, DOCX, HTML) into the form."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from ..files import write_atomic
+from ..findings import InputError, format_text
+from ..format import load_format
+from ..formwriter import SCHEMA_FILE, write_form
+from ..importer.parse import Extraction, extract
+from ..importer.sources import read_source
+from ..narrative import format_number
+from .schema import schema_text
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("import", help="把已公开的年度报告导入为表单", description="读取已公开的年度报告（.txt/.pdf/.docx/.html），写成表单")
+    parser.add_argument("file", metavar="文件", help="已公开的年度报告")
+    parser.add_argument("-o", "--output", metavar="表单", help="写入的表单文件（省略时打印）")
+    parser.add_argument("--format", choices=["yaml", "json"], default="yaml", help="json：输出每个单元格及其原文")
+    parser.add_argument("--agency", metavar="机关名称", help="机关名称（原文标题不完整时）")
+    parser.add_argument("--year", type=int, metavar="年度", help="报告年度（原文标题不完整时）")
+    parser.add_argument("--force", action="store_true", help="覆盖已存在的表单文件")
+    parser.set_defaults(run=run)
+
+
+def extraction_json(result: Extraction) -> str:
+    report = result.report
+    cells = [
+        {
+            "table": table,
+            "row": row,
+            "column": column,
+            "value": format_number(cell.value) if cell.value is not None else None,
+            "source": result.sources.get((table, row, column)),
+        }
+        for (table, row, column), cell in report.cells.items()
+        if cell.typed or cell.value is not None
+    ]
+    narrative = {key: text.value for key, text in report.texts.items()}
+    narrative.update({f"{section}.{part}": text.value for section, parts in report.parts.items() for part, text in parts.items()})
+    data = {
+        "format": result.format_name,
+        "agency": report.agency,
+        "year": report.year,
+        "title": report.title,
+        "cells": cells,
+        "narrative": narrative,
+        "problems": [{"place": p.place, "message": p.message} for p in result.problems],
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def run(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    try:
+        lines = read_source(path)
+    except InputError as exc:
+        print(format_text(exc.finding, []), file=sys.stderr)
+        return 2
+    result = extract(lines, load_format(), args.file)
+    report = result.report
+    report.agency = args.agency or report.agency
+    report.year = args.year or report.year
+    if report.title == load_format().make_title(report.agency, report.year):
+        report.title = ""
+    for problem in result.problems:
+        print(f"{args.file}：{problem.place}：{problem.message}", file=sys.stderr)
+    if args.format == "json":
+        print(extraction_json(result))
+    elif args.output:
+        output = Path(args.output)
+        if output.exists() and not args.force:
+            print(f"{output} 已存在，未覆盖。要覆盖请加 --force。", file=sys.stderr)
+            return 2
+        write_atomic(output, write_form(report, notes=result.notes))
+        if not (output.parent / SCHEMA_FILE).exists():
+            write_atomic(output.parent / SCHEMA_FILE, schema_text())
+        print(f"已导入 {output}" + (f"，有 {len(result.problems)} 处需要人工处理（见上）" if result.problems else ""))
+    else:
+        print(write_form(report, notes=result.notes), end="")
+    return 1 if result.problems else 0

@@ -1,0 +1,1 @@
+"""Read published annual reports (text, PDF, DOCX, HTML) back into the form."""

@@ -1,0 +1,366 @@
+"""Published report text → Report: sections by their headings, narrative by paragraphs,
+tables by matching each run of numbers to the row label printed before it.
+
+Every label comes from the format data. Nothing is guessed: a row whose label does not
+match, a count that is not a whole number, a section that is missing, all become problems
+with their place in the input, and the cells stay empty.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ..format import EarlierFormat, Format, Section, Table, normalize_label
+from ..report import Cell, CellId, Loc, Report, Text
+from .sources import Line
+
+# CJK Radicals Supplement forms that PDF producers use for ordinary simplified characters
+# (NFKC folds the Kangxi radicals, U+2F00–U+2FD5, but not these).
+RADICALS = str.maketrans("⺠⻔⻓⻅⻆⻋⻢⻜⻛⻚⻝⻩⻘⻬⻮⻰⻳⻥⻦⻤⻉⻈⻊⻏⻙⻨⻧", "民门长见角车马飞风页食黄青齐齿龙龟鱼鸟鬼贝讠丬阝韦钅麦")
+FURNITURE = [
+    re.compile(r"^[—–\-－─~]+\s*\d{1,3}\s*[—–\-－─~]+$"),
+    re.compile(r"^第\s*\d+\s*页(\s*[/，,]?\s*共\s*\d+\s*页)?$"),
+    re.compile(r"^共\s*\d+\s*页(\s*[/，,]?\s*第\s*\d+\s*页)?$"),
+    re.compile(r"^\d{1,3}\s*/\s*\d{1,3}$"),
+    re.compile(r"^(page|Page|PAGE)\s*\d+(\s*(of|/)\s*\d+)?$"),
+]
+NUMBER = re.compile(r"[0-9]+(\.[0-9]+)?")
+CHINESE_NUMERALS = "一二三四五六七八九十"
+PART_NUMBER = re.compile(r"^[（(]([一二三四五六七八九十])[）)]\s*")
+PARAGRAPH_START = re.compile(r"^([（(][一二三四五六七八九十\d]+[）)]|\d+[.、．]\D|[一二三四五六七八九十]+[、是]|第[一二三四五六七八九十]+[，,、])")
+SENTENCE_END = "。！？；：!?;:）)”"
+
+
+def normalize_text(text: str) -> str:
+    """Kangxi radicals and radical-supplement look-alikes to ordinary characters; no-break spaces to spaces."""
+    text = "".join(unicodedata.normalize("NFKC", ch) if "\u2f00" <= ch <= "\u2fdf" else ch for ch in text)
+    return text.translate(RADICALS).replace("\u00a0", " ").replace("\u200b", "")
+
+
+def squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def is_furniture(text: str) -> bool:
+    stripped = text.strip()
+    return any(p.match(stripped) for p in FURNITURE)
+
+
+@dataclass
+class Problem:
+    place: str
+    message: str
+
+
+@dataclass
+class Extraction:
+    report: Report
+    format_name: str
+    problems: list[Problem] = field(default_factory=list)
+    sources: dict[CellId, str] = field(default_factory=dict)
+    notes: dict[tuple[str, str], str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    line: int  # index into the section's lines
+    number: bool
+
+
+class Importer:
+    def __init__(self, lines: list[Line], fmt: Format, name: str):
+        self.fmt = fmt
+        self.name = name
+        self.lines = [Line(normalize_text(line.text), line.place) for line in lines if not is_furniture(normalize_text(line.text))]
+        self.report = Report(format=fmt, path=name)
+        self.result = Extraction(self.report, fmt.id)
+        for table in fmt.tables.values():
+            for row in table.rows:
+                for column in table.columns:
+                    self.report.cells[(table.key, row.key, column.key)] = Cell(None, typed=not (row.total or column.total))
+
+    def problem(self, place: str, message: str) -> None:
+        self.result.problems.append(Problem(place, message))
+
+    # --- title, format, sections -------------------------------------------------------
+
+    def take_title(self) -> None:
+        """Find the title (it may wrap over up to three lines), set agency and year, drop it."""
+        pattern = re.compile(self.fmt.title_pattern)
+        limit = min(len(self.lines), 40)
+        for start in range(limit):
+            joined = ""
+            for end in range(start, min(start + 3, limit)):
+                if any(self.heading_matches(self.lines[end].text, section) for section in self.fmt.sections):
+                    break
+                joined += squeeze(self.lines[end].text)
+                match = pattern.match(joined)
+                if match:
+                    self.report.agency, self.report.year = match.group("机关"), int(match.group("年度"))
+                    self.report.title = joined
+                    title = joined
+                    self.lines = self.lines[:start] + self.lines[end + 1 :]
+                    self.lines = [line for line in self.lines if squeeze(line.text) != title]  # running headers
+                    return
+        self.problem(self.lines[0].place if self.lines else "开头", "未找到标题（“某机关某年政府信息公开工作年度报告”），机关和年度请手工填写")
+
+    def earlier_format(self) -> EarlierFormat | None:
+        text = squeeze("".join(line.text for line in self.lines))
+        for earlier in self.fmt.earlier_formats:
+            if sum(marker in text for marker in earlier.markers) >= 2:
+                return earlier
+        return None
+
+    def heading_matches(self, text: str, section: Section) -> bool:
+        folded = normalize_label(text)
+        prefix = f"{section.number}、"
+        if not folded.startswith(prefix):
+            return False
+        rest = folded[len(prefix) :]
+        for name in (section.key, *section.aliases):
+            name = normalize_label(name)
+            if rest.startswith(name) or difflib.SequenceMatcher(None, rest[: len(name) + 2], name).ratio() >= 0.85:
+                return True
+        return False
+
+    def split_sections(self) -> dict[str, tuple[int, list[Line]]]:
+        """Each section's heading index and lines, found in the format's order."""
+        found: list[tuple[Section, int]] = []
+        next_section = 0
+        for index, line in enumerate(self.lines):
+            for offset, section in enumerate(self.fmt.sections[next_section:]):
+                if self.heading_matches(line.text, section):
+                    found.append((section, index))
+                    next_section += offset + 1
+                    break
+        sections = {}
+        for position, (section, index) in enumerate(found):
+            end = found[position + 1][1] if position + 1 < len(found) else len(self.lines)
+            sections[section.key] = (index, self.lines[index + 1 : end])
+        for section in self.fmt.sections:
+            if section.key not in sections:
+                self.problem("全文", f"未找到「{section.heading}」一节")
+        return sections
+
+    # --- narrative -----------------------------------------------------------------------
+
+    @staticmethod
+    def paragraphs(lines: list[Line]) -> str:
+        """Re-join lines that the PDF wrapped: a line ending mid-sentence continues on the next; in
+        wrapped text a paragraph ends at a short line closing a sentence, or before a numbered item."""
+        texts = [line.text.strip().strip("\u3000") for line in lines if line.text.strip()]
+        if not texts:
+            return ""
+        lengths = sorted(len(t) for t in texts)
+        width = lengths[-1]
+        wrapped = len(texts) >= 3 and sum(length >= 0.9 * width for length in lengths) >= 0.4 * len(texts) and width <= 80
+        paragraphs, current = [], ""
+        for text in texts:
+            if current and PARAGRAPH_START.match(text):
+                paragraphs.append(current)
+                current = ""
+            joiner = " " if current[-1:].isascii() and current[-1:].isalnum() and text[:1].isascii() and text[:1].isalnum() else ""
+            current += joiner + text
+            if text[-1] in SENTENCE_END and (not wrapped or len(text) < 0.9 * width):
+                paragraphs.append(current)
+                current = ""
+        if current:
+            paragraphs.append(current)
+        return "\n".join(paragraphs)
+
+    def text(self, value: str) -> Text:
+        return Text(value, Loc(self.name, 1, 1))
+
+    def part_heading(self, text: str, section: Section, number: int) -> tuple[bool, str]:
+        """Whether a line opens part `number` of a section ("（二）依申请公开情况…"), and its inline content."""
+        match = PART_NUMBER.match(text.strip())
+        if not match or match.group(1) != CHINESE_NUMERALS[number]:
+            return False, ""
+        rest = text.strip()[match.end() :]
+        key = section.parts[number].key
+        position = 0
+        for ch in key:
+            position = rest.find(ch, position)
+            if position < 0 or position > len(key) + 8:
+                return False, ""
+            position += 1
+        close = rest.find("情况", position)
+        end = close + 2 if 0 <= close <= position + 6 else position
+        return True, rest[end:].lstrip("。：:，, 　")
+
+    def read_parts(self, section: Section, lines: list[Line]) -> None:
+        starts: list[tuple[int, int, str]] = []
+        number = 0
+        for index, line in enumerate(lines):
+            if number < len(section.parts):
+                opens, inline = self.part_heading(line.text, section, number)
+                if opens:
+                    starts.append((number, index, inline))
+                    number += 1
+        if not starts:
+            self.report.texts[section.key] = self.text(self.paragraphs(lines))
+            return
+        parts = {}
+        intro = self.paragraphs(lines[: starts[0][1]])
+        if intro:
+            parts[section.intro] = self.text(intro)
+        for position, (number, index, inline) in enumerate(starts):
+            end = starts[position + 1][1] if position + 1 < len(starts) else len(lines)
+            body = ([Line(inline, lines[index].place)] if inline else []) + lines[index + 1 : end]
+            parts[section.parts[number].key] = self.text(self.paragraphs(body))
+        self.report.parts[section.key] = parts
+
+    # --- tables --------------------------------------------------------------------------
+
+    @staticmethod
+    def tokens(lines: list[Line]) -> list[Token]:
+        out = []
+        for index, line in enumerate(lines):
+            for piece in line.text.split():
+                folded = unicodedata.normalize("NFKC", piece)
+                out.append(Token(folded if NUMBER.fullmatch(folded) else piece, index, bool(NUMBER.fullmatch(folded))))
+        return out
+
+    @staticmethod
+    def runs(tokens: list[Token]) -> list[tuple[str, list[Token]]]:
+        """(the text printed before a run of numbers, the numbers), in reading order."""
+        runs, label, numbers = [], "", []
+        for token in tokens:
+            if token.number:
+                numbers.append(token)
+                continue
+            if numbers:
+                runs.append((label, numbers))
+                label, numbers = "", []
+            label += token.text
+        if numbers:
+            runs.append((label, numbers))
+        return runs
+
+    @staticmethod
+    def label_score(label: str, row_label: str) -> float:
+        """How well the text before a run ends with a row's printed label (1.0: exactly)."""
+        chunk, target = normalize_label(label), normalize_label(row_label)
+        if chunk.endswith(target):
+            return 1.0
+        tail = chunk[-len(target) - 1 :]
+        return difflib.SequenceMatcher(None, tail, target).ratio()
+
+    def assign(self, table: Table, row_key: str, numbers: list[Token], lines: list[Line]) -> None:
+        columns = table.columns if len(numbers) == len(table.columns) else [c for c in table.columns if not c.total]
+        source = " ".join(sorted({lines[t.line].text.strip() for t in numbers}))
+        for column, token in zip(columns, numbers, strict=False):
+            cell_id = (table.key, row_key, column.key)
+            if column.type == "count" and "." in token.text:
+                self.problem(lines[token.line].place, f"{table.full_row_label(row_key)}「{column.label}」不是整数：{token.text}")
+                continue
+            value = Decimal(token.text) if column.type == "amount" else int(token.text)
+            self.report.cells[cell_id] = Cell(value, typed=True)
+            self.result.sources[cell_id] = f"{lines[token.line].place}：{source}"
+
+    def read_grid_tables(self, tables: list[Table], lines: list[Line], earlier: EarlierFormat | None) -> None:
+        rows = [(table, row) for table in tables for row in table.rows]
+        done: set[str] = set()
+        pointer = 0
+        for label, numbers in self.runs(self.tokens(lines)):
+            while numbers:
+                choice = self.match_row(rows, pointer, label)
+                if choice is None:
+                    self.unknown_run(label, numbers, lines, earlier)
+                    break
+                pointer = choice + 1
+                table, row = rows[choice]
+                width = len(table.columns) if len(numbers) >= len(table.columns) else len(numbers)
+                expected = {len(table.columns), len([c for c in table.columns if not c.total])}
+                if width not in expected:
+                    self.problem(lines[numbers[0].line].place, f"{table.full_row_label(row.key)}：应有 {max(expected)} 个数，只读到 {width} 个")
+                    break
+                self.assign(table, row.key, numbers[:width], lines)
+                done.add(row.key)
+                numbers, label = numbers[width:], ""
+        for table, row in rows:
+            if row.key not in done and not row.total:
+                self.missing_row(table, row.key, lines)
+
+    def match_row(self, rows: list, pointer: int, label: str) -> int | None:
+        best, best_score = None, 0.0
+        for index in range(pointer, len(rows)):
+            _table, row = rows[index]
+            variants = {row.label, re.sub(r"^\d+[.、．]", "", row.label)} if len(row.label) > 4 else {row.label}
+            score = max(self.label_score(label, v) for v in variants)
+            if score == 1.0:
+                return index
+            if score > best_score:
+                best, best_score = index, score
+        return best if best_score >= 0.8 else None
+
+    def unknown_run(self, label: str, numbers: list[Token], lines: list[Line], earlier: EarlierFormat | None) -> None:
+        place = lines[numbers[0].line].place
+        shown = label[-30:] or "（没有行名）"
+        for group in earlier.merged_rows if earlier else ():
+            if normalize_label(label).endswith(normalize_label(group.label)):
+                self.problem(
+                    place,
+                    f"「{group.label}」在{earlier.name}中只有一行（{' '.join(t.text for t in numbers)}），"
+                    f"2021 年格式分为 {len(group.members)} 项，无法拆分，未导入",
+                )
+                return
+        self.problem(place, f"无法识别的表格行「{shown}」：{' '.join(t.text for t in numbers)}，未导入")
+
+    def missing_row(self, table: Table, row_key: str, lines: list[Line]) -> None:
+        place = lines[0].place if lines else "全文"
+        self.result.notes[(table.key, row_key)] = "未能从原文读取这一行，请手工填写"
+        self.problem(place, f"未能读取「{(table.caption + ' ') if table.caption else ''}{table.full_row_label(row_key)}」")
+
+    def read_one_row_table(self, table: Table, lines: list[Line]) -> None:
+        numbers = [t for t in self.tokens(lines) if t.number]
+        width = len(table.columns)
+        if len(numbers) != width * len(table.rows):
+            place = lines[0].place if lines else "全文"
+            self.problem(place, f"「{table.rows[0].label}、行政诉讼」表应有 {width * len(table.rows)} 个数，读到 {len(numbers)} 个，未导入")
+            for row in table.rows:
+                self.result.notes[(table.key, row.key)] = "未能从原文读取，请手工填写"
+            return
+        for index, row in enumerate(table.rows):
+            self.assign(table, row.key, numbers[index * width : (index + 1) * width], lines)
+
+    # --- all together --------------------------------------------------------------------
+
+    def run(self) -> Extraction:
+        self.take_title()
+        earlier = self.earlier_format()
+        if earlier:
+            self.result.format_name = earlier.name
+            self.problem("全文", f"这是按{earlier.name}编写的报告：只导入两种格式共有的部分，其余请按 2021 年格式补填")
+        sections = self.split_sections()
+        for section in self.fmt.sections:
+            if section.key not in sections:
+                continue
+            _heading, lines = sections[section.key]
+            if earlier and section.key not in earlier.shared_sections:
+                for table in self.fmt.tables_of(section):
+                    for row in table.rows:
+                        self.result.notes[(table.key, row.key)] = f"{earlier.name}的这部分表格与 2021 年格式不同，未导入"
+                continue
+            if section.kind == "parts":
+                self.read_parts(section, lines)
+            elif section.kind == "text":
+                self.report.texts[section.key] = self.text(self.paragraphs(lines))
+            else:
+                tables = self.fmt.tables_of(section)
+                grid = [t for t in tables if t.layout != "one_row"]
+                if grid:
+                    self.read_grid_tables(grid, lines, earlier)
+                for table in tables:
+                    if table.layout == "one_row":
+                        self.read_one_row_table(table, lines)
+        return self.result
+
+
+def extract(lines: list[Line], fmt: Format, name: str) -> Extraction:
+    return Importer(lines, fmt, name).run()

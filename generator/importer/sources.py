@@ -1,0 +1,143 @@
+"""Turn a published report file into lines of text, tables as tab-separated rows.
+
+Each source line keeps where it came from (page and line, or paragraph), so that whatever
+the importer cannot read is reported with its place in the input.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+from ..findings import ERROR, Finding, InputError
+
+
+@dataclass(frozen=True)
+class Line:
+    text: str
+    place: str  # "第 3 页第 12 行", "第 40 行", "第 7 段"
+
+
+def numbered(lines: list[str], page_breaks: bool = False) -> list[Line]:
+    """Lines with their place; form feeds (pdftotext) start a new page."""
+    out, page, line_on_page = [], 1, 0
+    for index, text in enumerate(lines, 1):
+        if page_breaks and "\f" in text:
+            for part in text.split("\f")[:-1]:
+                line_on_page += 1
+                out.append(Line(part, f"第 {page} 页第 {line_on_page} 行"))
+                page, line_on_page = page + 1, 0
+            text = text.split("\f")[-1]
+        line_on_page += 1
+        out.append(Line(text, f"第 {page} 页第 {line_on_page} 行" if page_breaks else f"第 {index} 行"))
+    return out
+
+
+def read_text_file(path: Path) -> list[Line]:
+    data = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return numbered(data.decode(encoding).replace("\r\n", "\n").split("\n"))
+        except UnicodeDecodeError:
+            continue
+    raise InputError(Finding(ERROR, "E003", f"{path} 不是 UTF-8 或 GB18030 编码的文本", None))
+
+
+def read_pdf(path: Path) -> list[Line]:
+    """The PDF's text layer in drawing order (pdftotext -raw keeps table cells in sequence)."""
+    if not shutil.which("pdftotext"):
+        raise InputError(Finding(ERROR, "E000", "读取 PDF 需要 pdftotext，请安装 poppler-utils", None))
+    result = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=False)
+    if result.returncode:
+        raise InputError(Finding(ERROR, "E003", f"{path} 不是可读取的 PDF 文件（{result.stderr.strip()[:80]}）", None))
+    if not result.stdout.strip():
+        raise InputError(Finding(ERROR, "E003", f"{path} 没有文字层（可能是扫描件），无法导入", None, "请使用有文字层的 PDF，或先做文字识别"))
+    return numbered(result.stdout.split("\n"), page_breaks=True)
+
+
+def read_docx(path: Path) -> list[Line]:
+    """Paragraphs and table rows in document order; a merged cell is read once."""
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    try:
+        body = Document(str(path)).element.body
+    except Exception as exc:  # python-docx raises several kinds for a damaged package
+        raise InputError(Finding(ERROR, "E003", f"{path} 不是可读取的 DOCX 文件（{type(exc).__name__}）", None)) from None
+    lines: list[Line] = []
+
+    def text_of(element) -> str:
+        return "".join(t.text or "" for t in element.iter(qn("w:t")))
+
+    for number, block in enumerate(body.iterchildren(), 1):
+        if block.tag == qn("w:p"):
+            lines.append(Line(text_of(block), f"第 {number} 段"))
+        elif block.tag == qn("w:tbl"):
+            for row_number, row in enumerate(block.iter(qn("w:tr")), 1):
+                cells = []
+                for cell in row.iterchildren(qn("w:tc")):
+                    merge = cell.find(f"{qn('w:tcPr')}/{qn('w:vMerge')}")
+                    continued = merge is not None and merge.get(qn("w:val")) in (None, "continue")
+                    cells.append("" if continued else " ".join(text_of(p) for p in cell.iter(qn("w:p"))).strip())
+                lines.append(Line("\t".join(cells), f"第 {number} 段表格第 {row_number} 行"))
+    return lines
+
+
+class PageText(HTMLParser):
+    """Text of a saved web page: block elements on their own lines, table rows tab-separated."""
+
+    SKIP = frozenset({"script", "style", "nav", "header", "footer", "noscript", "template", "select", "button", "form", "head"})
+    BLOCKS = frozenset({"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "br", "section", "article", "tr", "table", "caption", "pre", "blockquote"})
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.lines: list[str] = [""]
+        self.skipping = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.SKIP:
+            self.skipping += 1
+        elif tag in self.BLOCKS:
+            self.lines.append("")
+        elif tag in ("td", "th") and self.lines[-1]:
+            self.lines[-1] += "\t"
+
+    def handle_endtag(self, tag):
+        if tag in self.SKIP:
+            self.skipping = max(self.skipping - 1, 0)
+        elif tag in self.BLOCKS:
+            self.lines.append("")
+
+    def handle_data(self, data):
+        if not self.skipping:
+            self.lines[-1] += " ".join(data.split()) if "\n" in data else data
+
+
+def read_html(path: Path) -> list[Line]:
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise InputError(Finding(ERROR, "E003", f"{path} 的编码无法识别", None))
+    parser = PageText()
+    parser.feed(text)
+    return numbered(parser.lines)
+
+
+READERS = {".txt": read_text_file, ".text": read_text_file, ".pdf": read_pdf, ".docx": read_docx, ".html": read_html, ".htm": read_html}
+
+
+def read_source(path: Path) -> list[Line]:
+    if not path.is_file():
+        raise InputError(Finding(ERROR, "E000", f"找不到文件 {path}", None))
+    reader = READERS.get(path.suffix.lower())
+    if reader is None:
+        raise InputError(Finding(ERROR, "E000", f"不支持的文件类型 {path.suffix or '（无扩展名）'}", None, "可导入 .txt、.pdf、.docx、.html"))
+    return reader(path)

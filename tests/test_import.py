@@ -1,0 +1,191 @@
+"""`nianbao import`: published reports back into the form, figures exact, nothing dropped silently."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from generator.commands.check import check_file
+from generator.form import parse_form
+from generator.format import load_format
+from generator.formwriter import write_form
+from generator.importer.parse import extract
+from generator.importer.sources import Line, read_source
+from generator.report import Report
+
+from .conftest import EXAMPLES, SEEDS
+
+SEED_OF = {
+    "000_4784b75f1e8fd915.txt": "周口市行政服务中心/2024.yaml",
+    "001_27e23139f88dbf53.txt": "周口市行政服务中心/2021.yaml",
+    "002_8a3103fe368513da.txt": "周口市人民政府办公室/2024.yaml",
+    "003_829a4c12a7fca75b.txt": "平顶山市城乡一体化示范区城市综合事务服务中心/2024.yaml",
+    "004_226338513d31c6cb.txt": "汝州市行政服务中心/2021.yaml",
+}
+EXAMPLE_DIR = EXAMPLES[0].parent.parent
+
+
+def squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def imported(lines: list[Line], name: str = "in.txt") -> tuple[Report, list]:
+    """Import, write the form, and read it back as `check` would."""
+    result = extract(lines, load_format(), name)
+    report, _findings = parse_form(write_form(result.report, notes=result.notes), "imported.yaml")
+    return report, result.problems
+
+
+def narrative(report: Report) -> dict[str, str]:
+    texts = {key: squeeze(text.value) for key, text in report.texts.items()}
+    texts.update({f"{s}.{p}": squeeze(t.value) for s, parts in report.parts.items() for p, t in parts.items()})
+    return texts
+
+
+def figures(report: Report) -> dict:
+    return {key: cell.value for key, cell in report.cells.items()}
+
+
+def assert_same_report(report: Report, expected: Report) -> None:
+    assert figures(report) == figures(expected)
+    assert narrative(report) == narrative(expected)
+
+
+def seed_lines(seed: str) -> list[Line]:
+    return read_source(SEEDS / seed)
+
+
+@pytest.mark.parametrize("seed", sorted(SEED_OF), ids=lambda s: s[:3])
+def test_seed_imports_to_its_transcription(seed):
+    report, problems = imported(seed_lines(seed))
+    expected = check_file(str(EXAMPLE_DIR / SEED_OF[seed])).report
+    assert problems == []
+    assert report.year == expected.year
+    assert report.agency in expected.agency
+    assert_same_report(report, expected)
+
+
+def rewrap(text: str, width: int) -> str:
+    """Break long lines at `width` characters, never inside a number (as a PDF would)."""
+    out = []
+    for line in text.split("\n"):
+        while len(line) > width:
+            cut = width
+            while 0 < cut < len(line) and line[cut - 1].isdigit() and line[cut].isdigit():
+                cut -= 1
+            out.append(line[:cut])
+            line = line[cut:]
+        out.append(line)
+    return "\n".join(out)
+
+
+def lines_of(text: str) -> list[Line]:
+    return [Line(t, f"第 {i} 行") for i, t in enumerate(text.split("\n"), 1)]
+
+
+VARIANTS = {
+    "wrap-17": lambda t: rewrap(t, 17),
+    "wrap-33": lambda t: rewrap(t, 33),
+    "tabs-to-spaces": lambda t: t.replace("\t", "    "),
+    "page-furniture": lambda t: re.sub(r"(\n[^\n]*(?:属于行政执法案卷|重复申请|结果纠正)[^\n]*\n)", r"\1— 3 —\n第 3 页 共 6 页\n", t),
+}
+
+
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+@pytest.mark.parametrize("seed", sorted(SEED_OF), ids=lambda s: s[:3])
+def test_reflowed_seeds_import_to_the_same_figures(seed, variant):
+    text = (SEEDS / seed).read_text("utf-8")
+    changed = VARIANTS[variant](text)
+    assert changed != text or variant == "tabs-to-spaces"
+    report, problems = imported(lines_of(changed))
+    expected = check_file(str(EXAMPLE_DIR / SEED_OF[seed])).report
+    assert problems == []
+    assert figures(report) == figures(expected)
+
+
+@pytest.mark.parametrize("kind", ["pdf", "docx", "html"])
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: f"{p.parent.name}-{p.stem}")
+def test_round_trip_through_published_files(built_outputs, example, kind):
+    report, problems = imported(read_source(built_outputs[example][kind]))
+    expected = check_file(str(example)).report
+    assert problems == []
+    assert (report.agency, report.year) == (expected.agency, expected.year)
+    assert_same_report(report, expected)
+
+
+@pytest.fixture(scope="module")
+def built_outputs(tmp_path_factory) -> dict[Path, dict[str, Path]]:
+    from generator.cli import main
+
+    out = tmp_path_factory.mktemp("published")
+    assert main(["build", *map(str, EXAMPLES), "-o", str(out)]) == 0
+    result = {}
+    for path in EXAMPLES:
+        report = check_file(str(path)).report
+        stem = f"{report.agency}{report.year}年政府信息公开工作年度报告"
+        result[path] = {kind: out / f"{stem}.{kind}" for kind in ("pdf", "docx", "html")}
+    return result
+
+
+def test_saved_web_page_with_navigation_and_scripts(built_outputs, tmp_path):
+    example = EXAMPLES[2]
+    page = built_outputs[example]["html"].read_text("utf-8")
+    page = page.replace("<main>", '<nav><a href="/">首页</a> 政务公开 2 3 4</nav><script>var x = [1, 2, 3];</script><main>')
+    page = page.replace("</main>", "</main><footer>主办单位 网站标识码 4116000001 ICP备 12345678 号</footer>")
+    saved = tmp_path / "saved.html"
+    saved.write_text(page, "utf-8")
+    report, problems = imported(read_source(saved))
+    assert problems == []
+    assert_same_report(report, check_file(str(example)).report)
+
+
+def test_unknown_row_and_unreadable_cells_are_reported(tmp_path, run_cli):
+    text = (SEEDS / "002_8a3103fe368513da.txt").read_text("utf-8")
+    text = text.replace("2.重复申请\t7", "2.重复的申请材料过多\t7").replace("行政处罚\t0", "行政处罚\t一")
+    source = tmp_path / "report.txt"
+    source.write_text(text, "utf-8")
+    code, out, err = run_cli("import", str(source), "-o", str(tmp_path / "2024.yaml"))
+    assert code == 1
+    assert "无法识别的表格行「" in err and "重复的申请材料过多" in err
+    assert "未能读取「第二十条第（六）项 行政处罚」" in err
+    assert re.search(r"report\.txt：第 \d+ 行：无法识别", err)
+    form = (tmp_path / "2024.yaml").read_text("utf-8")
+    assert "# 注意：未能从原文读取这一行，请手工填写\n  重复申请:" in form
+    assert "  行政处罚: null" in form
+    code, out, _ = run_cli("check", str(tmp_path / "2024.yaml"))
+    assert code == 1 and "E008" in out
+
+
+def test_report_in_the_2019_format_is_recognised(tmp_path, run_cli):
+    text = (SEEDS / "002_8a3103fe368513da.txt").read_text("utf-8")
+    old_table_two = text[text.index("第二十条第（一）项") : text.index("三、收到和处理")]
+    text = text.replace(
+        old_table_two,
+        "第二十条第（一）项\n信息内容\t本年新制作数量\t本年新公开数量\t对外公开总数量\n规章\t0\t0\t0\n规范性文件\t18\t18\t172\n"
+        "第二十条第（五）项\n信息内容\t上一年项目数量\t本年增/减\t处理决定数量\n行政许可\t0\t0\t0\n\n",
+    )
+    start, end = text.index("(六) 其他处理"), text.index("(七) 总计")
+    text = text[:start] + "(六) 其他处理\t74\t7\t0\t0\t19\t0\t100\n" + text[end:]
+    source = tmp_path / "2019.txt"
+    source.write_text(text, "utf-8")
+    code, out, err = run_cli("import", str(source), "--format", "json")
+    assert code == 1
+    assert "国办公开办函〔2019〕60号（试行）" in err
+    assert "「（六）其他处理」在国办公开办函〔2019〕60号（试行）中只有一行" in err
+    assert '"format": "国办公开办函〔2019〕60号（试行）"' in out
+    assert '"value": "1121"' in out and '"source": "第 ' in out
+
+
+def test_missing_file_and_unsupported_type(tmp_path, run_cli):
+    code, _, err = run_cli("import", str(tmp_path / "无.pdf"))
+    assert code == 2 and "找不到文件" in err
+    other = tmp_path / "report.xls"
+    other.write_bytes(b"\xd0\xcf\x11\xe0")
+    code, _, err = run_cli("import", str(other))
+    assert code == 2 and "不支持的文件类型 .xls" in err
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.4 not really")
+    code, _, err = run_cli("import", str(broken))
+    assert code == 2 and "Traceback" not in err
