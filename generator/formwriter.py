@@ -60,6 +60,8 @@ def table_lines(report: Report, table: Table, notes: dict[tuple[str, str], str])
 def section_lines(report: Report, section: Section, notes: dict[tuple[str, str], str]) -> list[str]:
     fmt = report.format
     lines = ["", f"# {section.heading}", f"{section.key}:"]
+    if (section.key, "") in notes:
+        lines.insert(2, f"# 注意：{notes[(section.key, '')]}")
     if section.kind == "tables":
         for table in fmt.tables_of(section):
             lines += table_lines(report, table, notes)

@@ -189,3 +189,17 @@ def test_missing_file_and_unsupported_type(tmp_path, run_cli):
     broken.write_bytes(b"%PDF-1.4 not really")
     code, _, err = run_cli("import", str(broken))
     assert code == 2 and "Traceback" not in err
+
+
+def test_label_and_number_variants_seen_in_print():
+    """「1、」 for 「1.」, typos in labels, thousands separators, full-width digits, a missing section."""
+    text = (SEEDS / "002_8a3103fe368513da.txt").read_text("utf-8")
+    text = text.replace("3.其他\t74", "3、其他\t74").replace("2.其他法律行政法规禁止公开", "2.其他法律行政止公开")
+    text = text.replace("1121\t32", "1,121\t３２").replace("政府信息公开行政复议、行政诉讼情况", "政府信息公开行政法复议、行政诉讼情况")
+    text = text[: text.index("五、存在的主要问题")] + text[text.index("六、其他需要报告的事项") :]
+    result = extract(lines_of(text), load_format(), "in.txt")
+    expected = check_file(str(EXAMPLE_DIR / SEED_OF["002_8a3103fe368513da.txt"])).report
+    assert [p.message for p in result.problems] == ["未找到「五、存在的主要问题及改进情况」一节"]
+    report, _ = parse_form(write_form(result.report, notes=result.notes), "imported.yaml")
+    assert figures(report) == figures(expected)
+    assert "# 注意：原文中未找到这一节，请手工填写\n存在的主要问题及改进情况:" in write_form(result.report, notes=result.notes)

@@ -28,7 +28,8 @@ FURNITURE = [
     re.compile(r"^\d{1,3}\s*/\s*\d{1,3}$"),
     re.compile(r"^(page|Page|PAGE)\s*\d+(\s*(of|/)\s*\d+)?$"),
 ]
-NUMBER = re.compile(r"[0-9]+(\.[0-9]+)?")
+NUMBER = re.compile(r"([0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\.[0-9]+)?")
+NUMBERING = re.compile(r"(?<![0-9])([0-9]+)[、．]")
 CHINESE_NUMERALS = "一二三四五六七八九十"
 PART_NUMBER = re.compile(r"^[（(]([一二三四五六七八九十])[）)]\s*")
 PARAGRAPH_START = re.compile(r"^([（(][一二三四五六七八九十\d]+[）)]|\d+[.、．]\D|[一二三四五六七八九十]+[、是]|第[一二三四五六七八九十]+[，,、])")
@@ -145,6 +146,7 @@ class Importer:
         for section in self.fmt.sections:
             if section.key not in sections:
                 self.problem("全文", f"未找到「{section.heading}」一节")
+                self.result.notes[(section.key, "")] = "原文中未找到这一节，请手工填写"
         return sections
 
     # --- narrative -----------------------------------------------------------------------
@@ -223,7 +225,8 @@ class Importer:
         for index, line in enumerate(lines):
             for piece in line.text.split():
                 folded = unicodedata.normalize("NFKC", piece)
-                out.append(Token(folded if NUMBER.fullmatch(folded) else piece, index, bool(NUMBER.fullmatch(folded))))
+                is_number = bool(NUMBER.fullmatch(folded))
+                out.append(Token(folded.replace(",", "") if is_number else piece, index, is_number))
         return out
 
     @staticmethod
@@ -245,7 +248,7 @@ class Importer:
     @staticmethod
     def label_score(label: str, row_label: str) -> float:
         """How well the text before a run ends with a row's printed label (1.0: exactly)."""
-        chunk, target = normalize_label(label), normalize_label(row_label)
+        chunk, target = (NUMBERING.sub(r"\1.", normalize_label(text)) for text in (label, row_label))
         if chunk.endswith(target):
             return 1.0
         tail = chunk[-len(target) - 1 :]
