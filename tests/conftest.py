@@ -35,6 +35,21 @@ def run_cli(capsys):
     return run
 
 
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> dict[Path, dict[str, Path]]:
+    """Every example built once (PDF, DOCX, HTML): {example: {kind: file}}."""
+    from generator.commands.check import check_file
+
+    out = tmp_path_factory.mktemp("published")
+    assert main(["build", *map(str, EXAMPLES), "-o", str(out)]) == 0
+    result = {}
+    for path in EXAMPLES:
+        report = check_file(str(path)).report
+        stem = f"{report.agency}{report.year}年政府信息公开工作年度报告"
+        result[path] = {kind: out / f"{stem}.{kind}" for kind in ("pdf", "docx", "html")}
+    return result
+
+
 def run_process(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     """Run nianbao as a separate process, as a user does."""
     return subprocess.run([sys.executable, "-m", "generator", *args], capture_output=True, text=True, cwd=cwd or ROOT)

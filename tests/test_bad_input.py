@@ -216,3 +216,15 @@ def test_every_message_carries_a_hint_or_location(tmp_path, run_cli):
     assert code == 1
     assert out.count("= 建议：") >= 2
     assert "^" in out
+
+
+def test_a_real_process_reports_in_chinese_without_traceback(tmp_path):
+    from .conftest import run_process
+
+    path = write(tmp_path, edit_row(BASE, "本年新收", "[1121, 32, 0, 0, 180, 0, 1334]"))
+    result = run_process("check", str(path))
+    assert result.returncode == 1
+    assert "E101 [错误] 一、本年新收政府信息公开申请数量「总计」应为 1333" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+    result = run_process("check", str(write(tmp_path, b"\xff\xfe\x00", "bad.yaml")))
+    assert result.returncode == 2 and "E003" in result.stdout

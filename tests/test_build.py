@@ -75,20 +75,6 @@ def html_text(path: Path) -> str:
     return "\n".join(parser.parts)
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory) -> dict[Path, dict[str, Path]]:
-    from generator.cli import main
-
-    out = tmp_path_factory.mktemp("out")
-    assert main(["build", *map(str, EXAMPLES), "-o", str(out)]) == 0
-    result = {}
-    for path in EXAMPLES:
-        report = check_file(str(path)).report
-        stem = f"{report.agency}{report.year}年政府信息公开工作年度报告"
-        result[path] = {kind: out / f"{stem}.{kind}" for kind in ("pdf", "docx", "html")}
-    return result
-
-
 def expected_texts(path: Path) -> list[str]:
     return build_document(check_file(str(path)).report).texts()
 

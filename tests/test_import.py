@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
@@ -107,31 +106,17 @@ def test_reflowed_seeds_import_to_the_same_figures(seed, variant):
 
 @pytest.mark.parametrize("kind", ["pdf", "docx", "html"])
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: f"{p.parent.name}-{p.stem}")
-def test_round_trip_through_published_files(built_outputs, example, kind):
-    report, problems = imported(read_source(built_outputs[example][kind]))
+def test_round_trip_through_published_files(built, example, kind):
+    report, problems = imported(read_source(built[example][kind]))
     expected = check_file(str(example)).report
     assert problems == []
     assert (report.agency, report.year) == (expected.agency, expected.year)
     assert_same_report(report, expected)
 
 
-@pytest.fixture(scope="module")
-def built_outputs(tmp_path_factory) -> dict[Path, dict[str, Path]]:
-    from generator.cli import main
-
-    out = tmp_path_factory.mktemp("published")
-    assert main(["build", *map(str, EXAMPLES), "-o", str(out)]) == 0
-    result = {}
-    for path in EXAMPLES:
-        report = check_file(str(path)).report
-        stem = f"{report.agency}{report.year}年政府信息公开工作年度报告"
-        result[path] = {kind: out / f"{stem}.{kind}" for kind in ("pdf", "docx", "html")}
-    return result
-
-
-def test_saved_web_page_with_navigation_and_scripts(built_outputs, tmp_path):
+def test_saved_web_page_with_navigation_and_scripts(built, tmp_path):
     example = EXAMPLES[2]
-    page = built_outputs[example]["html"].read_text("utf-8")
+    page = built[example]["html"].read_text("utf-8")
     page = page.replace("<main>", '<nav><a href="/">首页</a> 政务公开 2 3 4</nav><script>var x = [1, 2, 3];</script><main>')
     page = page.replace("</main>", "</main><footer>主办单位 网站标识码 4116000001 ICP备 12345678 号</footer>")
     saved = tmp_path / "saved.html"
