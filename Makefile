@@ -10,9 +10,10 @@ REPORT ?= examples/*/*.yaml
 OUT    ?= out
 
 # Debian packages: CJK fonts (Noto Serif/Sans CJK, LXGW WenKai for 楷), HarfBuzz's subsetter
-# (fast PDF font subsetting), poppler (pdftotext: importing PDFs; pdftoppm in tests), LibreOffice (DOCX proof in tests).
+# (fast PDF font subsetting), poppler (pdftotext: importing PDFs; pdftoppm in tests), LibreOffice (DOCX
+# proof in tests), Chromium (the HTML page tested in a real browser).
 REPORT_DEBS := fonts-noto-cjk fonts-lxgw-wenkai libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
-TEST_DEBS   := $(REPORT_DEBS) libreoffice-writer-nogui
+TEST_DEBS   := $(REPORT_DEBS) libreoffice-writer-nogui chromium
 
 .PHONY: report test bench golden docx-template system-report system-test clean
 

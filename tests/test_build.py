@@ -251,3 +251,54 @@ def test_pdf_fetcher_serves_only_the_project_fonts():
     raw = '<p>正文</p><img src="file:///etc/passwd"><link rel="attachment" href="file:///etc/passwd">'
     pdf = HTML(string=raw, url_fetcher=fetcher).write_pdf()
     assert b"/EmbeddedFile" not in pdf and b"/Subtype /Image" not in pdf and b"root:x" not in pdf
+
+
+def test_table_three_repeats_its_header_on_every_page(built):
+    pages = [squeeze(page) for page in pdf_text(built[RICH_EXAMPLE]["pdf"]).split("\f")]
+    first = next(i for i, page in enumerate(pages) if "一、本年新收政府信息公开申请数量" in page)
+    last = next(i for i, page in enumerate(pages) if "四、结转下年度继续办理" in page)
+    assert last > first
+    assert all("申请人情况" in page and "法人或其他组织" in page for page in pages[first : last + 1])
+
+
+def test_omitted_totals_are_printed_computed(tmp_path, run_cli):
+    text = edit_row(edit_row(BASE, "本年新收", "[1121, 32, 0, 0, 180, 0]"), "行政复议", "[2, 0, 0, 1]")
+    text = edit(text, "  办理结果总计:                         [1036, 32, 0, 0, 199, 0, 1267]\n", "")
+    code, _, err = run_cli("build", str(write(tmp_path, text)), "-o", str(tmp_path / "out"), "--pdf")
+    assert code == 0, err
+    printed = squeeze(pdf_body(next((tmp_path / "out").glob("*.pdf"))))
+    assert squeeze("一、本年新收政府信息公开申请数量 1121 32 0 0 180 0 1333") in printed
+    assert squeeze("（七）总计 1036 32 0 0 199 0 1267") in printed
+    assert squeeze("2 0 0 1 3 0 0 0 0 0 0 0 0 0 0") in printed
+
+
+def test_pdf_uses_harfbuzz_subsetting():
+    """The slow fontTools path (about 20 s a report) must not be the one taken."""
+    import logging
+
+    from generator.render.pdf import render_pdf
+
+    class Collect(logging.Handler):
+        def __init__(self):
+            super().__init__(logging.WARNING)
+            self.messages: list[str] = []
+
+        def emit(self, record):
+            self.messages.append(record.getMessage())
+
+    collect = Collect()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(collect)
+    try:
+        render_pdf(build_document(check_file(str(RICH_EXAMPLE)).report))
+    finally:
+        logger.removeHandler(collect)
+    assert not [m for m in collect.messages if "fontTools" in m or "Unable to subset" in m]
+
+
+def test_doctor_names_the_face_of_every_role(run_cli):
+    code, out, _ = run_cli("doctor")
+    assert code == 0
+    for label in ("标题", "正文", "一级标题", "二级标题", "表格", "页码"):
+        assert re.search(rf"[✓!] {label}：", out), out
+    assert "快速字体子集化（HarfBuzz subset）：可用" in out

@@ -63,6 +63,8 @@ def add_styles(docx) -> None:
             layout.line_spacing = Pt(28 if name != "标题" else 36)
         if name in ("一级标题", "二级标题"):
             layout.keep_with_next = True
+        if name == "标题":
+            layout.space_after = Pt(28)  # one blank body line between the title and the text
 
 
 def page_setup(docx) -> None:

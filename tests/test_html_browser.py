@@ -1,0 +1,70 @@
+"""The HTML page in a real browser (headless Chromium): readable on a phone, fits on a desktop, prints."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from .conftest import RICH_EXAMPLE
+
+CHROMIUM = shutil.which("chromium")
+pytestmark = pytest.mark.skipif(not CHROMIUM, reason="Chromium is installed by `make test`")
+
+PROBE = """<script>
+const wraps = [...document.querySelectorAll('.table-wrap')];
+document.title = JSON.stringify({
+  page: document.documentElement.scrollWidth,
+  viewport: window.innerWidth,
+  body: parseFloat(getComputedStyle(document.querySelector('main p')).fontSize),
+  tables: wraps.map(w => [w.scrollWidth, w.clientWidth, w.getBoundingClientRect().right]),
+});
+</script>"""
+
+
+def chromium(profile: Path, *args: str) -> str:
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+    ]
+    return subprocess.run([CHROMIUM, *flags, *args], capture_output=True, text=True, timeout=120, check=True).stdout
+
+
+def measure(built, tmp_path: Path, width: int) -> dict:
+    page = built[RICH_EXAMPLE]["html"].read_text("utf-8").replace("</body>", PROBE + "</body>")
+    probe = tmp_path / f"probe-{width}.html"
+    probe.write_text(page, "utf-8")
+    dom = chromium(tmp_path / "profile", f"--window-size={width},900", "--virtual-time-budget=2000", "--dump-dom", probe.as_uri())
+    return json.loads(re.search(r"<title>(.*?)</title>", dom, re.S).group(1).replace("&quot;", '"'))
+
+
+def test_phone_width_has_no_page_level_horizontal_scroll(built, tmp_path):
+    result = measure(built, tmp_path, 390)
+    assert result["page"] <= result["viewport"], result
+    assert result["body"] >= 16  # px: readable without zooming
+    assert all(right <= result["viewport"] + 1 for _, _, right in result["tables"])  # wide tables scroll inside their box
+
+
+def test_desktop_width_shows_every_table_whole(built, tmp_path):
+    result = measure(built, tmp_path, 1280)
+    assert result["page"] <= result["viewport"]
+    assert all(scroll <= client for scroll, client, _ in result["tables"]), result["tables"]
+
+
+def test_page_prints_from_the_browser(built, tmp_path):
+    pdf = tmp_path / "printed.pdf"
+    chromium(tmp_path / "profile", f"--print-to-pdf={pdf}", "--no-pdf-header-footer", built[RICH_EXAMPLE]["html"].as_uri())
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "周口市人民政府办公室2024年政府信息公开工作年度报告" in re.sub(r"\s+", "", text)
+    assert "申请人情况" in text
