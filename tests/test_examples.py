@@ -48,3 +48,18 @@ def test_cli_checks_all_examples(run_cli):
     assert out.strip().endswith("共检查 5 个文件，发现 9 个警告。")
     code, _, _ = run_cli("check", "--strict", *map(str, EXAMPLES))
     assert code == 1
+
+
+def test_json_output_for_tools(run_cli, tmp_path):
+    import json
+
+    from .helpers import BASE, edit_row, write
+
+    broken = write(tmp_path, edit_row(BASE, "行政复议", "[2, 0, 0, 1, 4]"))
+    code, out, _ = run_cli("check", "--format", "json", str(broken), str(RICH_EXAMPLE))
+    data = json.loads(out)
+    assert code == 1
+    assert [len(entry["findings"]) for entry in data] == [1, 0]
+    finding = data[0]["findings"][0]
+    assert finding["code"] == "E104" and finding["level"] == "错误" and finding["cell"] == ["复议诉讼", "行政复议", "总计"]
+    assert (finding["file"], finding["line"]) == (str(broken), BASE.split("\n").index("  行政复议:         [2, 0, 0, 1, 3]") + 1)
