@@ -166,7 +166,7 @@ def check_completeness(report: Report) -> Iterator[Finding]:
                         f"添加“{part.key}: |”并写明{part.heading}",
                     )
         for where, text in all_texts(report):
-            if where.startswith(section.heading) and is_placeholder(report, text.value):
+            if section.required and where.startswith(section.heading) and is_placeholder(report, text.value):
                 shown = f"只写了「{text.value.strip()}」" if text.value.strip() else "是空的"
                 yield Finding(WARNING, "W401", f"「{where}」{shown}", text.loc, "条例第五十条要求如实报告这部分内容；确实没有的，也应具体说明情况")
         mention = section.must_mention

@@ -161,7 +161,8 @@ def build_document(report: Report) -> Document:
                 doc.blocks.append(Paragraph(line.strip().strip("\u3000")))
 
     for section in fmt.sections:
-        doc.blocks.append(Heading(1, section.heading))
+        if section.number:
+            doc.blocks.append(Heading(1, section.heading))
         if section.kind == "tables":
             for table in fmt.tables_of(section):
                 builder = one_row_table if table.layout == "one_row" else grid_table

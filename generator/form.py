@@ -278,6 +278,8 @@ class FormReader:
         entries = self.entries(root, known, "表单")
         self.read_fields(entries, root)
         for section in self.fmt.sections:
+            if section.key not in entries and not section.required:
+                continue
             if section.key not in entries:
                 self.error("E008", f"缺少「{section.heading}」一节", root, f"添加“{section.key}:”一节")
                 self.mark_missing(section)

@@ -127,6 +127,8 @@ class Section:
     key: str
     number: str
     kind: str
+    required: bool = True
+    label: str = ""
     tables: tuple[str, ...] = ()
     parts: tuple[Part, ...] = ()
     intro: str = ""
@@ -136,7 +138,8 @@ class Section:
 
     @property
     def heading(self) -> str:
-        return f"{self.number}、{self.key}"
+        """The printed heading, e.g. 一、总体情况; a section without a number prints none."""
+        return f"{self.number}、{self.key}" if self.number else self.key
 
 
 @dataclass(frozen=True)
@@ -227,8 +230,10 @@ def _section(data: dict) -> Section:
     mention = data.get("must_mention")
     return Section(
         key=data["key"],
-        number=data["number"],
+        number=data.get("number", ""),
         kind=data["kind"],
+        required=data.get("required", True),
+        label=data.get("label", ""),
         tables=tuple(data.get("tables", ())),
         parts=tuple(Part(**p) for p in data.get("parts", ())),
         intro=data.get("intro", ""),

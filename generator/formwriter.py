@@ -79,6 +79,8 @@ def section_lines(report: Report, section: Section, notes: dict[tuple[str, str],
             lines += text_entry(part.key, text.value if text else "", "  ", f"（{number}）{part.heading}")
         return lines
     text = report.texts.get(section.key)
+    if text is None and not section.required:
+        return ["", f"# {section.key}（可省略）：{section.label}", f"# {section.key}: |"]
     lines[-1] = f"{section.key}: {quote_text(text.value if text else '', '  ')}"
     return lines
 

@@ -46,7 +46,7 @@ def section_schema(fmt: Format, section: Section) -> dict:
             "description": f"{section.heading}：分项填写，或写成一整段文字",
             "oneOf": [{"type": "string"}, {"type": "object", "properties": properties, "additionalProperties": False}],
         }
-    return {"type": "string", "description": section.heading}
+    return {"type": "string", "description": section.label or section.heading}
 
 
 def form_schema(fmt: Format) -> dict:
@@ -70,6 +70,6 @@ def form_schema(fmt: Format) -> dict:
         "description": fmt.name,
         "type": "object",
         "properties": properties,
-        "required": [f.key for f in fmt.fields if f.required] + [s.key for s in fmt.sections],
+        "required": [f.key for f in fmt.fields if f.required] + [s.key for s in fmt.sections if s.required],
         "additionalProperties": False,
     }

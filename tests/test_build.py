@@ -302,3 +302,11 @@ def test_doctor_names_the_face_of_every_role(run_cli):
     for label in ("标题", "正文", "一级标题", "二级标题", "表格", "页码"):
         assert re.search(rf"[✓!] {label}：", out), out
     assert "快速字体子集化（HarfBuzz subset）：可用" in out
+
+
+def test_preface_prints_between_title_and_first_heading(tmp_path, run_cli):
+    text = edit(BASE, "年度: 2024\n", "年度: 2024\n前言: |\n  本报告根据《中华人民共和国政府信息公开条例》编制。\n")
+    code, _, err = run_cli("build", str(write(tmp_path, text)), "-o", str(tmp_path), "--html")
+    assert code == 0, err
+    page = html_text(next(tmp_path.glob("*.html")))
+    assert_in_order(["周口市人民政府办公室2024年政府信息公开工作年度报告", "本报告根据《中华人民共和国政府信息公开条例》编制。", "一、总体情况"], page)

@@ -11,7 +11,7 @@ def fmt():
 
 
 def test_six_sections_in_order(fmt):
-    assert [s.heading for s in fmt.sections] == [
+    assert [s.heading for s in fmt.sections if s.number] == [
         "一、总体情况",
         "二、主动公开政府信息情况",
         "三、收到和处理政府信息公开申请情况",
@@ -63,3 +63,7 @@ def test_normalize_label_folds_kangxi_radicals_and_quotes():
 
 def test_gov2021_is_available():
     assert "gov2021" in available_formats()
+
+
+def test_the_preface_is_the_only_optional_section(fmt):
+    assert [s.key for s in fmt.sections if not s.required] == ["前言"]

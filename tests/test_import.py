@@ -188,3 +188,17 @@ def test_label_and_number_variants_seen_in_print():
     report, _ = parse_form(write_form(result.report, notes=result.notes), "imported.yaml")
     assert figures(report) == figures(expected)
     assert "# 注意：原文中未找到这一节，请手工填写\n存在的主要问题及改进情况:" in write_form(result.report, notes=result.notes)
+
+
+def test_preface_and_signature_are_kept():
+    text = (SEEDS / "002_8a3103fe368513da.txt").read_text("utf-8")
+    preface = "本报告根据《中华人民共和国政府信息公开条例》要求编制。本报告中所列数据的统计期限自2024年1月1日起至2024年12月31日止。"
+    text = text.replace("一、总体情况", preface + "\n\n一、总体情况", 1) + "\n\n周口市人民政府办公室\n2025年1月20日\n"
+    result = extract(lines_of(text), load_format(), "in.txt")
+    assert result.problems == []
+    form = write_form(result.report, notes=result.notes)
+    report, findings = parse_form(form, "2024.yaml")
+    assert report.texts["前言"].value == preface
+    assert str(report.published) == "2025-01-20"
+    assert squeeze(report.texts["其他需要报告的事项"].value).endswith("本年度未收取信息处理费。")
+    assert [f.code for f in findings] == []

@@ -12,6 +12,7 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from ..format import EarlierFormat, Format, Section, Table, normalize_label
@@ -34,6 +35,7 @@ CHINESE_NUMERALS = "一二三四五六七八九十"
 PART_NUMBER = re.compile(r"^[（(]([一二三四五六七八九十])[）)]\s*")
 PARAGRAPH_START = re.compile(r"^([（(][一二三四五六七八九十\d]+[）)]|\d+[.、．]\D|[一二三四五六七八九十]+[、是]|第[一二三四五六七八九十]+[，,、])")
 SENTENCE_END = "。！？；：!?;:）)”"
+DATE_LINE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
 
 
 def normalize_text(text: str) -> str:
@@ -79,6 +81,7 @@ class Importer:
         self.name = name
         self.lines = [Line(normalize_text(line.text), line.place) for line in lines if not is_furniture(normalize_text(line.text))]
         self.report = Report(format=fmt, path=name)
+        self.title_index: int | None = None
         self.result = Extraction(self.report, fmt.id)
         for table in fmt.tables.values():
             for row in table.rows:
@@ -104,6 +107,7 @@ class Importer:
                 if match:
                     self.report.agency, self.report.year = match.group("机关"), int(match.group("年度"))
                     self.report.title = joined
+                    self.title_index = start
                     title = joined
                     self.lines = self.lines[:start] + self.lines[end + 1 :]
                     self.lines = [line for line in self.lines if squeeze(line.text) != title]  # running headers
@@ -118,6 +122,8 @@ class Importer:
         return None
 
     def heading_matches(self, text: str, section: Section) -> bool:
+        if not section.number:
+            return False
         folded = normalize_label(text)
         prefix = f"{section.number}、"
         if not folded.startswith(prefix):
@@ -144,7 +150,7 @@ class Importer:
             end = found[position + 1][1] if position + 1 < len(found) else len(self.lines)
             sections[section.key] = (index, self.lines[index + 1 : end])
         for section in self.fmt.sections:
-            if section.key not in sections:
+            if section.key not in sections and section.required:
                 self.problem("全文", f"未找到「{section.heading}」一节")
                 self.result.notes[(section.key, "")] = "原文中未找到这一节，请手工填写"
         return sections
@@ -178,32 +184,43 @@ class Importer:
     def text(self, value: str) -> Text:
         return Text(value, Loc(self.name, 1, 1))
 
-    def part_heading(self, text: str, section: Section, number: int) -> tuple[bool, str]:
-        """Whether a line opens part `number` of a section ("（二）依申请公开情况…"), and its inline content."""
-        match = PART_NUMBER.match(text.strip())
-        if not match or match.group(1) != CHINESE_NUMERALS[number]:
-            return False, ""
-        rest = text.strip()[match.end() :]
-        key = section.parts[number].key
-        position = 0
+    @staticmethod
+    def key_end(rest: str, key: str) -> int | None:
+        """Where a part's key ends in a heading: its characters in order near the start
+        ("政府信息标准化管理" for 政府信息管理), or its last four ("（四）平台建设情况")."""
+        window, position = len(key) + 8, 0
         for ch in key:
             position = rest.find(ch, position)
-            if position < 0 or position > len(key) + 8:
-                return False, ""
+            if position < 0 or position > window:
+                break
             position += 1
+        else:
+            return position
+        found = rest.find(key[-4:], 0, window)
+        return found + 4 if found >= 0 else None
+
+    def part_heading(self, text: str, section: Section) -> tuple[int | None, str]:
+        """Which part of a section a line opens ("（二）依申请公开情况…"), and its inline content."""
+        match = PART_NUMBER.match(text.strip())
+        number = CHINESE_NUMERALS.find(match.group(1)) if match else -1
+        if not 0 <= number < len(section.parts):
+            return None, ""
+        rest = text.strip()[match.end() :]
+        position = self.key_end(rest, section.parts[number].key)
+        if position is None:
+            return None, ""
         close = rest.find("情况", position)
         end = close + 2 if 0 <= close <= position + 6 else position
-        return True, rest[end:].lstrip("。：:，, 　")
+        return number, rest[end:].lstrip("。：:，, 　")
 
     def read_parts(self, section: Section, lines: list[Line]) -> None:
         starts: list[tuple[int, int, str]] = []
-        number = 0
+        expected = 0
         for index, line in enumerate(lines):
-            if number < len(section.parts):
-                opens, inline = self.part_heading(line.text, section, number)
-                if opens:
-                    starts.append((number, index, inline))
-                    number += 1
+            number, inline = self.part_heading(line.text, section)
+            if number is not None and number >= expected:
+                starts.append((number, index, inline))
+                expected = number + 1
         if not starts:
             self.report.texts[section.key] = self.text(self.paragraphs(lines))
             return
@@ -332,6 +349,36 @@ class Importer:
         for index, row in enumerate(table.rows):
             self.assign(table, row.key, numbers[index * width : (index + 1) * width], lines)
 
+    def read_preface(self, sections: dict[str, tuple[int, list[Line]]]) -> None:
+        """Text between the title and the first heading (编制依据, 统计期限, 联系方式…)."""
+        preface = next((s for s in self.fmt.sections if not s.number), None)
+        if preface is None or self.title_index is None or not sections:
+            return
+        first = min(index for index, _lines in sections.values())
+        text = self.paragraphs(self.lines[self.title_index : first])
+        if text:
+            self.report.texts[preface.key] = self.text(text)
+
+    def read_signature(self, sections: dict[str, tuple[int, list[Line]]]) -> None:
+        """The agency and date signed under the last section: the date is the publication date."""
+        if not sections:
+            return
+        last = max(sections, key=lambda key: sections[key][0])
+        index, lines = sections[last]
+        while lines and not lines[-1].text.strip():
+            lines = lines[:-1]
+        match = DATE_LINE.match(squeeze(lines[-1].text)) if lines else None
+        if not match:
+            return
+        try:
+            self.report.published = date(*map(int, match.groups()))
+        except ValueError:
+            self.problem(lines[-1].place, f"落款日期无效：{lines[-1].text.strip()}")
+        lines = lines[:-1]
+        if lines and len(squeeze(lines[-1].text)) <= 30 and not re.search("[。，；：,.;:]", lines[-1].text):
+            lines = lines[:-1]
+        sections[last] = (index, lines)
+
     # --- all together --------------------------------------------------------------------
 
     def run(self) -> Extraction:
@@ -341,6 +388,8 @@ class Importer:
             self.result.format_name = earlier.name
             self.problem("全文", f"这是按{earlier.name}编写的报告：只导入两种格式共有的部分，其余请按 2021 年格式补填")
         sections = self.split_sections()
+        self.read_preface(sections)
+        self.read_signature(sections)
         for section in self.fmt.sections:
             if section.key not in sections:
                 continue
