@@ -118,7 +118,12 @@ def test_saved_web_page_with_navigation_and_scripts(built, tmp_path):
     example = EXAMPLES[2]
     page = built[example]["html"].read_text("utf-8")
     page = page.replace("<main>", '<nav><a href="/">首页</a> 政务公开 2 3 4</nav><script>var x = [1, 2, 3];</script><main>')
-    page = page.replace("</main>", "</main><footer>主办单位 网站标识码 4116000001 ICP备 12345678 号</footer>")
+    page = page.replace("<main>", '<div class="wrap"><div class="crumbs">首页 > 政务公开 > 年度报告 浏览次数：1024</div><div class="content"><main>')
+    page = page.replace(
+        "</main>",
+        '</main></div><div class="side">相关链接 2023年年报 2022年年报 12345热线</div></div>'
+        '<div class="bottom">主办单位 网站标识码 4116000001 ICP备 12345678 号</div><footer>版权所有</footer>',
+    )
     saved = tmp_path / "saved.html"
     saved.write_text(page, "utf-8")
     report, problems = imported(read_source(saved))

@@ -13,6 +13,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from ..findings import ERROR, Finding, InputError
+from ..format import load_format, normalize_label
 
 
 @dataclass(frozen=True)
@@ -87,33 +88,65 @@ def read_docx(path: Path) -> list[Line]:
 
 
 class PageText(HTMLParser):
-    """Text of a saved web page: block elements on their own lines, table rows tab-separated."""
+    """Text of a saved web page: block elements on their own lines, table rows tab-separated.
+    Each line remembers the elements it sits in, so the report can be told from the page around it."""
 
     SKIP = frozenset({"script", "style", "nav", "header", "footer", "noscript", "template", "select", "button", "form", "head"})
     BLOCKS = frozenset({"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "br", "section", "article", "tr", "table", "caption", "pre", "blockquote"})
+    VOID = frozenset({"br", "img", "meta", "link", "input", "hr", "area", "base", "col", "embed", "source", "track", "wbr", "param"})
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.lines: list[str] = [""]
+        self.paths: list[tuple[int, ...]] = [()]
+        self.stack: list[tuple[str, int]] = []
+        self.opened = 0
         self.skipping = 0
 
+    def new_line(self) -> None:
+        self.lines.append("")
+        self.paths.append(tuple(number for _tag, number in self.stack))
+
     def handle_starttag(self, tag, attrs):
+        if tag not in self.VOID:
+            self.opened += 1
+            self.stack.append((tag, self.opened))
         if tag in self.SKIP:
-            self.skipping += 1
+            self.skipping += tag not in self.VOID
         elif tag in self.BLOCKS:
-            self.lines.append("")
+            self.new_line()
         elif tag in ("td", "th") and self.lines[-1]:
             self.lines[-1] += "\t"
 
     def handle_endtag(self, tag):
+        if any(open_tag == tag for open_tag, _ in self.stack):
+            while self.stack and self.stack.pop()[0] != tag:
+                pass
         if tag in self.SKIP:
             self.skipping = max(self.skipping - 1, 0)
         elif tag in self.BLOCKS:
-            self.lines.append("")
+            self.new_line()
 
     def handle_data(self, data):
         if not self.skipping:
             self.lines[-1] += " ".join(data.split()) if "\n" in data else data
+
+
+def report_container(parser: PageText, first: str, last: str) -> list[int]:
+    """Indexes of the lines inside the innermost element holding both the first and the last
+    section heading, plus the title lines before it: menus, sidebars and footers of the page drop out."""
+    folded = [normalize_label(line) for line in parser.lines]
+    starts = [i for i, line in enumerate(folded) if line.startswith(first)]
+    ends = [i for i, line in enumerate(folded) if line.startswith(last)]
+    if not starts or not ends or ends[-1] < starts[0]:
+        return list(range(len(parser.lines)))
+    a, b = parser.paths[starts[0]], parser.paths[ends[-1]]
+    common = 0
+    while common < min(len(a), len(b)) and a[common] == b[common]:
+        common += 1
+    inside = [i for i, path in enumerate(parser.paths) if path[:common] == a[:common]]
+    title = [i for i in range(inside[0]) if "年度报告" in folded[i]] if inside else []
+    return title + inside
 
 
 def read_html(path: Path) -> list[Line]:
@@ -128,7 +161,9 @@ def read_html(path: Path) -> list[Line]:
         raise InputError(Finding(ERROR, "E003", f"{path} 的编码无法识别", None))
     parser = PageText()
     parser.feed(text)
-    return numbered(parser.lines)
+    headings = [normalize_label(s.heading) for s in load_format().sections if s.number]
+    keep = report_container(parser, headings[0], headings[-1])
+    return [Line(parser.lines[i], f"第 {i + 1} 行") for i in keep]
 
 
 READERS = {".txt": read_text_file, ".text": read_text_file, ".pdf": read_pdf, ".docx": read_docx, ".html": read_html, ".htm": read_html}
