@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -11,7 +14,7 @@ from generator.form import parse_form
 from generator.format import load_format
 from generator.formwriter import write_form
 from generator.importer.parse import extract
-from generator.importer.sources import Line, read_source
+from generator.importer.sources import Line, Source, read_source
 from generator.report import Report
 
 from .conftest import EXAMPLES, SEEDS
@@ -30,9 +33,10 @@ def squeeze(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def imported(lines: list[Line], name: str = "in.txt") -> tuple[Report, list]:
+def imported(source: Source | list[Line], name: str = "in.txt") -> tuple[Report, list]:
     """Import, write the form, and read it back as `check` would."""
-    result = extract(lines, load_format(), name)
+    source = source if isinstance(source, Source) else Source(source)
+    result = extract(source.lines, load_format(), name, source.table_lines)
     report, _findings = parse_form(write_form(result.report, notes=result.notes), "imported.yaml")
     return report, result.problems
 
@@ -52,7 +56,7 @@ def assert_same_report(report: Report, expected: Report) -> None:
     assert narrative(report) == narrative(expected)
 
 
-def seed_lines(seed: str) -> list[Line]:
+def seed_lines(seed: str) -> Source:
     return read_source(SEEDS / seed)
 
 
@@ -207,3 +211,26 @@ def test_preface_and_signature_are_kept():
     assert str(report.published) == "2025-01-20"
     assert squeeze(report.texts["其他需要报告的事项"].value).endswith("本年度未收取信息处理费。")
     assert [f.code for f in findings] == []
+
+
+@pytest.fixture(scope="module")
+def office_pdfs(built, tmp_path_factory) -> dict[Path, Path]:
+    """Each example's DOCX exported to PDF by LibreOffice: a PDF from another producer, as a Word user makes it."""
+    if not shutil.which("soffice"):
+        pytest.skip("LibreOffice is installed by `make test`")
+    out = tmp_path_factory.mktemp("office")
+    documents = [built[path]["docx"] for path in EXAMPLES]
+    subprocess.run(
+        ["soffice", "--headless", f"-env:UserInstallation=file://{out}/profile", "--convert-to", "pdf", "--outdir", str(out), *map(str, documents)],
+        capture_output=True,
+        check=True,
+        timeout=300,
+    )
+    return {path: out / (document.stem + ".pdf") for path, document in zip(EXAMPLES, documents, strict=True)}
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: f"{p.parent.name}-{p.stem}")
+def test_pdf_exported_by_libreoffice_imports_the_same(office_pdfs, example):
+    report, problems = imported(read_source(office_pdfs[example]))
+    assert problems == []
+    assert_same_report(report, check_file(str(example)).report)

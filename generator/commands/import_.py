@@ -58,11 +58,11 @@ def extraction_json(result: Extraction) -> str:
 def run(args: argparse.Namespace) -> int:
     path = Path(args.file)
     try:
-        lines = read_source(path)
+        source = read_source(path)
     except InputError as exc:
         print(format_text(exc.finding, []), file=sys.stderr)
         return 2
-    result = extract(lines, load_format(), args.file)
+    result = extract(source.lines, load_format(), args.file, source.table_lines)
     report = result.report
     report.agency = args.agency or report.agency
     report.year = args.year or report.year

@@ -76,10 +76,11 @@ class Token:
 
 
 class Importer:
-    def __init__(self, lines: list[Line], fmt: Format, name: str):
+    def __init__(self, lines: list[Line], fmt: Format, name: str, table_lines: list[Line] | None = None):
         self.fmt = fmt
         self.name = name
-        self.lines = [Line(normalize_text(line.text), line.place) for line in lines if not is_furniture(normalize_text(line.text))]
+        self.lines = self.clean(lines)
+        self.table_lines = self.clean(table_lines) if table_lines is not None else None
         self.report = Report(format=fmt, path=name)
         self.title_index: int | None = None
         self.result = Extraction(self.report, fmt.id)
@@ -87,6 +88,11 @@ class Importer:
             for row in table.rows:
                 for column in table.columns:
                     self.report.cells[(table.key, row.key, column.key)] = Cell(None, typed=not (row.total or column.total))
+
+    @staticmethod
+    def clean(lines: list[Line]) -> list[Line]:
+        normalized = (Line(normalize_text(line.text), line.place) for line in lines)
+        return [line for line in normalized if not is_furniture(line.text)]
 
     def problem(self, place: str, message: str) -> None:
         self.result.problems.append(Problem(place, message))
@@ -135,11 +141,11 @@ class Importer:
                 return True
         return False
 
-    def split_sections(self) -> dict[str, tuple[int, list[Line]]]:
+    def split_sections(self, lines: list[Line]) -> dict[str, tuple[int, list[Line]]]:
         """Each section's heading index and lines, found in the format's order."""
         found: list[tuple[Section, int]] = []
         next_section = 0
-        for index, line in enumerate(self.lines):
+        for index, line in enumerate(lines):
             for offset, section in enumerate(self.fmt.sections[next_section:]):
                 if self.heading_matches(line.text, section):
                     found.append((section, index))
@@ -147,13 +153,15 @@ class Importer:
                     break
         sections = {}
         for position, (section, index) in enumerate(found):
-            end = found[position + 1][1] if position + 1 < len(found) else len(self.lines)
-            sections[section.key] = (index, self.lines[index + 1 : end])
+            end = found[position + 1][1] if position + 1 < len(found) else len(lines)
+            sections[section.key] = (index, lines[index + 1 : end])
+        return sections
+
+    def report_missing(self, sections: dict[str, tuple[int, list[Line]]]) -> None:
         for section in self.fmt.sections:
             if section.key not in sections and section.required:
                 self.problem("全文", f"未找到「{section.heading}」一节")
                 self.result.notes[(section.key, "")] = "原文中未找到这一节，请手工填写"
-        return sections
 
     # --- narrative -----------------------------------------------------------------------
 
@@ -387,7 +395,9 @@ class Importer:
         if earlier:
             self.result.format_name = earlier.name
             self.problem("全文", f"这是按{earlier.name}编写的报告：只导入两种格式共有的部分，其余请按 2021 年格式补填")
-        sections = self.split_sections()
+        sections = self.split_sections(self.lines)
+        self.report_missing(sections)
+        table_sections = self.split_sections(self.table_lines) if self.table_lines is not None else sections
         self.read_preface(sections)
         self.read_signature(sections)
         for section in self.fmt.sections:
@@ -403,7 +413,8 @@ class Importer:
                 self.read_parts(section, lines)
             elif section.kind == "text":
                 self.report.texts[section.key] = self.text(self.paragraphs(lines))
-            else:
+            elif section.key in table_sections:
+                lines = table_sections[section.key][1]
                 tables = self.fmt.tables_of(section)
                 grid = [t for t in tables if t.layout != "one_row"]
                 if grid:
@@ -414,5 +425,7 @@ class Importer:
         return self.result
 
 
-def extract(lines: list[Line], fmt: Format, name: str) -> Extraction:
-    return Importer(lines, fmt, name).run()
+def extract(lines: list[Line], fmt: Format, name: str, table_lines: list[Line] | None = None) -> Extraction:
+    """Read a report; `table_lines`, when given, is a second reading of the same file that
+    keeps table cells in sequence (a PDF's drawing order), used for the tables only."""
+    return Importer(lines, fmt, name, table_lines).run()

@@ -22,6 +22,14 @@ class Line:
     place: str  # "第 3 页第 12 行", "第 40 行", "第 7 段"
 
 
+@dataclass(frozen=True)
+class Source:
+    """A file's text; `table_lines` is a second reading for the tables where the format needs one."""
+
+    lines: list[Line]
+    table_lines: list[Line] | None = None
+
+
 def numbered(lines: list[str], page_breaks: bool = False) -> list[Line]:
     """Lines with their place; form feeds (pdftotext) start a new page."""
     out, page, line_on_page = [], 1, 0
@@ -47,16 +55,21 @@ def read_text_file(path: Path) -> list[Line]:
     raise InputError(Finding(ERROR, "E003", f"{path} 不是 UTF-8 或 GB18030 编码的文本", None))
 
 
-def read_pdf(path: Path) -> list[Line]:
-    """The PDF's text layer in drawing order (pdftotext -raw keeps table cells in sequence)."""
-    if not shutil.which("pdftotext"):
-        raise InputError(Finding(ERROR, "E000", "读取 PDF 需要 pdftotext，请安装 poppler-utils", None))
-    result = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=False)
+def pdftotext(path: Path, mode: list[str]) -> list[Line]:
+    result = subprocess.run(["pdftotext", *mode, "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=False)
     if result.returncode:
         raise InputError(Finding(ERROR, "E003", f"{path} 不是可读取的 PDF 文件（{result.stderr.strip()[:80]}）", None))
     if not result.stdout.strip():
         raise InputError(Finding(ERROR, "E003", f"{path} 没有文字层（可能是扫描件），无法导入", None, "请使用有文字层的 PDF，或先做文字识别"))
     return numbered(result.stdout.split("\n"), page_breaks=True)
+
+
+def read_pdf(path: Path) -> Source:
+    """The text layer twice: as laid out for the narrative (characters placed by position),
+    and in drawing order for the tables (-raw keeps each cell's text in sequence)."""
+    if not shutil.which("pdftotext"):
+        raise InputError(Finding(ERROR, "E000", "读取 PDF 需要 pdftotext，请安装 poppler-utils", None))
+    return Source(pdftotext(path, ["-layout"]), pdftotext(path, ["-raw"]))
 
 
 def read_docx(path: Path) -> list[Line]:
@@ -169,10 +182,11 @@ def read_html(path: Path) -> list[Line]:
 READERS = {".txt": read_text_file, ".text": read_text_file, ".pdf": read_pdf, ".docx": read_docx, ".html": read_html, ".htm": read_html}
 
 
-def read_source(path: Path) -> list[Line]:
+def read_source(path: Path) -> Source:
     if not path.is_file():
         raise InputError(Finding(ERROR, "E000", f"找不到文件 {path}", None))
     reader = READERS.get(path.suffix.lower())
     if reader is None:
         raise InputError(Finding(ERROR, "E000", f"不支持的文件类型 {path.suffix or '（无扩展名）'}", None, "可导入 .txt、.pdf、.docx、.html"))
-    return reader(path)
+    read = reader(path)
+    return read if isinstance(read, Source) else Source(read)
