@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 
 from .findings import ERROR, WARNING, Finding, InputError
-from .format import Column, Format, Section, Table, load_format, normalize_label
+from .format import Column, Format, Section, Table, available_formats, format_for_year, load_format, normalize_label
 from .report import Cell, Loc, Number, Report, Text
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -331,7 +331,8 @@ class FormReader:
         if FORMAT_KEY in entries:
             node = entries[FORMAT_KEY][1]
             if not isinstance(node, yaml.ScalarNode) or node.value != self.fmt.id:
-                self.error("E009", f"「格式」应为 {self.fmt.id}，实为{node_kind(node)}", node, f"本工具按 {self.fmt.name} 校验；可省略这一项")
+                known = "、".join(available_formats())
+                self.error("E009", f"「格式」只能是 {known}，实为{node_kind(node)}", node, f"省略时按年度选用格式；现按 {self.fmt.name} 校验")
 
     def read_parts(self, section: Section, node: yaml.Node) -> None:
         if isinstance(node, yaml.ScalarNode):
@@ -430,10 +431,28 @@ def load_form(path: Path, name: str | None = None, fmt: Format | None = None) ->
     return parse_form(text, name, fmt)
 
 
+def top_level_scalar(root: yaml.Node | None, key: str) -> str | None:
+    if not isinstance(root, yaml.MappingNode):
+        return None
+    for key_node, value in root.value:
+        if isinstance(key_node, yaml.ScalarNode) and key_node.value.strip() == key and isinstance(value, yaml.ScalarNode):
+            return value.value.strip()
+    return None
+
+
+def choose_format(root: yaml.Node | None) -> Format:
+    """The format the form names in 格式, else the newest one in force for its 年度."""
+    declared = top_level_scalar(root, FORMAT_KEY)
+    if declared in available_formats():
+        return load_format(declared)
+    year = top_level_scalar(root, "年度") or ""
+    return format_for_year(int(year) if INTEGER.fullmatch(year) else None)
+
+
 def parse_form(text: str, name: str, fmt: Format | None = None) -> tuple[Report, list[Finding]]:
     root = compose(text, name)
     if root is not None:
         check_size(root, name)
-    reader = FormReader(fmt or load_format(), name, text)
+    reader = FormReader(fmt or choose_format(root), name, text)
     report = reader.read(root)
     return report, reader.findings

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
@@ -10,6 +11,7 @@ from pathlib import Path
 import yaml
 
 FORMATS_DIR = Path(__file__).parent / "formats"
+EXTRA_FORMATS = "NIANBAO_FORMATS"  # a folder of further format files, e.g. a new year's or a province's
 DEFAULT_FORMAT = "gov2021"
 PREVIOUS = "上年."
 
@@ -246,7 +248,7 @@ def _section(data: dict) -> Section:
 @cache
 def load_format(format_id: str = DEFAULT_FORMAT) -> Format:
     """Read a format's data file; the result is shared and never changes."""
-    data = yaml.load((FORMATS_DIR / f"{format_id}.yaml").read_text("utf-8"), Loader=yaml.CSafeLoader)
+    data = yaml.load(format_files()[format_id].read_text("utf-8"), Loader=yaml.CSafeLoader)
     tables = {t["key"]: _table(t) for t in data["tables"]}
     fmt = Format(
         id=data["id"],
@@ -280,5 +282,17 @@ def load_format(format_id: str = DEFAULT_FORMAT) -> Format:
     return fmt
 
 
+def format_files() -> dict[str, Path]:
+    """Format id → data file: the built-in ones, and those in the folder NIANBAO_FORMATS names."""
+    folders = [FORMATS_DIR] + ([Path(os.environ[EXTRA_FORMATS])] if os.environ.get(EXTRA_FORMATS) else [])
+    return {path.stem: path for folder in folders for path in sorted(folder.glob("*.yaml"))}
+
+
 def available_formats() -> list[str]:
-    return sorted(p.stem for p in FORMATS_DIR.glob("*.yaml"))
+    return sorted(format_files())
+
+
+def format_for_year(year: int | None) -> Format:
+    """The newest format in force for a report year (the default format when none is)."""
+    in_force = [f for f in map(load_format, available_formats()) if year and f.first_year <= year]
+    return max(in_force, key=lambda f: f.first_year) if in_force else load_format()

@@ -67,3 +67,31 @@ def test_gov2021_is_available():
 
 def test_the_preface_is_the_only_optional_section(fmt):
     assert [s.key for s in fmt.sections if not s.required] == ["前言"]
+
+
+def test_a_new_format_is_a_data_change(tmp_path, monkeypatch, run_cli):
+    """A copy of the format with a new id, year and label is picked up by check and build, no code touched."""
+    from generator.format import FORMATS_DIR
+
+    data = (FORMATS_DIR / "gov2021.yaml").read_text("utf-8")
+    data = data.replace("id: gov2021", "id: gov2099").replace("first_year: 2021", "first_year: 2099")
+    data = data.replace("{key: 行政许可, label: 行政许可}", "{key: 行政许可, label: 行政许可（含告知承诺）}")
+    (tmp_path / "formats").mkdir()
+    (tmp_path / "formats" / "gov2099.yaml").write_text(data, "utf-8")
+    monkeypatch.setenv("NIANBAO_FORMATS", str(tmp_path / "formats"))
+    load_format.cache_clear()
+    try:
+        from .helpers import BASE, write
+
+        form = write(tmp_path, BASE.replace("年度: 2024", "年度: 2099").replace("行政许可: 0", "行政许可: -1"), "2099.yaml")
+        code, out, _ = run_cli("check", str(form))
+        assert code == 1 and "第二十条第（五）项 行政许可（含告知承诺）「本年处理决定数量」不能是负数" in out
+        form.write_text(BASE.replace("年度: 2024", "年度: 2099"), "utf-8")
+        code, _, err = run_cli("build", str(form), "-o", str(tmp_path / "out"), "--html")
+        assert code == 0, err
+        assert "行政许可（含告知承诺）" in next((tmp_path / "out").glob("*.html")).read_text("utf-8")
+        code, out, _ = run_cli("check", str(write(tmp_path, BASE, "2024.yaml")))
+        assert code == 0  # a 2024 report still uses the 2021 format
+    finally:
+        monkeypatch.delenv("NIANBAO_FORMATS")
+        load_format.cache_clear()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..files import write_atomic
 from ..findings import InputError, format_text
-from ..format import load_format
+from ..format import format_for_year, load_format
 from ..formwriter import SCHEMA_FILE, write_form
 from ..importer.parse import Extraction, extract
 from ..importer.sources import read_source
@@ -63,10 +63,13 @@ def run(args: argparse.Namespace) -> int:
         print(format_text(exc.finding, []), file=sys.stderr)
         return 2
     result = extract(source.lines, load_format(), args.file, source.table_lines)
+    in_force = format_for_year(args.year or result.report.year)
+    if in_force.id != result.report.format.id:
+        result = extract(source.lines, in_force, args.file, source.table_lines)
     report = result.report
     report.agency = args.agency or report.agency
     report.year = args.year or report.year
-    if report.title == load_format().make_title(report.agency, report.year):
+    if report.title == report.format.make_title(report.agency, report.year):
         report.title = ""
     for problem in result.problems:
         print(f"{args.file}：{problem.place}：{problem.message}", file=sys.stderr)
@@ -79,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
             return 2
         write_atomic(output, write_form(report, notes=result.notes))
         if not (output.parent / SCHEMA_FILE).exists():
-            write_atomic(output.parent / SCHEMA_FILE, schema_text())
+            write_atomic(output.parent / SCHEMA_FILE, schema_text(report.format.id))
         print(f"已导入 {output}" + (f"，有 {len(result.problems)} 处需要人工处理（见上）" if result.problems else ""))
     else:
         print(write_form(report, notes=result.notes), end="")

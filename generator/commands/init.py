@@ -9,7 +9,7 @@ from pathlib import Path
 from ..files import write_atomic
 from ..findings import InputError, format_text
 from ..form import load_form
-from ..format import load_format
+from ..format import format_for_year
 from ..formwriter import SCHEMA_FILE, write_form
 from ..report import Cell, Report, cell_id, items_of
 from .schema import schema_text
@@ -26,7 +26,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def blank_report(agency: str, year: int) -> Report:
-    fmt = load_format()
+    fmt = format_for_year(year)
     report = Report(format=fmt, path="", agency=agency, year=year)
     for table in fmt.tables.values():
         for row in table.rows:
@@ -73,6 +73,6 @@ def run(args: argparse.Namespace) -> int:
     write_atomic(output, write_form(report))
     schema = output.parent / SCHEMA_FILE
     if not schema.exists():
-        write_atomic(schema, schema_text())
+        write_atomic(schema, schema_text(report.format.id))
     print(f"已生成 {output}" + (f"（上年结转与现行有效件数接续自 {args.previous}）" if last else ""))
     return 0
