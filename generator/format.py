@@ -176,7 +176,7 @@ class Format:
     placeholders: tuple[str, ...]
     narrative_units: tuple[str, ...]
     narrative_figures: tuple[NarrativeFigure, ...]
-    title_pattern: str = ""
+    title_patterns: tuple[str, ...] = ()
     earlier_formats: tuple[EarlierFormat, ...] = ()
     row_index: dict[str, tuple[Table, Row]] = field(default_factory=dict)
 
@@ -263,7 +263,7 @@ def load_format(format_id: str = DEFAULT_FORMAT) -> Format:
         relations=tuple(_relation(r) for r in data["relations"]),
         placeholders=tuple(data["placeholders"]),
         narrative_units=tuple(data["narrative_units"]),
-        title_pattern=data.get("title_pattern", ""),
+        title_patterns=tuple(data.get("title_patterns", ())),
         earlier_formats=tuple(
             EarlierFormat(
                 e["name"], tuple(e["markers"]), tuple(e["shared_sections"]), tuple(Group(g["label"], g["label"], tuple(g["rows"])) for g in e["merged_rows"])

@@ -234,3 +234,18 @@ def test_pdf_exported_by_libreoffice_imports_the_same(office_pdfs, example):
     report, problems = imported(read_source(office_pdfs[example]))
     assert problems == []
     assert_same_report(report, check_file(str(example)).report)
+
+
+@pytest.mark.parametrize(
+    ("title", "agency", "year"),
+    [
+        ("周口市人民政府办公室2024年政府信息公开工作年度报告", "周口市人民政府办公室", 2024),
+        ("2023年度某县财政局政府信息公开工作年度报告", "某县财政局", 2023),
+        ("某市生态环境局 2022 年 政府信息公开工作年度报告", "某市生态环境局", 2022),
+    ],
+)
+def test_title_variants(title, agency, year):
+    text = (SEEDS / "002_8a3103fe368513da.txt").read_text("utf-8")
+    text = text.replace("周口市人民政府办公室 2024 年政府信息公开工作年度报告", title)
+    report = extract(lines_of(text), load_format(), "in.txt").report
+    assert (report.agency, report.year) == (agency, year)

@@ -101,7 +101,7 @@ class Importer:
 
     def take_title(self) -> None:
         """Find the title (it may wrap over up to three lines), set agency and year, drop it."""
-        pattern = re.compile(self.fmt.title_pattern)
+        patterns = [re.compile(p) for p in self.fmt.title_patterns]
         limit = min(len(self.lines), 40)
         for start in range(limit):
             joined = ""
@@ -109,7 +109,7 @@ class Importer:
                 if any(self.heading_matches(self.lines[end].text, section) for section in self.fmt.sections):
                     break
                 joined += squeeze(self.lines[end].text)
-                match = pattern.match(joined)
+                match = next((m for m in (p.match(joined) for p in patterns) if m and m.group("机关")), None)
                 if match:
                     self.report.agency, self.report.year = match.group("机关"), int(match.group("年度"))
                     self.report.title = joined
