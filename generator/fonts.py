@@ -20,6 +20,7 @@ class Role:
     label: str
     official: tuple[str, ...]
     fallback: tuple[str, ...]
+    fallback_weight: str = "regular"
 
     @property
     def stack(self) -> tuple[str, ...]:
@@ -34,7 +35,7 @@ class Role:
 @cache
 def roles() -> dict[str, Role]:
     data = yaml.load((TEMPLATES / "fonts.yaml").read_text("utf-8"), Loader=yaml.CSafeLoader)
-    return {key: Role(key, v["label"], tuple(v["official"]), tuple(v["fallback"])) for key, v in data.items()}
+    return {key: Role(key, v["label"], tuple(v["official"]), tuple(v["fallback"]), v.get("fallback_weight", "regular")) for key, v in data.items()}
 
 
 def css_variables(preferred: dict[str, str]) -> str:
@@ -60,6 +61,11 @@ class Resolution:
     @property
     def official(self) -> bool:
         return self.face in self.role.official
+
+    @property
+    def weight(self) -> str:
+        """The weight to use: the official face as it is, a stand-in as the role asks."""
+        return "regular" if self.official else self.role.fallback_weight
 
 
 def resolve_roles() -> list[Resolution]:

@@ -50,7 +50,7 @@ def read_source(path: Path, name: str) -> str:
     start = Loc(name, 1, 1)
     try:
         if path.is_dir():
-            raise InputError(Finding(ERROR, "E000", f"{name} 是一个文件夹，不是表单文件", start))
+            raise InputError(Finding(ERROR, "E000", f"{name} 是一个文件夹，其中没有 .yaml 表单", start))
         size = path.stat().st_size
         if size > MAX_BYTES:
             raise InputError(

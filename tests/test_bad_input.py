@@ -193,7 +193,7 @@ def test_missing_file_and_directory(tmp_path, run_cli):
     code, out, _ = run_cli("check", str(tmp_path / "无此文件.yaml"))
     assert code == 2 and "找不到文件" in out
     code, out, _ = run_cli("check", str(tmp_path))
-    assert code == 2 and "是一个文件夹" in out
+    assert code == 2 and "是一个文件夹，其中没有 .yaml 表单" in out
 
 
 @pytest.mark.parametrize("variant", ["bom", "crlf"])

@@ -63,3 +63,8 @@ def test_json_output_for_tools(run_cli, tmp_path):
     finding = data[0]["findings"][0]
     assert finding["code"] == "E104" and finding["level"] == "错误" and finding["cell"] == ["复议诉讼", "行政复议", "总计"]
     assert (finding["file"], finding["line"]) == (str(broken), BASE.split("\n").index("  行政复议:         [2, 0, 0, 1, 3]") + 1)
+
+
+def test_a_folder_stands_for_the_forms_in_it(run_cli):
+    code, out, _ = run_cli("check", str(RICH_EXAMPLE.parent.parent))
+    assert code == 0 and out.strip().endswith("共检查 5 个文件，发现 9 个警告。")

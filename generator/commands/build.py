@@ -10,14 +10,14 @@ from ..document import build_document
 from ..files import write_atomic
 from ..render.docx import render_docx
 from ..render.html import render_html
-from .check import check_file, print_findings
+from .check import check_file, expand_paths, print_findings
 
 KINDS = ("pdf", "docx", "html")
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("build", help="生成 PDF、DOCX 和 HTML", description="先校验，再生成用于公开的 PDF、用于审批的 DOCX 和网页 HTML")
-    parser.add_argument("files", nargs="+", metavar="文件", help="表单文件（.yaml）")
+    parser.add_argument("files", nargs="+", metavar="文件", help="表单文件（.yaml），或包含表单的文件夹")
     parser.add_argument("-o", "--output", default="out", metavar="文件夹", help="输出文件夹（默认 out）")
     parser.add_argument("--previous", metavar="上年文件", help="上年度的表单（只用于校验）")
     for kind in KINDS:
@@ -33,7 +33,7 @@ def output_stem(path: Path, agency: str, year: int) -> str:
 def run(args: argparse.Namespace) -> int:
     kinds = [k for k in KINDS if getattr(args, k)] or list(KINDS)
     status = 0
-    for name in args.files:
+    for name in expand_paths(args.files):
         checked = check_file(name, args.previous)
         has_errors = checked.unusable or checked.count("错误") > 0
         if checked.findings:

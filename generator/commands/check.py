@@ -32,7 +32,7 @@ class Checked:
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("check", help="校验年度报告表单", description="校验表格勾稽关系、跨年衔接、叙述与表格一致性和完整性")
-    parser.add_argument("files", nargs="+", metavar="文件", help="表单文件（.yaml）")
+    parser.add_argument("files", nargs="+", metavar="文件", help="表单文件（.yaml），或包含表单的文件夹")
     parser.add_argument("--previous", metavar="上年文件", help="上年度的表单；省略时使用同一文件夹中的“年度-1”.yaml")
     parser.add_argument("--format", choices=["text", "json"], default="text", help="输出格式（默认 text）")
     parser.add_argument("--strict", action="store_true", help="有警告也视为未通过")
@@ -44,6 +44,16 @@ def previous_path(path: Path, report: Report, explicit: str | None) -> Path | No
         return Path(explicit)
     sibling = path.with_name(f"{report.year - 1}{path.suffix}")
     return sibling if report.year and sibling.exists() and sibling.resolve() != path.resolve() else None
+
+
+def expand_paths(paths: list[str]) -> list[str]:
+    """Folders stand for the forms in them (every .yaml below, in order)."""
+    expanded = []
+    for text in paths:
+        path = Path(text)
+        forms = sorted(path.rglob("*.yaml")) if path.is_dir() else []
+        expanded += [str(p) for p in forms] or [text]  # an empty folder is reported by check_file
+    return expanded
 
 
 def check_file(path_text: str, previous: str | None = None) -> Checked:
@@ -86,10 +96,11 @@ def print_findings(results: list[Checked], stream=None) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.previous and len(args.files) > 1:
+    files = expand_paths(args.files)
+    if args.previous and len(files) > 1:
         print("用法错误：--previous 只能与一个文件一起使用", file=sys.stderr)
         return 2
-    results = [check_file(path, args.previous) for path in args.files]
+    results = [check_file(path, args.previous) for path in files]
     if args.format == "json":
         print(findings_json([(r.path, r.findings) for r in results]))
     else:

@@ -31,7 +31,8 @@ def run(args: argparse.Namespace) -> int:
         elif resolution.official:
             print(f"  ✓ {role.label}：{resolution.face}")
         else:
-            print(f"  ! {role.label}：未安装{role.official[0]}，使用替代字体 {resolution.face}（PDF 中嵌入的是替代字体）")
+            weight = "（粗体）" if resolution.weight == "bold" else ""
+            print(f"  ! {role.label}：未安装{role.official[0]}，使用替代字体 {resolution.face}{weight}（PDF 中嵌入的是替代字体）")
     print("环境：")
     fast = harfbuzz_subset_available()
     print(f"  {'✓' if fast else '!'} 快速字体子集化（HarfBuzz subset）：{'可用' if fast else '不可用，生成 PDF 会慢很多；请安装 libharfbuzz-subset0'}")

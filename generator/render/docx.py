@@ -63,6 +63,9 @@ def add_styles(docx) -> None:
             layout.line_spacing = Pt(28 if name != "标题" else 36)
         if name in ("一级标题", "二级标题"):
             layout.keep_with_next = True
+            outline = OxmlElement("w:outlineLvl")  # headings in Word's navigation pane and tables of contents
+            outline.set(qn("w:val"), "0" if name == "一级标题" else "1")
+            style.element.get_or_add_pPr().append(outline)
         if name == "标题":
             layout.space_after = Pt(28)  # one blank body line between the title and the text
 

@@ -40,9 +40,10 @@ def repertoire() -> tuple[int, ...]:
     return tuple(sorted(points))
 
 
-def face_file(family: str) -> tuple[Path, int] | None:
-    """The file (and index in a collection) fontconfig uses for a family."""
-    result = subprocess.run(["fc-match", "--format", "%{file}\n%{index}\n%{family}", family], capture_output=True, text=True, check=False)
+def face_file(family: str, weight: str = "regular") -> tuple[Path, int] | None:
+    """The file (and index in a collection) fontconfig uses for a family in a weight."""
+    pattern = f"{family}:weight={weight}"
+    result = subprocess.run(["fc-match", "--format", "%{file}\n%{index}\n%{family}", pattern], capture_output=True, text=True, check=False)
     lines = result.stdout.split("\n")
     if result.returncode or len(lines) < 3 or family not in lines[2].split(","):
         return None
@@ -109,9 +110,9 @@ def subset_with_fonttools(path: Path, index: int, points: tuple[int, ...]) -> by
     return buffer.getvalue()
 
 
-def subset_face(family: str) -> Path | None:
+def subset_face(family: str, weight: str = "regular") -> Path | None:
     """The cached GB 2312 copy of an installed family, made on first use."""
-    located = face_file(family)
+    located = face_file(family, weight)
     if located is None:
         return None
     path, index = located
@@ -131,7 +132,7 @@ def pdf_faces() -> dict[str, tuple[str, Path]]:
     for resolution in resolve_roles():
         if resolution.face is None:
             continue
-        path = subset_face(resolution.face)
+        path = subset_face(resolution.face, resolution.weight)
         if path is not None:
-            faces[resolution.role.key] = (f"nianbao {resolution.face}", path)
+            faces[resolution.role.key] = (f"nianbao {resolution.face} {resolution.weight}", path)
     return faces
