@@ -1,5 +1,7 @@
 """Each relation of the specification, broken once, is found at the right place."""
 
+from generator.findings import format_text
+
 from .helpers import BASE, check_text, codes, edit, edit_row, line_of
 
 
@@ -17,21 +19,25 @@ def test_e101_row_total_is_sum_of_applicants():
     assert finding.cell == ("申请处理", "本年新收", "总计")
 
 
-def test_e102_processing_total_is_sum_of_results():
+def test_e103_processing_total_is_sum_of_results():
     text = edit_row(BASE, "办理结果总计", "[1037, 32, 0, 0, 199, 0, 1268]")
-    findings = only(check_text(text), "E102")
+    findings = only(check_text(text), "E103")
     assert findings[0].message == "三、本年度办理结果（七）总计「自然人」应为 1036（各办理结果之和），实为 1037"
     assert findings[0].loc.line == line_of(text, "办理结果总计:")
     assert {f.cell[2] for f in findings} == {"自然人", "总计"}
+    line = line_of(text, "办理结果总计:")
+    column = text.split("\n")[line - 1].index("1037") + 1
+    shown = format_text(findings[0], text.split("\n"))
+    assert shown.startswith(f"2024.yaml:{line}:{column}: E103 [错误] 三、本年度办理结果（七）总计「自然人」应为 1036（各办理结果之和），实为 1037")
 
 
-def test_e103_printed_balance_between_received_and_handled():
+def test_e102_printed_balance_between_received_and_handled():
     text = edit_row(BASE, "结转下年度", "[110, 0, 0, 0, 0, 0, 110]")
-    findings = only(check_text(text), "E103")
+    findings = only(check_text(text), "E102")
     assert {f.cell[2] for f in findings} == {"自然人", "总计"}
     assert "一、本年新收政府信息公开申请数量 + 二、上年结转政府信息公开申请数量 = 1145" in findings[0].message
     assert "= 1146，两者应相等" in findings[0].message
-    assert codes(check_text(text)) == ["E103", "E103", "W301"]  # the narrative says 结转下年办理 109 条
+    assert codes(check_text(text)) == ["E102", "E102", "W301"]  # the narrative says 结转下年办理 109 条
 
 
 def test_e104_review_and_litigation_totals():
@@ -55,7 +61,7 @@ def test_omitted_totals_are_computed():
 def test_computed_totals_still_balance_the_table():
     text = edit_row(BASE, "予以公开", "[73, 0, 0, 0, 9, 0]")
     text = edit(text, "  办理结果总计:                         [1036, 32, 0, 0, 199, 0, 1267]\n", "")
-    assert codes(check_text(text)) == ["E103", "E103", "W301"]  # and the narrative's 办结 1267 条
+    assert codes(check_text(text)) == ["E102", "E102", "W301"]  # and the narrative's 办结 1267 条
 
 
 PREVIOUS = edit_row(edit_row(BASE.replace("年度: 2024", "年度: 2023"), "结转下年度", "[24, 0, 0, 0, 19, 0, 43]"), "行政复议", "[3, 0, 0, 0, 3]")
