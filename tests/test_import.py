@@ -249,3 +249,80 @@ def test_title_variants(title, agency, year):
     text = text.replace("周口市人民政府办公室 2024 年政府信息公开工作年度报告", title)
     report = extract(lines_of(text), load_format(), "in.txt").report
     assert (report.agency, report.year) == (agency, year)
+
+
+def web_table_report() -> str:
+    """A report as many county websites publish it: blank cells, only the totals printed,
+    "/" for rules the agency cannot make, headings worded a little differently."""
+    fmt = load_format()
+    applications = fmt.tables["申请处理"]
+    rows = []
+    for row in applications.rows:
+        groups = "\t".join(g.label for g in applications.groups_of_row(row.key) if g.members[0] == row.key)
+        cells = ["2", "", "", "", "", "", "2"] if row.key in ("本年新收", "予以公开", "办理结果总计") else [""] * 6 + ["0"]
+        rows.append("\t".join(x for x in (groups, row.label) if x) + "\t" + "\t".join(cells))
+    return "\n".join(
+        [
+            "2023年某县统计局政府信息公开年度报告",
+            "一、总体情况",
+            "（一）主动公开情况",
+            "2023年，我局主动公开政府信息50条。",
+            "（二）信息管理情况",
+            "完善工作机制，规范信息管理流程。",
+            "二、主动公开政府信息情况",
+            "第二十条第（一）项",
+            "信息内容\t本年制发件数\t本年废止件数\t现行有效件数",
+            "规章\t/\t/\t/",
+            "行政规范性文件\t0\t0\t0",
+            "第二十条第（五）项",
+            "信息内容\t本年处理决定数量",
+            "行政许可\t0",
+            "第二十条第（六）项",
+            "信息内容\t本年处理决定数量",
+            "行政处罚\t0",
+            "行政强制\t0",
+            "第二十条第（八）项",
+            "信息内容\t本年收费金额（单位：万元）",
+            "行政事业性收费\t0",
+            "三、收到和处理政府信息公开申请情况",
+            "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）\t申请人情况",
+            "自然人\t法人或其他组织\t总计",
+            "商业企业\t科研机构\t社会公益组织\t法律服务机构\t其他",
+            *rows,
+            "四、政府信息公开行政复议及行政诉讼情况",
+            "行政复议\t行政诉讼",
+            "\t".join(["0"] * 15),
+            "五、政府信息公开工作存在的主要问题及改进情况",
+            "信息公开的形式还不够丰富。",
+            "六、其他需要报告的事项",
+            "本年度未收取信息处理费。",
+        ]
+    )
+
+
+def test_county_website_table_with_blank_cells_and_slashes(tmp_path, run_cli):
+    source = tmp_path / "report.txt"
+    source.write_text(web_table_report(), "utf-8")
+    code, out, err = run_cli("import", str(source), "-o", str(tmp_path / "2023.yaml"))
+    assert code == 0, err
+    assert "规章：原文以“/”“—”等表示无，按 0 导入" in err
+    assert "一、本年新收政府信息公开申请数量：5 个空白单元格按 0 导入（与总计相符）" in err
+    assert "三、本年度办理结果（三）不予公开1.属于国家秘密：原文只印出 0，其余单元格空白，按 0 导入" in err
+    report = check_file(str(tmp_path / "2023.yaml")).report
+    assert (report.agency, report.year) == ("某县统计局", 2023)
+    assert report.value("申请处理", "本年新收", "自然人") == 2 and report.value("申请处理", "本年新收", "其他") == 0
+    assert report.value("第二十条第一项", "规章", "现行有效件数") == 0
+    assert squeeze(report.texts["存在的主要问题及改进情况"].value) == "信息公开的形式还不够丰富。"
+    assert {key for key, text in report.parts["总体情况"].items() if text.value} == {"主动公开", "政府信息管理"}
+    code, out, _ = run_cli("check", str(tmp_path / "2023.yaml"))
+    assert "E10" not in out  # the imported tables add up
+
+
+def test_blank_cells_that_arithmetic_cannot_fill_are_reported(tmp_path, run_cli):
+    text = web_table_report().replace("一、本年新收政府信息公开申请数量\t2\t\t\t\t\t\t2", "一、本年新收政府信息公开申请数量\t2\t\t\t\t\t\t5")
+    source = tmp_path / "report.txt"
+    source.write_text(text, "utf-8")
+    code, _, err = run_cli("import", str(source), "-o", str(tmp_path / "2023.yaml"))
+    assert code == 1
+    assert "一、本年新收政府信息公开申请数量：原文有 5 个空白单元格，无法确定，请手工填写" in err
+    assert "本年新收:                             [2, null, null, null, null, null, 5]" in (tmp_path / "2023.yaml").read_text("utf-8")

@@ -73,6 +73,8 @@ def run(args: argparse.Namespace) -> int:
         report.title = ""
     for problem in result.problems:
         print(f"{args.file}：{problem.place}：{problem.message}", file=sys.stderr)
+    for notice in result.notices:
+        print(f"{args.file}：{notice.place}：提示：{notice.message}", file=sys.stderr)
     if args.format == "json":
         print(extraction_json(result))
     elif args.output:

@@ -29,6 +29,7 @@ FURNITURE = [
     re.compile(r"^\d{1,3}\s*/\s*\d{1,3}$"),
     re.compile(r"^(page|Page|PAGE)\s*\d+(\s*(of|/)\s*\d+)?$"),
 ]
+PLACEHOLDER = re.compile(r"[/／\\\-—–－─~]+|无")  # printed in a cell for "none"
 NUMBER = re.compile(r"([0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\.[0-9]+)?")
 NUMBERING = re.compile(r"(?<![0-9])([0-9]+)[、．]")
 CHINESE_NUMERALS = "一二三四五六七八九十"
@@ -64,15 +65,18 @@ class Extraction:
     report: Report
     format_name: str
     problems: list[Problem] = field(default_factory=list)
+    notices: list[Problem] = field(default_factory=list)  # how something was read; nothing lost
     sources: dict[CellId, str] = field(default_factory=dict)
     notes: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Token:
-    text: str
+    text: str  # for a blank cell "", for a "/" or "—" placeholder "0"
     line: int  # index into the section's lines
     number: bool
+    blank: bool = False
+    placeholder: bool = False
 
 
 class Importer:
@@ -137,7 +141,7 @@ class Importer:
         rest = folded[len(prefix) :]
         for name in (section.key, *section.aliases):
             name = normalize_label(name)
-            if rest.startswith(name) or difflib.SequenceMatcher(None, rest[: len(name) + 2], name).ratio() >= 0.85:
+            if name in rest[: len(name) + 12] or difflib.SequenceMatcher(None, rest[: len(name) + 2], name).ratio() >= 0.85:
                 return True
         return False
 
@@ -207,26 +211,32 @@ class Importer:
         found = rest.find(key[-4:], 0, window)
         return found + 4 if found >= 0 else None
 
-    def part_heading(self, text: str, section: Section) -> tuple[int | None, str]:
-        """Which part of a section a line opens ("（二）依申请公开情况…"), and its inline content."""
+    def part_heading(self, text: str, section: Section, expected: int) -> tuple[int | None, str]:
+        """Which part of a section a numbered line opens ("（二）依申请公开情况…"), and its inline
+        content. The part its numeral names comes first; a later part whose key the line holds
+        is taken too, for reports that skip a part and number the rest on."""
         match = PART_NUMBER.match(text.strip())
-        number = CHINESE_NUMERALS.find(match.group(1)) if match else -1
-        if not 0 <= number < len(section.parts):
+        if not match:
             return None, ""
         rest = text.strip()[match.end() :]
-        position = self.key_end(rest, section.parts[number].key)
-        if position is None:
-            return None, ""
-        close = rest.find("情况", position)
-        end = close + 2 if 0 <= close <= position + 6 else position
-        return number, rest[end:].lstrip("。：:，, 　")
+        named = CHINESE_NUMERALS.find(match.group(1))
+        order = ([named] if named >= expected else []) + [n for n in range(expected, len(section.parts)) if n != named]
+        for number in order:
+            if number >= len(section.parts):
+                continue
+            position = self.key_end(rest, section.parts[number].key)
+            if position is not None:
+                close = rest.find("情况", position)
+                end = close + 2 if 0 <= close <= position + 6 else position
+                return number, rest[end:].lstrip("。：:，, 　")
+        return None, ""
 
     def read_parts(self, section: Section, lines: list[Line]) -> None:
         starts: list[tuple[int, int, str]] = []
         expected = 0
         for index, line in enumerate(lines):
-            number, inline = self.part_heading(line.text, section)
-            if number is not None and number >= expected:
+            number, inline = self.part_heading(line.text, section, expected)
+            if number is not None:
                 starts.append((number, index, inline))
                 expected = number + 1
         if not starts:
@@ -245,13 +255,29 @@ class Importer:
     # --- tables --------------------------------------------------------------------------
 
     @staticmethod
-    def tokens(lines: list[Line]) -> list[Token]:
+    def token(piece: str, index: int) -> Token:
+        folded = unicodedata.normalize("NFKC", piece)
+        if NUMBER.fullmatch(folded):
+            return Token(folded.replace(",", ""), index, True)
+        if PLACEHOLDER.fullmatch(folded):
+            return Token("0", index, True, placeholder=True)
+        return Token(piece, index, False)
+
+    def tokens(self, lines: list[Line]) -> list[Token]:
+        """Words and numbers in reading order. In a tab-separated row an empty cell between two
+        numbers is kept as a blank (its column is known); other empty cells are layout."""
         out = []
         for index, line in enumerate(lines):
-            for piece in line.text.split():
-                folded = unicodedata.normalize("NFKC", piece)
-                is_number = bool(NUMBER.fullmatch(folded))
-                out.append(Token(folded.replace(",", "") if is_number else piece, index, is_number))
+            if "\t" not in line.text:
+                out += [self.token(piece, index) for piece in line.text.split()]
+                continue
+            cells = [[self.token(p, index) for p in cell.split()] for cell in line.text.split("\t")]
+            numbered = [i for i, cell in enumerate(cells) if cell and cell[-1].number]
+            for i, cell in enumerate(cells):
+                if cell:
+                    out += cell
+                elif numbered and numbered[0] < i < numbered[-1]:
+                    out.append(Token("", index, True, blank=True))
         return out
 
     @staticmethod
@@ -279,23 +305,60 @@ class Importer:
         tail = chunk[-len(target) - 1 :]
         return difflib.SequenceMatcher(None, tail, target).ratio()
 
+    def notice(self, place: str, message: str) -> None:
+        self.result.notices.append(Problem(place, message))
+
+    @staticmethod
+    def row_width(table: Table, numbers: list[Token]) -> int | None:
+        """How many of a run's numbers belong to one row: every column, or all but the totals;
+        a shorter run only when all it prints is 0 (the rest of the row left blank)."""
+        every = len(table.columns)
+        required = len([c for c in table.columns if not c.total])
+        if len(numbers) >= every:
+            return every
+        if len(numbers) == required or all(t.text == "0" for t in numbers):
+            return len(numbers)
+        return None
+
     def assign(self, table: Table, row_key: str, numbers: list[Token], lines: list[Line]) -> None:
-        columns = table.columns if len(numbers) == len(table.columns) else [c for c in table.columns if not c.total]
-        source = " ".join(sorted({lines[t.line].text.strip() for t in numbers}))
-        for column, token in zip(columns, numbers, strict=False):
+        """Put a row's numbers in its cells. Blank cells become 0 only where arithmetic proves it."""
+        title = f"{(table.caption + ' ') if table.caption else ''}{table.full_row_label(row_key)}"
+        place = lines[numbers[0].line].place
+        source = " ".join(dict.fromkeys(lines[t.line].text.strip() for t in numbers))
+        required = [c for c in table.columns if not c.total]
+        if len(numbers) < len(required):
+            numbers = [Token("0", numbers[0].line, True, blank=True)] * len(required)
+            self.notice(place, f"{title}：原文只印出 0，其余单元格空白，按 0 导入")
+        columns = table.columns if len(numbers) == len(table.columns) else required
+        values = dict(zip((c.key for c in columns), numbers, strict=True))
+        blanks = [c for c in required if values[c.key].blank]
+        totals = [c for c in columns if c.total and not values[c.key].blank]
+        present = sum(int(values[c.key].text) for c in required if not values[c.key].blank and "." not in values[c.key].text)
+        proven = bool(blanks) and bool(totals) and all(int(values[c.key].text) == present for c in totals)
+        if blanks and proven:
+            self.notice(place, f"{title}：{len(blanks)} 个空白单元格按 0 导入（与总计相符）")
+        elif blanks and any(t.text != "0" for t in numbers if not t.blank):
+            self.problem(place, f"{title}：原文有 {len(blanks)} 个空白单元格，无法确定，请手工填写")
+        if any(t.placeholder for t in numbers):
+            self.notice(place, f"{title}：原文以“/”“—”等表示无，按 0 导入")
+        for column in columns:
+            token = values[column.key]
             cell_id = (table.key, row_key, column.key)
-            if column.type == "count" and "." in token.text:
-                self.problem(lines[token.line].place, f"{table.full_row_label(row_key)}「{column.label}」不是整数：{token.text}")
+            if token.blank and (column.total or not (proven or all(t.text == "0" for t in numbers if not t.blank))):
+                continue  # a blank total is computed; an unproven blank stays empty
+            text = "0" if token.blank else token.text
+            if column.type == "count" and "." in text:
+                self.problem(lines[token.line].place, f"{title}「{column.label}」不是整数：{text}")
                 continue
-            value = Decimal(token.text) if column.type == "amount" else int(token.text)
-            self.report.cells[cell_id] = Cell(value, typed=True)
+            self.report.cells[cell_id] = Cell(Decimal(text) if column.type == "amount" else int(text), typed=True)
             self.result.sources[cell_id] = f"{lines[token.line].place}：{source}"
 
     def read_grid_tables(self, tables: list[Table], lines: list[Line], earlier: EarlierFormat | None) -> None:
         rows = [(table, row) for table in tables for row in table.rows]
         done: set[str] = set()
         pointer = 0
-        for label, numbers in self.runs(self.tokens(lines)):
+        for label, run in self.runs(self.tokens(lines)):
+            numbers = run
             while numbers:
                 choice = self.match_row(rows, pointer, label)
                 if choice is None:
@@ -303,10 +366,9 @@ class Importer:
                     break
                 pointer = choice + 1
                 table, row = rows[choice]
-                width = len(table.columns) if len(numbers) >= len(table.columns) else len(numbers)
-                expected = {len(table.columns), len([c for c in table.columns if not c.total])}
-                if width not in expected:
-                    self.problem(lines[numbers[0].line].place, f"{table.full_row_label(row.key)}：应有 {max(expected)} 个数，只读到 {width} 个")
+                width = self.row_width(table, numbers)
+                if width is None:
+                    self.problem(lines[numbers[0].line].place, f"{table.full_row_label(row.key)}：应有 {len(table.columns)} 个数，只读到 {len(numbers)} 个")
                     break
                 self.assign(table, row.key, numbers[:width], lines)
                 done.add(row.key)
