@@ -326,3 +326,24 @@ def test_blank_cells_that_arithmetic_cannot_fill_are_reported(tmp_path, run_cli)
     assert code == 1
     assert "一、本年新收政府信息公开申请数量：原文有 5 个空白单元格，无法确定，请手工填写" in err
     assert "本年新收:                             [2, null, null, null, null, null, 5]" in (tmp_path / "2023.yaml").read_text("utf-8")
+
+
+def test_web_page_table_cells_holding_paragraphs_and_blank_cells(tmp_path):
+    """Government CMS tables wrap every cell in <p><span>; empty cells are <td></td>."""
+    text = web_table_report()
+
+    def row_html(line: str) -> str:
+        return "<tr>" + "".join(f'<td><p><span style="font-size:12px">{c}</span></p></td>' if c else "<td></td>" for c in line.split("\t")) + "</tr>"
+
+    body = []
+    for line in text.split("\n"):
+        body.append(row_html(line) if "\t" in line else f"<p>{line}</p>")
+    page = "<html><body><div class='nav'>首页</div><div class='article'>" + "".join(body) + "</div></body></html>"
+    page = page.replace("<tr>", "<table><tr>", 1).replace("</tr><p>", "</tr></table><p>")
+    saved = tmp_path / "page.html"
+    saved.write_text(page, "utf-8")
+    source = read_source(saved)
+    expected = extract(lines_of(text), load_format(), "report.txt")
+    result = extract(source.lines, load_format(), "page.html", source.table_lines)
+    assert result.problems == []
+    assert figures(result.report) == figures(expected.report)

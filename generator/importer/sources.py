@@ -115,6 +115,8 @@ class PageText(HTMLParser):
         self.stack: list[tuple[str, int]] = []
         self.opened = 0
         self.skipping = 0
+        self.cells: list[int] = []  # cells opened so far in each open table row
+        self.in_cell = 0
 
     def new_line(self) -> None:
         self.lines.append("")
@@ -126,10 +128,19 @@ class PageText(HTMLParser):
             self.stack.append((tag, self.opened))
         if tag in self.SKIP:
             self.skipping += tag not in self.VOID
-        elif tag in self.BLOCKS:
+        elif tag == "tr":
             self.new_line()
-        elif tag in ("td", "th") and self.lines[-1]:
-            self.lines[-1] += "\t"
+            self.cells.append(0)
+        elif tag in ("td", "th"):
+            if self.cells:
+                self.lines[-1] += "\t" if self.cells[-1] else ""
+                self.cells[-1] += 1
+            self.in_cell += 1
+        elif tag in self.BLOCKS:
+            if self.in_cell:
+                self.lines[-1] += " " if self.lines[-1] and not self.lines[-1].endswith(("\t", " ")) else ""
+            else:
+                self.new_line()
 
     def handle_endtag(self, tag):
         if any(open_tag == tag for open_tag, _ in self.stack):
@@ -137,7 +148,13 @@ class PageText(HTMLParser):
                 pass
         if tag in self.SKIP:
             self.skipping = max(self.skipping - 1, 0)
-        elif tag in self.BLOCKS:
+        elif tag in ("td", "th"):
+            self.in_cell = max(self.in_cell - 1, 0)
+        elif tag == "tr":
+            if self.cells:
+                self.cells.pop()
+            self.new_line()
+        elif tag in self.BLOCKS and not self.in_cell:
             self.new_line()
 
     def handle_data(self, data):
