@@ -307,7 +307,7 @@ def test_county_website_table_with_blank_cells_and_slashes(tmp_path, run_cli):
     assert code == 0, err
     assert "规章：原文以“/”“—”等表示无，按 0 导入" in err
     assert "一、本年新收政府信息公开申请数量：5 个空白单元格按 0 导入（与总计相符）" in err
-    assert "三、本年度办理结果（三）不予公开1.属于国家秘密：原文只印出 0，其余单元格空白，按 0 导入" in err
+    assert "三、本年度办理结果（三）不予公开1.属于国家秘密：6 个空白单元格按 0 导入（本行印出的数都是 0）" in err
     report = check_file(str(tmp_path / "2023.yaml")).report
     assert (report.agency, report.year) == ("某县统计局", 2023)
     assert report.value("申请处理", "本年新收", "自然人") == 2 and report.value("申请处理", "本年新收", "其他") == 0
@@ -347,3 +347,10 @@ def test_web_page_table_cells_holding_paragraphs_and_blank_cells(tmp_path):
     result = extract(source.lines, load_format(), "page.html", source.table_lines)
     assert result.problems == []
     assert figures(result.report) == figures(expected.report)
+
+
+def test_review_and_litigation_table_with_a_missing_number_is_reported():
+    text = web_table_report().replace("\t".join(["0"] * 15), "\t".join(["0"] * 14))
+    result = extract(lines_of(text), load_format(), "report.txt")
+    assert [p.message for p in result.problems] == ["「行政复议、行政诉讼」表应有 15 个数，读到 14 个，未导入"]
+    assert "# 注意：未能从原文读取，请手工填写\n  行政复议:" in write_form(result.report, notes=result.notes)

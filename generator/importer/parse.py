@@ -321,35 +321,37 @@ class Importer:
         return None
 
     def assign(self, table: Table, row_key: str, numbers: list[Token], lines: list[Line]) -> None:
-        """Put a row's numbers in its cells. Blank cells become 0 only where arithmetic proves it."""
+        """Put a row's numbers in its cells. A blank cell becomes 0 only where the printed total
+        proves it, or where all the row prints is 0; otherwise it stays empty and is reported."""
         title = f"{(table.caption + ' ') if table.caption else ''}{table.full_row_label(row_key)}"
         place = lines[numbers[0].line].place
         source = " ".join(dict.fromkeys(lines[t.line].text.strip() for t in numbers))
         required = [c for c in table.columns if not c.total]
-        if len(numbers) < len(required):
-            numbers = [Token("0", numbers[0].line, True, blank=True)] * len(required)
-            self.notice(place, f"{title}：原文只印出 0，其余单元格空白，按 0 导入")
+        if len(numbers) < len(required):  # a short run of zeros: the other cells were left blank
+            numbers = [Token("", numbers[0].line, True, blank=True)] * len(required)
         columns = table.columns if len(numbers) == len(table.columns) else required
         values = dict(zip((c.key for c in columns), numbers, strict=True))
         blanks = [c for c in required if values[c.key].blank]
-        totals = [c for c in columns if c.total and not values[c.key].blank]
+        printed = [t for t in numbers if not t.blank]
+        totals = [int(values[c.key].text) for c in columns if c.total and not values[c.key].blank]
         present = sum(int(values[c.key].text) for c in required if not values[c.key].blank and "." not in values[c.key].text)
-        proven = bool(blanks) and bool(totals) and all(int(values[c.key].text) == present for c in totals)
-        if blanks and proven:
-            self.notice(place, f"{title}：{len(blanks)} 个空白单元格按 0 导入（与总计相符）")
-        elif blanks and any(t.text != "0" for t in numbers if not t.blank):
+        proven = bool(totals) and all(total == present for total in totals)
+        fill = bool(blanks) and (proven or all(t.text == "0" for t in printed))
+        if fill:
+            self.notice(place, f"{title}：{len(blanks)} 个空白单元格按 0 导入" + ("（与总计相符）" if proven else "（本行印出的数都是 0）"))
+        elif blanks:
             self.problem(place, f"{title}：原文有 {len(blanks)} 个空白单元格，无法确定，请手工填写")
         if any(t.placeholder for t in numbers):
             self.notice(place, f"{title}：原文以“/”“—”等表示无，按 0 导入")
         for column in columns:
             token = values[column.key]
-            cell_id = (table.key, row_key, column.key)
-            if token.blank and (column.total or not (proven or all(t.text == "0" for t in numbers if not t.blank))):
+            if token.blank and (column.total or not fill):
                 continue  # a blank total is computed; an unproven blank stays empty
             text = "0" if token.blank else token.text
             if column.type == "count" and "." in text:
                 self.problem(lines[token.line].place, f"{title}「{column.label}」不是整数：{text}")
                 continue
+            cell_id = (table.key, row_key, column.key)
             self.report.cells[cell_id] = Cell(Decimal(text) if column.type == "amount" else int(text), typed=True)
             self.result.sources[cell_id] = f"{lines[token.line].place}：{source}"
 
@@ -357,8 +359,7 @@ class Importer:
         rows = [(table, row) for table in tables for row in table.rows]
         done: set[str] = set()
         pointer = 0
-        for label, run in self.runs(self.tokens(lines)):
-            numbers = run
+        for label, numbers in self.runs(self.tokens(lines)):
             while numbers:
                 choice = self.match_row(rows, pointer, label)
                 if choice is None:
@@ -412,7 +413,8 @@ class Importer:
         width = len(table.columns)
         if len(numbers) != width * len(table.rows):
             place = lines[0].place if lines else "全文"
-            self.problem(place, f"「{table.rows[0].label}、行政诉讼」表应有 {width * len(table.rows)} 个数，读到 {len(numbers)} 个，未导入")
+            names = dict.fromkeys(next((g.label for g in table.groups_of_row(r.key)), r.label) for r in table.rows)
+            self.problem(place, f"「{'、'.join(names)}」表应有 {width * len(table.rows)} 个数，读到 {len(numbers)} 个，未导入")
             for row in table.rows:
                 self.result.notes[(table.key, row.key)] = "未能从原文读取，请手工填写"
             return
