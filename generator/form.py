@@ -159,6 +159,7 @@ class FormReader:
         self.name = name
         self.lines = text.split("\n")
         self.findings: list[Finding] = []
+        self.suggested: set[str] = set()  # keys offered as "did you mean": not reported missing again
         self.report = Report(format=fmt, path=name, source_lines=self.lines)
 
     def loc(self, node: yaml.Node) -> Loc:
@@ -196,6 +197,7 @@ class FormReader:
         else:
             close = difflib.get_close_matches(normalize_label(key), list(known), n=1, cutoff=0.5)
             hint = f"是否应为「{known[close[0]]}」？" if close else "可用的键：" + "、".join(canonical_keys)
+            self.suggested.update(known[c] for c in close)
         self.error("E007", f"{where}中有未知的键「{key}」", key_node, hint)
 
     def text_value(self, node: yaml.Node, what: str) -> Text | None:
@@ -280,6 +282,9 @@ class FormReader:
         for section in self.fmt.sections:
             if section.key not in entries and not section.required:
                 continue
+            if section.key not in entries and section.key in self.suggested:
+                self.mark_missing(section)  # E007 already offered this key for a misspelt one
+                continue
             if section.key not in entries:
                 self.error("E008", f"缺少「{section.heading}」一节", root, f"添加“{section.key}:”一节")
                 self.mark_missing(section)
@@ -301,7 +306,7 @@ class FormReader:
         report = self.report
         for field in self.fmt.fields:
             if field.key not in entries:
-                if field.required:
+                if field.required and field.key not in self.suggested:
                     self.error("E008", f"缺少「{field.key}」（{field.label}）", root, f"在文件开头添加“{field.key}: …”")
                 continue
             _key_node, node = entries[field.key]
@@ -376,7 +381,7 @@ class FormReader:
                 self.report.row_locs[(table.key, row.key)] = self.loc(key_node)
                 for column in table.columns:
                     self.report.cells[(table.key, row.key, column.key)] = Cell(None, None, typed=not row.total)
-                if not row.total:
+                if not row.total and row.key not in self.suggested:
                     self.error("E008", f"{self.row_title(table, row.key)}：缺少这一行", key_node, f"在“{section.key}:”下添加“{row.key}: …”，没有发生的情况填 0")
 
     def row_title(self, table: Table, row_key: str) -> str:

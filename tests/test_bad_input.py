@@ -228,3 +228,18 @@ def test_a_real_process_reports_in_chinese_without_traceback(tmp_path):
     assert "Traceback" not in result.stdout + result.stderr
     result = run_process("check", str(write(tmp_path, b"\xff\xfe\x00", "bad.yaml")))
     assert result.returncode == 2 and "E003" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key"),
+    [
+        ("  本年新收:", "  本年新增:", "本年新收"),
+        ("收到和处理政府信息公开申请情况:", "收到和处理政府信息申请情况:", "收到和处理政府信息公开申请情况"),
+        ("机关:", "机构:", "机关"),
+    ],
+)
+def test_a_misspelt_key_is_reported_once(old, new, key, tmp_path, run_cli):
+    code, out, _ = run_cli("check", str(write(tmp_path, edit(BASE, old, new))))
+    assert code == 1
+    assert f"是否应为「{key}」？" in out
+    assert "E008" not in out
