@@ -310,3 +310,23 @@ def test_preface_prints_between_title_and_first_heading(tmp_path, run_cli):
     assert code == 0, err
     page = html_text(next(tmp_path.glob("*.html")))
     assert_in_order(["周口市人民政府办公室2024年政府信息公开工作年度报告", "本报告根据《中华人民共和国政府信息公开条例》编制。", "一、总体情况"], page)
+
+
+def test_docx_properties_are_in_schema_order(built):
+    """Word refuses out-of-order properties ("unreadable content") that LibreOffice lets pass."""
+    archive = zipfile.ZipFile(built[RICH_EXAMPLE]["docx"])
+    document = ET.fromstring(archive.read("word/document.xml"))
+    styles = ET.fromstring(archive.read("word/styles.xml"))
+    orders = {
+        f"{W}trPr": ["cantSplit", "trHeight", "tblHeader"],
+        f"{W}tblPr": ["tblStyle", "tblW", "tblLayout", "tblCellMar", "tblLook"],
+        f"{W}pPr": ["keepNext", "snapToGrid", "spacing", "ind", "jc", "outlineLvl", "rPr"],
+    }
+    checked = 0
+    for root in (document, styles):
+        for tag, order in orders.items():
+            for element in root.iter(tag):
+                names = [child.tag.removeprefix(W) for child in element if child.tag.removeprefix(W) in order]
+                assert names == sorted(names, key=order.index), names
+                checked += 1
+    assert checked > 50

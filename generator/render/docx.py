@@ -34,6 +34,42 @@ STYLES = [
 LATIN_FACE = "Times New Roman"
 
 
+# Elements that must follow a given one in its parent (WordprocessingML's schema order: Word
+# reports "unreadable content" for out-of-order properties even where LibreOffice does not).
+FOLLOWING = {
+    "w:snapToGrid": (
+        "w:spacing",
+        "w:ind",
+        "w:contextualSpacing",
+        "w:mirrorIndents",
+        "w:suppressOverlap",
+        "w:jc",
+        "w:textDirection",
+        "w:textAlignment",
+        "w:textboxTightWrap",
+        "w:outlineLvl",
+        "w:divId",
+        "w:cnfStyle",
+        "w:rPr",
+        "w:sectPr",
+        "w:pPrChange",
+    ),
+    "w:outlineLvl": ("w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange"),
+    "w:cantSplit": ("w:trHeight", "w:tblHeader", "w:tblCellSpacing", "w:jc", "w:hidden", "w:ins", "w:del", "w:trPrChange"),
+    "w:tblHeader": ("w:tblCellSpacing", "w:jc", "w:hidden", "w:ins", "w:del", "w:trPrChange"),
+    "w:tblCellMar": ("w:tblLook", "w:tblCaption", "w:tblDescription", "w:tblPrChange"),
+}
+
+
+def add_property(parent, tag: str, **attributes: str):
+    """Add a property element in its schema position."""
+    element = OxmlElement(tag)
+    for name, value in attributes.items():
+        element.set(qn(f"w:{name}"), value)
+    parent.insert_element_before(element, *FOLLOWING[tag])
+    return element
+
+
 def set_fonts(style, east_asian: str, latin: str) -> None:
     style.font.name = latin
     fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
@@ -55,17 +91,14 @@ def add_styles(docx) -> None:
         layout.first_line_indent = Pt(size * indent) if indent else None
         if name == "表格":
             layout.line_spacing_rule = WD_LINE_SPACING.SINGLE
-            snap = OxmlElement("w:snapToGrid")
-            snap.set(qn("w:val"), "0")
-            style.element.get_or_add_pPr().append(snap)
+            add_property(style.element.get_or_add_pPr(), "w:snapToGrid", val="0")
         elif name != "页码":
             layout.line_spacing_rule = WD_LINE_SPACING.EXACTLY
             layout.line_spacing = Pt(28 if name != "标题" else 36)
         if name in ("一级标题", "二级标题"):
             layout.keep_with_next = True
-            outline = OxmlElement("w:outlineLvl")  # headings in Word's navigation pane and tables of contents
-            outline.set(qn("w:val"), "0" if name == "一级标题" else "1")
-            style.element.get_or_add_pPr().append(outline)
+            # headings in Word's navigation pane and tables of contents
+            add_property(style.element.get_or_add_pPr(), "w:outlineLvl", val="0" if name == "一级标题" else "1")
         if name == "标题":
             layout.space_after = Pt(28)  # one blank body line between the title and the text
 
@@ -100,24 +133,14 @@ def page_number(paragraph, align) -> None:
     paragraph.add_run(" —")
 
 
-def repeat_header(row) -> None:
-    properties = row._tr.get_or_add_trPr()
-    marker = OxmlElement("w:tblHeader")
-    marker.set(qn("w:val"), "true")
-    properties.append(marker)
-    no_split = OxmlElement("w:cantSplit")
-    properties.append(no_split)
-
-
 def narrow_cell_margins(table, twips: int = 30) -> None:
     """Word's default 1.9 mm cell padding leaves no room for four digits in table 三."""
-    margins = OxmlElement("w:tblCellMar")
+    margins = add_property(table._tbl.tblPr, "w:tblCellMar")
     for side in ("left", "right"):
         margin = OxmlElement(f"w:{side}")
         margin.set(qn("w:w"), str(twips))
         margin.set(qn("w:type"), "dxa")
         margins.append(margin)
-    table._tbl.tblPr.append(margins)
 
 
 def add_table(docx, block: TableBlock) -> None:
@@ -151,10 +174,10 @@ def add_table(docx, block: TableBlock) -> None:
             target.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
             c += cell.colspan
     for index, row in enumerate(table.rows):
+        properties = row._tr.get_or_add_trPr()
+        add_property(properties, "w:cantSplit")
         if index < len(block.head):
-            repeat_header(row)
-        else:
-            row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+            add_property(properties, "w:tblHeader", val="true")  # repeated on every page
 
 
 def build_template() -> bytes:
