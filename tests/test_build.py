@@ -152,6 +152,18 @@ def test_body_lines_fill_the_measure(built):
     assert checked >= 10
 
 
+def test_body_lines_hold_28_characters(built):
+    """GB/T 9704: 28 characters a line. Lines of Chinese only (digits and Latin are narrower) that are
+    not a paragraph's first or last hold 28, or 27 where a closing mark may not start the next line."""
+    lines = line_boxes(built[RICH_EXAMPLE]["pdf"], 1)
+    mm = 72 / 25.4
+    full = [text for x_min, x_max, _y, text in lines if abs(x_min - 28 * mm) < 2 and abs(x_max - (210 - 26) * mm) < 2]
+    chinese = [text for text in full if not re.search(r"[0-9A-Za-z]", text)]
+    assert len(chinese) >= 5
+    assert all(len(text) in (27, 28) for text in chinese), chinese
+    assert sum(len(text) == 28 for text in chinese) >= len(chinese) * 0.6
+
+
 def test_html_is_self_contained_and_accessible(built):
     html = built[RICH_EXAMPLE]["html"].read_text("utf-8")
     assert '<html lang="zh-CN">' in html

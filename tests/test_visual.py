@@ -29,7 +29,7 @@ def render_pages(form: Path, out: Path) -> dict[str, Image.Image]:
     assert main(["build", str(form), "-o", str(out), "--pdf"]) == 0
     pdf = next(out.glob("*.pdf"))
     texts = pdf_text(pdf).split("\f")
-    table_page = next(i for i, text in enumerate(texts, 1) if "申请人情况" in text)
+    table_page = next(i for i, text in enumerate(texts, 1) if "予以公开" in text)
     result = {}
     for name, number in (("page1", 1), ("table3", table_page)):
         stem = out / name
