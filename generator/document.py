@@ -21,6 +21,8 @@ class Cell:
     colspan: int = 1
     header: bool = False
     numeric: bool = False
+    id: str = ""  # header cells: an id that data cells name in `headers`
+    headers: tuple[str, ...] = ()  # data cells: the ids of every header cell that labels them
 
 
 @dataclass
@@ -150,6 +152,43 @@ def one_row_table(report: Report, table: Table) -> TableBlock:
     return TableBlock(table.key, table.caption, table.note, head, [values], column_widths(0, len(leaves)))
 
 
+def grid_positions(rows: list[list[Cell]]) -> list[list[tuple[int, Cell]]]:
+    """Each cell with its first grid column, merged cells taking their spans into account."""
+    taken: set[tuple[int, int]] = set()
+    placed = []
+    for r, row in enumerate(rows):
+        column, out = 0, []
+        for cell in row:
+            while (r, column) in taken:
+                column += 1
+            out.append((column, cell))
+            taken.update((r + dr, column + dc) for dr in range(cell.rowspan) for dc in range(cell.colspan))
+            column += cell.colspan
+        placed.append(out)
+    return placed
+
+
+def link_headers(block: TableBlock, prefix: str) -> None:
+    """Give header cells ids and each data cell the ids of the column and row headers over it."""
+    rows = block.head + block.body
+    placed = grid_positions(rows)
+    covering: dict[tuple[int, int], Cell] = {}
+    for r, row in enumerate(placed):
+        for column, cell in row:
+            if cell.header:
+                cell.id = f"{prefix}r{r + 1}c{column + 1}"
+                for dr in range(cell.rowspan):
+                    for dc in range(cell.colspan):
+                        covering[(r + dr, column + dc)] = cell
+    for r, row in enumerate(placed):
+        for column, cell in row:
+            if cell.header:
+                continue
+            above = [covering.get((h, column)) for h in range(len(block.head))]
+            left = [covering.get((r, c)) for c in range(column)]
+            cell.headers = tuple(dict.fromkeys(h.id for h in above + left if h is not None))
+
+
 def build_document(report: Report) -> Document:
     fmt = report.format
     title = report.title or fmt.make_title(report.agency, report.year)
@@ -166,7 +205,9 @@ def build_document(report: Report) -> Document:
         if section.kind == "tables":
             for table in fmt.tables_of(section):
                 builder = one_row_table if table.layout == "one_row" else grid_table
-                doc.blocks.append(builder(report, table))
+                block = builder(report, table)
+                link_headers(block, f"t{len(doc.blocks)}")
+                doc.blocks.append(block)
         elif section.key in report.texts:
             paragraphs(report.texts[section.key].value)
         elif section.kind == "parts":

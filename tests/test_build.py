@@ -342,3 +342,17 @@ def test_docx_properties_are_in_schema_order(built):
                 assert names == sorted(names, key=order.index), names
                 checked += 1
     assert checked > 50
+
+
+def test_html_data_cells_name_their_headers(built):
+    """Screen readers read a cell of table 三 with every header over it and to its left."""
+    html = built[RICH_EXAMPLE]["html"].read_text("utf-8")
+    header_text = {m.group(1): m.group(2) for m in re.finditer(r'<th id="([^"]+)"[^>]*>([^<]*)</th>', html)}
+
+    def headers_of(value: str) -> list[str]:
+        match = re.search(rf'<td class="num" headers="([^"]*)">{value}</td>', html)
+        return [header_text[i] for i in match.group(1).split()]
+
+    assert headers_of("1121") == ["申请人情况", "自然人", "一、本年新收政府信息公开申请数量"]
+    assert headers_of("1061") == ["申请人情况", "总计", "三、本年度办理结果", "（四）无法提供", "1.本机关不掌握相关政府信息"]
+    assert headers_of("172") == ["第二十条第（一）项", "现行有效件数", "行政规范性文件"]
