@@ -108,6 +108,8 @@ def test_pdf_metadata_fonts_and_pages(built):
     assert meta.title == "周口市人民政府办公室2024年政府信息公开工作年度报告"
     assert meta.author == "周口市人民政府办公室"
     assert meta.creation_date is not None
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"^Tagged:\s+yes$", info, re.M)  # structure tags for screen readers
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
     assert fonts and all(re.search(r"\byes\s+yes\s+yes\b", line) for line in fonts), fonts
     assert all(re.match(r"[A-Z]{6}\+", line) for line in fonts)

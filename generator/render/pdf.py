@@ -43,4 +43,4 @@ def render_pdf(doc: Document, draft: bool = False) -> bytes:
     rules, preferred, files = font_faces()
     html = render_html(doc, draft=draft, fonts_css=rules, preferred=preferred)
     document = HTML(string=html, base_url=TEMPLATES.as_uri() + "/", url_fetcher=project_fetcher(files))
-    return document.write_pdf(font_config=FontConfiguration())
+    return document.write_pdf(font_config=FontConfiguration(), pdf_tags=True)  # tagged: read aloud in order, tables as tables
