@@ -88,3 +88,25 @@ def test_any_single_changed_cell_is_caught_and_located(report, data):
     assert any(changed in f.cells for f in found)
     located = [f for f in found if changed in f.cells]
     assert all(f.cell in f.cells and f.loc is not None for f in located)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(consistent_reports(), st.sampled_from(["html", "docx"]))
+def test_any_consistent_report_survives_publish_and_import(tmp_path_factory, report, kind):
+    """Whatever the figures, a published report reads back to the same figures."""
+    from generator.document import build_document
+    from generator.files import write_atomic
+    from generator.importer.parse import extract
+    from generator.importer.sources import read_source
+    from generator.render.docx import render_docx
+    from generator.render.html import render_html
+
+    document = build_document(parse_form(form_text(report), "2024.yaml")[0])
+    target = tmp_path_factory.mktemp("published") / f"report.{kind}"
+    write_atomic(target, render_html(document) if kind == "html" else render_docx(document))
+    source = read_source(target)
+    result = extract(source.lines, report.format, str(target), source.table_lines)
+    assert result.problems == []
+    imported = parse_form(write_form(result.report, schema=None), "imported.yaml")[0]
+    original = parse_form(form_text(report), "2024.yaml")[0]
+    assert {k: c.value for k, c in imported.cells.items()} == {k: c.value for k, c in original.cells.items()}
