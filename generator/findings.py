@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
@@ -25,7 +26,9 @@ class Finding:
 
     def to_json(self) -> dict:
         data: dict = {"level": self.level, "code": self.code, "message": self.message}
-        if self.loc:
+        if self.loc and self.loc.place:
+            data.update(file=self.loc.file, place=self.loc.place)
+        elif self.loc:
             data.update(file=self.loc.file, line=self.loc.line, column=self.loc.column)
         if self.hint:
             data["hint"] = self.hint
@@ -59,7 +62,7 @@ def excerpt(finding: Finding, source_lines: list[str]) -> list[str]:
 
 
 def format_text(finding: Finding, source_lines: list[str]) -> str:
-    place = f"{finding.loc.file}:{finding.loc.line}:{finding.loc.column}: " if finding.loc else ""
+    place = f"{finding.loc}: " if finding.loc else ""
     lines = [f"{place}{finding.code} [{finding.level}] {finding.message}"]
     lines += ["  " + x for x in excerpt(finding, source_lines)]
     if finding.hint:
@@ -76,10 +79,15 @@ def summary(findings: list[Finding]) -> str:
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:
-    return sorted(
-        findings,
-        key=lambda f: (f.loc.file if f.loc else "", f.loc.line if f.loc else 0, f.loc.column if f.loc else 0, f.code),
-    )
+    """In reading order: by file, line and column, or by page and line for a published report."""
+
+    def key(finding: Finding) -> tuple:
+        loc = finding.loc
+        if loc is None:
+            return ("", 0, 0, (), finding.code)
+        return (loc.file, loc.line, loc.column, tuple(int(n) for n in re.findall(r"\d+", loc.place)), finding.code)
+
+    return sorted(findings, key=key)
 
 
 def findings_json(results: list[tuple[str, list[Finding]]]) -> str:

@@ -14,12 +14,17 @@ CellId = tuple[str, str, str]  # (table, row, column)
 
 @dataclass(frozen=True)
 class Loc:
-    """A place in a source file; line and column count from 1."""
+    """A place in a source file; line and column count from 1. A report read from a published
+    file (PDF, DOCX, web page) is located by `place` instead, e.g. 第 4 页第 12 行."""
 
     file: str
     line: int
     column: int
     width: int = 1
+    place: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.file}（{self.place}）" if self.place else f"{self.file}:{self.line}:{self.column}"
 
 
 @dataclass
@@ -43,7 +48,7 @@ class Text:
 
     def loc_of(self, line_index: int, column_index: int, width: int = 1) -> Loc:
         base = self.line_locs[line_index] if line_index < len(self.line_locs) else self.loc
-        return Loc(base.file, base.line, base.column + column_index, width)
+        return Loc(base.file, base.line, base.column + column_index, width, base.place)
 
 
 @dataclass

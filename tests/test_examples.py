@@ -68,3 +68,26 @@ def test_json_output_for_tools(run_cli, tmp_path):
 def test_a_folder_stands_for_the_forms_in_it(run_cli):
     code, out, _ = run_cli("check", str(RICH_EXAMPLE.parent.parent))
     assert code == 0 and out.strip().endswith("共检查 5 个文件，发现 9 个警告。")
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=example_id)
+def test_published_report_is_checked_directly(path, built):
+    """A reviewer checks the published PDF itself: the same findings as the form it came from."""
+    result = check_file(str(built[path]["pdf"]))
+    assert result.count(ERROR) == 0
+    assert sorted(f.code for f in result.findings) == EXPECTED_WARNINGS[example_id(path)]
+    assert all(f.loc.place.startswith("第 ") for f in result.findings)
+
+
+def test_published_text_with_broken_arithmetic(run_cli, tmp_path):
+    from .conftest import SEEDS
+
+    text = (SEEDS / "002_8a3103fe368513da.txt").read_text("utf-8").replace("(七) 总计\t1036", "(七) 总计\t1037")
+    source = tmp_path / "published.txt"
+    source.write_text(text, "utf-8")
+    code, out, _ = run_cli("check", str(source))
+    line = text.split("\n").index(next(x for x in text.split("\n") if x.startswith("(七) 总计"))) + 1
+    assert code == 1
+    assert f"{source}（第 {line} 行）: E103 [错误] 三、本年度办理结果（七）总计「自然人」应为 1036（各办理结果之和），实为 1037" in out
+    code, out, _ = run_cli("check", "--format", "json", str(source))
+    assert '"place": "第 ' in out

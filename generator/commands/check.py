@@ -10,6 +10,7 @@ from pathlib import Path
 from ..checks import check_report
 from ..findings import ERROR, WARNING, Finding, InputError, findings_json, format_text, sort_findings, summary
 from ..form import load_form
+from ..importer import PUBLISHED_SUFFIXES, import_report
 from ..report import Loc, Report
 
 
@@ -32,7 +33,7 @@ class Checked:
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("check", help="校验年度报告表单", description="校验表格勾稽关系、跨年衔接、叙述与表格一致性和完整性")
-    parser.add_argument("files", nargs="+", metavar="文件", help="表单文件（.yaml），或包含表单的文件夹")
+    parser.add_argument("files", nargs="+", metavar="文件", help="表单文件（.yaml）、包含表单的文件夹，或已公开的报告（.pdf/.docx/.html/.txt）")
     parser.add_argument("--previous", metavar="上年文件", help="上年度的表单；省略时使用同一文件夹中的“年度-1”.yaml")
     parser.add_argument("--format", choices=["text", "json"], default="text", help="输出格式（默认 text）")
     parser.add_argument("--strict", action="store_true", help="有警告也视为未通过")
@@ -56,24 +57,37 @@ def expand_paths(paths: list[str]) -> list[str]:
     return expanded
 
 
-def check_file(path_text: str, previous: str | None = None) -> Checked:
-    """Load one form (and last year's, if there is one) and run every check."""
+def load_report(path_text: str) -> tuple[Report | None, list[Finding], list[str]]:
+    """A form, or a published report (PDF, DOCX, web page, text) read as one; with what went wrong."""
     path = Path(path_text)
+    if path.suffix.lower() in PUBLISHED_SUFFIXES:
+        try:
+            result = import_report(path, path_text)
+        except InputError as exc:
+            return None, [exc.finding], []
+        unread = [Finding(ERROR, "E020", f"未能从原文读取：{p.message}", Loc(path_text, 0, 0, place=p.place)) for p in result.problems]
+        return result.report, unread, []
     try:
         report, findings = load_form(path, path_text)
     except InputError as exc:
         lines = path.read_text("utf-8", errors="replace").split("\n") if exc.finding.code in ("E001", "E003", "E004") else []
-        return Checked(path_text, None, [exc.finding], lines)
+        return None, [exc.finding], lines
+    return report, findings, report.source_lines
+
+
+def check_file(path_text: str, previous: str | None = None) -> Checked:
+    """Load one report (and last year's, if there is one) and run every check."""
+    report, findings, lines = load_report(path_text)
+    if report is None:
+        return Checked(path_text, None, findings, lines)
     last_year = None
-    last_path = previous_path(path, report, previous)
+    last_path = previous_path(Path(path_text), report, previous)
     if last_path is not None:
-        try:
-            last_year, _ = load_form(last_path, str(last_path))
-        except InputError as exc:
-            loc = Loc(path_text, 1, 1)
-            findings.append(Finding(WARNING, "W206", f"上年报告 {last_path} 无法读取（{exc.finding.message}），未做跨年核对", loc))
+        last_year, trouble, _ = load_report(str(last_path))
+        if last_year is None:
+            findings.append(Finding(WARNING, "W206", f"上年报告 {last_path} 无法读取（{trouble[0].message}），未做跨年核对", Loc(path_text, 1, 1)))
     findings.extend(check_report(report, last_year))
-    return Checked(path_text, report, sort_findings(findings), report.source_lines)
+    return Checked(path_text, report, sort_findings(findings), lines)
 
 
 def exit_code(results: list[Checked], strict: bool) -> int:
@@ -91,6 +105,9 @@ def print_findings(results: list[Checked], stream=None) -> None:
             print(format_text(finding, result.source_lines), file=stream)
             print(file=stream)
     everything = [f for r in results for f in r.findings]
+    if len(results) > 1:
+        for result in results:
+            print(f"  {result.path}：{'无法读取' if result.unusable else summary(result.findings).removesuffix('。')}", file=stream)
     files = f"共检查 {len(results)} 个文件，" if len(results) > 1 else ""
     print(files + summary(everything), file=stream)
 

@@ -9,10 +9,9 @@ from pathlib import Path
 
 from ..files import write_atomic
 from ..findings import InputError, format_text
-from ..format import format_for_year, load_format
 from ..formwriter import SCHEMA_FILE, write_form
-from ..importer.parse import Extraction, extract
-from ..importer.sources import read_source
+from ..importer import import_report
+from ..importer.parse import Extraction
 from ..narrative import format_number
 from .schema import schema_text
 
@@ -56,16 +55,11 @@ def extraction_json(result: Extraction) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    path = Path(args.file)
     try:
-        source = read_source(path)
+        result = import_report(Path(args.file), args.file, args.year)
     except InputError as exc:
         print(format_text(exc.finding, []), file=sys.stderr)
         return 2
-    result = extract(source.lines, load_format(), args.file, source.table_lines)
-    in_force = format_for_year(args.year or result.report.year)
-    if in_force.id != result.report.format.id:
-        result = extract(source.lines, in_force, args.file, source.table_lines)
     report = result.report
     report.agency = args.agency or report.agency
     report.year = args.year or report.year

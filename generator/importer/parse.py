@@ -49,6 +49,11 @@ def squeeze(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+def place_of(lines: list[Line]) -> str:
+    """Where a stretch of lines begins (its first line with text)."""
+    return next((line.place for line in lines if line.text.strip()), "")
+
+
 def is_furniture(text: str) -> bool:
     stripped = text.strip()
     return any(p.match(stripped) for p in FURNITURE)
@@ -118,6 +123,8 @@ class Importer:
                     self.report.agency, self.report.year = match.group("机关"), int(match.group("年度"))
                     self.report.title = joined
                     self.title_index = start
+                    title_loc = Loc(self.name, 0, 0, place=self.lines[start].place)
+                    self.report.field_locs.update({"机关": title_loc, "年度": title_loc})
                     title = joined
                     self.lines = self.lines[:start] + self.lines[end + 1 :]
                     self.lines = [line for line in self.lines if squeeze(line.text) != title]  # running headers
@@ -193,8 +200,8 @@ class Importer:
             paragraphs.append(current)
         return "\n".join(paragraphs)
 
-    def text(self, value: str) -> Text:
-        return Text(value, Loc(self.name, 1, 1))
+    def text(self, value: str, place: str = "") -> Text:
+        return Text(value, Loc(self.name, 0, 0, place=place))
 
     @staticmethod
     def key_end(rest: str, key: str) -> int | None:
@@ -240,16 +247,16 @@ class Importer:
                 starts.append((number, index, inline))
                 expected = number + 1
         if not starts:
-            self.report.texts[section.key] = self.text(self.paragraphs(lines))
+            self.report.texts[section.key] = self.text(self.paragraphs(lines), place_of(lines))
             return
         parts = {}
         intro = self.paragraphs(lines[: starts[0][1]])
         if intro:
-            parts[section.intro] = self.text(intro)
+            parts[section.intro] = self.text(intro, place_of(lines[: starts[0][1]]))
         for position, (number, index, inline) in enumerate(starts):
             end = starts[position + 1][1] if position + 1 < len(starts) else len(lines)
             body = ([Line(inline, lines[index].place)] if inline else []) + lines[index + 1 : end]
-            parts[section.parts[number].key] = self.text(self.paragraphs(body))
+            parts[section.parts[number].key] = self.text(self.paragraphs(body), lines[index].place)
         self.report.parts[section.key] = parts
 
     # --- tables --------------------------------------------------------------------------
@@ -352,7 +359,8 @@ class Importer:
                 self.problem(lines[token.line].place, f"{title}「{column.label}」不是整数：{text}")
                 continue
             cell_id = (table.key, row_key, column.key)
-            self.report.cells[cell_id] = Cell(Decimal(text) if column.type == "amount" else int(text), typed=True)
+            loc = Loc(self.name, 0, 0, place=lines[token.line].place)
+            self.report.cells[cell_id] = Cell(Decimal(text) if column.type == "amount" else int(text), loc, typed=True)
             self.result.sources[cell_id] = f"{lines[token.line].place}：{source}"
 
     def read_grid_tables(self, tables: list[Table], lines: list[Line], earlier: EarlierFormat | None) -> None:
@@ -429,7 +437,7 @@ class Importer:
         first = min(index for index, _lines in sections.values())
         text = self.paragraphs(self.lines[self.title_index : first])
         if text:
-            self.report.texts[preface.key] = self.text(text)
+            self.report.texts[preface.key] = self.text(text, place_of(self.lines[self.title_index : first]))
 
     def read_signature(self, sections: dict[str, tuple[int, list[Line]]]) -> None:
         """The agency and date signed under the last section: the date is the publication date."""
@@ -461,6 +469,8 @@ class Importer:
             self.problem("全文", f"这是按{earlier.name}编写的报告：只导入两种格式共有的部分，其余请按 2021 年格式补填")
         sections = self.split_sections(self.lines)
         self.report_missing(sections)
+        for key, (index, _lines) in sections.items():
+            self.report.section_locs[key] = Loc(self.name, 0, 0, place=self.lines[index].place)
         table_sections = self.split_sections(self.table_lines) if self.table_lines is not None else sections
         self.read_preface(sections)
         self.read_signature(sections)
@@ -476,7 +486,7 @@ class Importer:
             if section.kind == "parts":
                 self.read_parts(section, lines)
             elif section.kind == "text":
-                self.report.texts[section.key] = self.text(self.paragraphs(lines))
+                self.report.texts[section.key] = self.text(self.paragraphs(lines), place_of(lines))
             elif section.key in table_sections:
                 lines = table_sections[section.key][1]
                 tables = self.fmt.tables_of(section)
@@ -486,6 +496,7 @@ class Importer:
                 for table in tables:
                     if table.layout == "one_row":
                         self.read_one_row_table(table, lines)
+        self.report.compute_totals()
         return self.result
 
 
