@@ -58,3 +58,6 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and the like: stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except OSError as exc:  # an output folder that cannot be written, a full disk…
+        sys.stderr.write(f"无法读写 {exc.filename or ''}：{exc.strerror or exc}\n")
+        return 2

@@ -21,6 +21,7 @@ from .report import Cell, Loc, Number, Report, Text
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_NODES = 20_000
+MAX_DEPTH = 100
 NULLS = {"", "~", "null", "Null", "NULL"}
 INTEGER = re.compile(r"[+-]?[0-9]+")
 DECIMAL = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
@@ -81,8 +82,24 @@ def read_source(path: Path, name: str) -> str:
         raise InputError(Finding(ERROR, "E003", "文件不是 UTF-8 编码的文本", Loc(name, line, column), hint)) from None
 
 
+def flow_depth(text: str) -> int:
+    """How deeply [ ] and { } nest (the parser recurses per level; thousands of levels crash it)."""
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return 0
+    depth = deepest = 0
+    for ch in text:
+        if ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth = max(depth - 1, 0)
+    return deepest
+
+
 def compose(text: str, name: str) -> yaml.Node | None:
     """Parse YAML syntax into nodes; a syntax error becomes a located Chinese message."""
+    if flow_depth(text) > MAX_DEPTH:
+        raise InputError(Finding(ERROR, "E004", f"方括号或花括号嵌套超过 {MAX_DEPTH} 层，已拒绝处理", Loc(name, 1, 1), "表单中的列表只有一层，例如 [0, 0, 0]"))
     try:
         return yaml.compose(text, Loader=yaml.CSafeLoader)
     except yaml.MarkedYAMLError as exc:
