@@ -110,3 +110,31 @@ def test_any_consistent_report_survives_publish_and_import(tmp_path_factory, rep
     imported = parse_form(write_form(result.report, schema=None), "imported.yaml")[0]
     original = parse_form(form_text(report), "2024.yaml")[0]
     assert {k: c.value for k, c in imported.cells.items()} == {k: c.value for k, c in original.cells.items()}
+
+
+EDIT_ALPHABET = " \n\t:[]{},-#&*!|>'\"0123456789一二本年新收：，。"
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.floats(0, 1), st.sampled_from(["insert", "delete", "replace"]), st.sampled_from(list(EDIT_ALPHABET))), min_size=1, max_size=8))
+def test_any_damaged_form_gets_messages_not_a_crash(edits):
+    """Random typing damage to a real form: the loader and checks answer with findings or an InputError, never an exception."""
+    from generator.findings import InputError
+
+    from .helpers import BASE
+
+    text = list(BASE)
+    for where, action, char in edits:
+        position = min(int(where * len(text)), len(text) - 1)
+        if action == "insert":
+            text.insert(position, char)
+        elif action == "delete":
+            del text[position]
+        else:
+            text[position] = char
+    try:
+        report, findings = parse_form("".join(text), "2024.yaml")
+    except InputError as exc:
+        assert exc.finding.message and exc.finding.code.startswith("E")
+        return
+    assert all(f.message for f in findings + check_report(report, report))
