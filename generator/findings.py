@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from .report import CellId, Loc
 
 ERROR, WARNING, NOTE = "错误", "警告", "提示"
-LEVEL_ORDER = {ERROR: 0, WARNING: 1, NOTE: 2}
 
 
 @dataclass(frozen=True)

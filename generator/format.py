@@ -180,9 +180,6 @@ class Format:
     earlier_formats: tuple[EarlierFormat, ...] = ()
     row_index: dict[str, tuple[Table, Row]] = field(default_factory=dict)
 
-    def section_of_table(self, table_key: str) -> Section:
-        return next(s for s in self.sections if table_key in s.tables)
-
     def tables_of(self, section: Section) -> list[Table]:
         return [self.tables[k] for k in section.tables]
 
