@@ -91,3 +91,10 @@ def test_published_text_with_broken_arithmetic(run_cli, tmp_path):
     assert f"{source}（第 {line} 行）: E103 [错误] 三、本年度办理结果（七）总计「自然人」应为 1036（各办理结果之和），实为 1037" in out
     code, out, _ = run_cli("check", "--format", "json", str(source))
     assert '"place": "第 ' in out
+
+
+def test_readme_shows_a_complete_example_verbatim():
+    from .conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text("utf-8")
+    assert "```yaml\n" + RICH_EXAMPLE.read_text("utf-8") + "```" in readme
