@@ -29,8 +29,9 @@ define apt_install
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
 		echo "正在安装系统软件包：$$missing"; \
+		export DEBIAN_FRONTEND=noninteractive; \
 		(apt-get install -y -q --no-install-recommends $$missing >/dev/null 2>&1 || \
-		 (apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing >/dev/null)) \
+		 (apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends $$missing >/dev/null)) \
 		|| { echo "安装失败，请手动安装：$$missing"; exit 1; }; \
 	else \
 		echo "缺少系统软件包：$$missing"; echo "请由管理员执行：sudo apt-get install$$missing"; exit 1; \
@@ -61,4 +62,4 @@ clean:
 
 # The Word template: named styles and page setup. Edit it in Word, or rebuild it from code.
 docx-template: $(STAMP)
-	$(BIN)/python -c "from pathlib import Path; from generator.render.docx import build_template, TEMPLATE; from generator.files import write_atomic; write_atomic(TEMPLATE, build_template())"
+	$(BIN)/python -c "from generator.render.docx import TEMPLATE, build_template; from generator.files import write_atomic; write_atomic(TEMPLATE, build_template())"
