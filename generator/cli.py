@@ -11,31 +11,33 @@ from .commands import build, check, doctor, import_, init, schema
 COMMANDS = [check, build, init, import_, schema, doctor]
 
 
-class ChineseParser(argparse.ArgumentParser):
-    """argparse that explains usage mistakes in Chinese and exits with code 2."""
+ARGPARSE_CHINESE = {
+    "usage: ": "用法：",
+    "positional arguments": "参数",
+    "options": "选项",
+    "show this help message and exit": "显示帮助并退出",
+    "the following arguments are required: %s": "缺少必需的参数：%s",
+    "unrecognized arguments: %s": "无法识别的参数：%s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选项 %(value)r（可选：%(choices)s）",
+    "invalid %(type)s value: %(value)r": "无效的值 %(value)r",
+    "expected one argument": "这个选项需要一个值",
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
+    "ambiguous option: %(option)s could match %(matches)s": "选项 %(option)s 不明确，可能是 %(matches)s",
+    "%(prog)s: error: %(message)s\n": "%(prog)s：用法错误：%(message)s\n",
+}
 
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.print_usage(sys.stderr)
-        sys.stderr.write(f"{self.prog}: 用法错误：{translate_usage(message)}\n")
-        raise SystemExit(2)
+
+def chinese(message: str) -> str:
+    """argparse's own words, in Chinese (it looks them up through gettext's `_`)."""
+    return ARGPARSE_CHINESE.get(message, message)
 
 
-def translate_usage(message: str) -> str:
-    replacements = [
-        ("the following arguments are required", "缺少必需的参数"),
-        ("unrecognized arguments", "无法识别的参数"),
-        ("invalid choice", "无效的选项"),
-        ("expected one argument", "这个选项需要一个值"),
-        ("argument", "参数"),
-    ]
-    for english, chinese in replacements:
-        message = message.replace(english, chinese)
-    return message
+argparse._ = chinese
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = ChineseParser(prog="nianbao", description="政府信息公开工作年度报告：填写表单、校验、生成 PDF/DOCX/HTML")
-    commands = parser.add_subparsers(dest="command", metavar="命令", parser_class=ChineseParser)
+    parser = argparse.ArgumentParser(prog="nianbao", description="政府信息公开工作年度报告：填写表单、校验、生成 PDF/DOCX/HTML")
+    commands = parser.add_subparsers(dest="command", metavar="命令")
     for module in COMMANDS:
         module.add_parser(commands)
     return parser
