@@ -8,7 +8,7 @@ from datetime import date
 from .findings import NOTE, WARNING, Finding
 from .format import Relation, Table, Term, normalize_label
 from .narrative import all_texts, figure_sum, format_number, typed_figures, unknown_citations
-from .report import Loc, Report, cell_id, items_of
+from .report import Loc, Report, cell_id, items_of, side_sum
 
 
 def check_report(report: Report, previous: Report | None = None) -> list[Finding]:
@@ -51,15 +51,9 @@ def check_relation(report: Report, previous: Report | None, relation: Relation) 
         if relation.pending is not None:
             yield from pending_note(report, previous, relation, table, item)
             continue
-        values = {}
-        for term in (*relation.left, *relation.right):
-            source = previous if term.previous else report
-            values[term] = source.value(*cell_id(table, relation.for_each, item, term.key))
-        if any(v is None for v in values.values()):
-            continue
-        left = sum(t.sign * values[t] for t in relation.left)
-        right = sum(t.sign * values[t] for t in relation.right)
-        if left != right:
+        left = side_sum(report, previous, relation, item, relation.left)
+        right = side_sum(report, previous, relation, item, relation.right)
+        if left is not None and right is not None and left != right:
             yield relation_finding(report, relation, table, item, left, right)
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from .format import Format, Relation, Table
+from .format import Format, Relation, Table, Term
 
 Number = int | Decimal
 CellId = tuple[str, str, str]  # (table, row, column)
@@ -110,14 +110,11 @@ class Report:
         table = self.format.tables[relation.table]
         changed = False
         for item in items_of(table, relation.for_each):
-            target = cell_id(table, relation.for_each, item, relation.left[0].key)
-            cell = self.cells.get(target)
+            cell = self.cells.get(cell_id(table, relation.for_each, item, relation.left[0].key))
             if cell is None or cell.value is not None or cell.typed:
                 continue
-            parts = [self.value(*cell_id(table, relation.for_each, item, t.key)) for t in relation.right]
-            if all(p is not None for p in parts):
-                cell.value = sum(t.sign * p for t, p in zip(relation.right, parts, strict=True))
-                changed = True
+            cell.value = side_sum(self, None, relation, item, relation.right)
+            changed |= cell.value is not None
         return changed
 
 
@@ -128,3 +125,17 @@ def items_of(table: Table, for_each: str) -> list[str]:
 
 def cell_id(table: Table, for_each: str, item: str, term: str) -> CellId:
     return (table.key, item, term) if for_each == "row" else (table.key, term, item)
+
+
+def side_sum(report: Report, previous: Report | None, relation: Relation, item: str, terms: tuple[Term, ...]) -> Number | None:
+    """One side of a relation for one row or column: the signed sum of its terms, reading
+    `上年.` terms from last year's report; None when any of its cells has no value."""
+    table = report.format.tables[relation.table]
+    values = []
+    for term in terms:
+        source = previous if term.previous else report
+        value = source.value(*cell_id(table, relation.for_each, item, term.key)) if source else None
+        if value is None:
+            return None
+        values.append(term.sign * value)
+    return sum(values)

@@ -11,7 +11,7 @@ from ..findings import InputError, format_text
 from ..form import load_form
 from ..format import format_for_year
 from ..formwriter import SCHEMA_FILE, write_form
-from ..report import Cell, Report, cell_id, items_of
+from ..report import Cell, Report, cell_id, items_of, side_sum
 from .schema import schema_text
 
 
@@ -44,10 +44,10 @@ def carry_forward(report: Report, last: Report) -> None:
             continue
         table = report.format.tables[relation.table]
         for item in items_of(table, relation.for_each):
-            values = [(last if t.previous else report).value(*cell_id(table, relation.for_each, item, t.key)) for t in relation.right]
             target = report.cells[cell_id(table, relation.for_each, item, relation.left[0].key)]
-            if target.typed and all(v is not None for v in values):
-                target.value = sum(t.sign * v for t, v in zip(relation.right, values, strict=True))
+            carried = side_sum(report, last, relation, item, relation.right)
+            if target.typed and carried is not None:
+                target.value = carried
 
 
 def run(args: argparse.Namespace) -> int:
