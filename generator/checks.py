@@ -36,7 +36,7 @@ def check_report(report: Report, previous: Report | None = None) -> list[Finding
 
 def item_label(table: Table, for_each: str, item: str) -> str:
     if for_each == "row":
-        return (f"{table.caption} " if table.caption else "") + table.full_row_label(item)
+        return table.row_title(item)
     return f"「{table.column(item).label}」"
 
 
@@ -79,8 +79,7 @@ def relation_finding(report: Report, relation: Relation, table: Table, item: str
 
 def relation_place(table: Table, for_each: str, item: str, left_key: str) -> str:
     row, column = (item, left_key) if for_each == "row" else (left_key, item)
-    prefix = f"{table.caption} " if table.caption else ""
-    return f"{prefix}{table.full_row_label(row)}「{table.column(column).label}」"
+    return f"{table.row_title(row)}「{table.column(column).label}」"
 
 
 def pending_note(report: Report, previous: Report | None, relation: Relation, table: Table, item: str) -> Iterator[Finding]:

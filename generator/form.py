@@ -399,17 +399,13 @@ class FormReader:
                 for column in table.columns:
                     self.report.cells[(table.key, row.key, column.key)] = Cell(None, None, typed=not row.total)
                 if not row.total and row.key not in self.suggested:
-                    self.error("E008", f"{self.row_title(table, row.key)}：缺少这一行", key_node, f"在“{section.key}:”下添加“{row.key}: …”，没有发生的情况填 0")
-
-    def row_title(self, table: Table, row_key: str) -> str:
-        prefix = f"{table.caption} " if table.caption else ""
-        return prefix + table.full_row_label(row_key)
+                    self.error("E008", f"{table.row_title(row.key)}：缺少这一行", key_node, f"在“{section.key}:”下添加“{row.key}: …”，没有发生的情况填 0")
 
     def read_row(self, table: Table, row_key: str, node: yaml.Node) -> None:
         cells = self.report.cells
         if table.single_column:
             column = table.columns[0]
-            value = self.number(node, column, f"{self.row_title(table, row_key)}「{column.label}」")
+            value = self.number(node, column, f"{table.row_title(row_key)}「{column.label}」")
             cells[(table.key, row_key, column.key)] = Cell(value, self.loc(node))
             return
         required = [c for c in table.columns if not c.total]
@@ -418,12 +414,12 @@ class FormReader:
         for column in table.columns:
             cells[(table.key, row_key, column.key)] = Cell(None, self.loc(node), typed=not column.total)
         if is_plain(node) and node.value in NULLS:
-            self.error("E008", f"{self.row_title(table, row_key)}未填写", node, f"按 {names} 的顺序写成 [0, 0, …]")
+            self.error("E008", f"{table.row_title(row_key)}未填写", node, f"按 {names} 的顺序写成 [0, 0, …]")
             return
         if not isinstance(node, yaml.SequenceNode):
             self.error(
                 "E009",
-                f"{self.row_title(table, row_key)}应为方括号列表，实为{node_kind(node)}",
+                f"{table.row_title(row_key)}应为方括号列表，实为{node_kind(node)}",
                 node,
                 f"按 {names}{'、总计（可省略）' if totals else ''} 的顺序写成 [0, 0, …]",
             )
@@ -432,11 +428,11 @@ class FormReader:
         if count not in (len(required), len(table.columns)):
             allowed = f"{len(required)} 个数" + (f"（或连同总计 {len(table.columns)} 个）" if totals else "")
             self.error(
-                "E012", f"{self.row_title(table, row_key)}应有 {allowed}，实有 {count} 个", node, f"依次为 {names}" + ("，最后可加总计" if totals else "")
+                "E012", f"{table.row_title(row_key)}应有 {allowed}，实有 {count} 个", node, f"依次为 {names}" + ("，最后可加总计" if totals else "")
             )
             return
         for column, item in zip(table.columns, node.value, strict=False):
-            value = self.number(item, column, f"{self.row_title(table, row_key)}「{column.label}」")
+            value = self.number(item, column, f"{table.row_title(row_key)}「{column.label}」")
             cells[(table.key, row_key, column.key)] = Cell(value, self.loc(item))
 
     def mark_missing(self, section: Section) -> None:

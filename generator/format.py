@@ -79,6 +79,10 @@ class Table:
         """The row's label with its group labels, as a reader names it: 三、本年度办理结果（三）不予公开1.属于国家秘密."""
         return "".join(g.label for g in self.groups_of_row(key)) + self.row(key).label
 
+    def row_title(self, key: str) -> str:
+        """The row named in a message: with the table's caption where it has one (第二十条第（一）项 规章)."""
+        return f"{self.caption} {self.full_row_label(key)}" if self.caption else self.full_row_label(key)
+
 
 @dataclass(frozen=True)
 class Term:

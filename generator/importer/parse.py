@@ -330,7 +330,7 @@ class Importer:
     def assign(self, table: Table, row_key: str, numbers: list[Token], lines: list[Line]) -> None:
         """Put a row's numbers in its cells. A blank cell becomes 0 only where the printed total
         proves it, or where all the row prints is 0; otherwise it stays empty and is reported."""
-        title = f"{(table.caption + ' ') if table.caption else ''}{table.full_row_label(row_key)}"
+        title = table.row_title(row_key)
         place = lines[numbers[0].line].place
         source = " ".join(dict.fromkeys(lines[t.line].text.strip() for t in numbers))
         required = [c for c in table.columns if not c.total]
@@ -414,7 +414,7 @@ class Importer:
     def missing_row(self, table: Table, row_key: str, lines: list[Line]) -> None:
         place = lines[0].place if lines else "全文"
         self.result.notes[(table.key, row_key)] = "未能从原文读取这一行，请手工填写"
-        self.problem(place, f"未能读取「{(table.caption + ' ') if table.caption else ''}{table.full_row_label(row_key)}」")
+        self.problem(place, f"未能读取「{table.row_title(row_key)}」")
 
     def read_one_row_table(self, table: Table, lines: list[Line]) -> None:
         numbers = [t for t in self.tokens(lines) if t.number]
