@@ -149,12 +149,12 @@ def check_completeness(report: Report) -> Iterator[Finding]:
                 "按格式要求把总体情况分为" + "、".join(p.key for p in section.parts) + "五项填写",
             )
         if section.kind == "parts" and section.key in report.parts:
-            for number, part in enumerate(section.parts):
+            for part in section.parts:
                 if part.key not in report.parts[section.key]:
                     yield Finding(
                         WARNING,
                         "W402",
-                        f"「{section.heading}」缺少第（{'一二三四五六七八九'[number]}）项「{part.heading}」",
+                        f"「{section.heading}」缺少第（{part.number}）项「{part.heading}」",
                         here,
                         f"添加“{part.key}: |”并写明{part.heading}",
                     )

@@ -214,8 +214,8 @@ def build_document(report: Report) -> Document:
             parts = report.parts.get(section.key, {})
             if section.intro in parts:
                 paragraphs(parts[section.intro].value)
-            for number, part in zip("一二三四五六七八九", section.parts, strict=False):
+            for part in section.parts:
                 if part.key in parts:
-                    doc.blocks.append(Heading(2, f"（{number}）{part.heading}"))
+                    doc.blocks.append(Heading(2, part.title))
                     paragraphs(parts[part.key].value)
     return doc

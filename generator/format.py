@@ -14,6 +14,7 @@ FORMATS_DIR = Path(__file__).parent / "formats"
 EXTRA_FORMATS = "NIANBAO_FORMATS"  # a folder of further format files, e.g. a new year's or a province's
 DEFAULT_FORMAT = "gov2021"
 PREVIOUS = "上年."
+CHINESE_NUMERALS = "一二三四五六七八九十"
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,11 @@ class Relation:
 class Part:
     key: str
     heading: str
+    number: str  # 一, 二…: printed as （一）
+
+    @property
+    def title(self) -> str:
+        return f"（{self.number}）{self.heading}"
 
 
 @dataclass(frozen=True)
@@ -238,7 +244,7 @@ def _section(data: dict) -> Section:
         required=data.get("required", True),
         label=data.get("label", ""),
         tables=tuple(data.get("tables", ())),
-        parts=tuple(Part(**p) for p in data.get("parts", ())),
+        parts=tuple(Part(p["key"], p["heading"], CHINESE_NUMERALS[i]) for i, p in enumerate(data.get("parts", ()))),
         intro=data.get("intro", ""),
         intro_label=data.get("intro_label", ""),
         aliases=tuple(data.get("aliases", ())),

@@ -74,9 +74,9 @@ def section_lines(report: Report, section: Section, notes: dict[tuple[str, str],
         parts = parts or {}
         if section.intro in parts:
             lines += text_entry(section.intro, parts[section.intro].value, "  ", section.intro_label)
-        for number, part in zip("一二三四五六七八九", section.parts, strict=False):
+        for part in section.parts:
             text = parts.get(part.key)
-            lines += text_entry(part.key, text.value if text else "", "  ", f"（{number}）{part.heading}")
+            lines += text_entry(part.key, text.value if text else "", "  ", part.title)
         return lines
     text = report.texts.get(section.key)
     if text is None and not section.required:

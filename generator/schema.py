@@ -41,7 +41,7 @@ def section_schema(fmt: Format, section: Section) -> dict:
         return {"type": "object", "description": section.heading, "properties": properties, "required": required, "additionalProperties": False}
     if section.kind == "parts":
         properties = {section.intro: {"type": "string", "description": section.intro_label}}
-        properties.update({p.key: {"type": "string", "description": f"（{n}）{p.heading}"} for n, p in zip("一二三四五六七八九", section.parts, strict=False)})
+        properties.update({p.key: {"type": "string", "description": p.title} for p in section.parts})
         return {
             "description": f"{section.heading}：分项填写，或写成一整段文字",
             "oneOf": [{"type": "string"}, {"type": "object", "properties": properties, "additionalProperties": False}],

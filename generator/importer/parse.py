@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from ..format import EarlierFormat, Format, Section, Table, normalize_label
+from ..format import CHINESE_NUMERALS, EarlierFormat, Format, Section, Table, normalize_label
 from ..report import Cell, CellId, Loc, Report, Text
 from .sources import Line
 
@@ -32,7 +32,6 @@ FURNITURE = [
 PLACEHOLDER = re.compile(r"[/／\\\-—–－─~]+|无")  # printed in a cell for "none"
 NUMBER = re.compile(r"([0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\.[0-9]+)?")
 NUMBERING = re.compile(r"(?<![0-9])([0-9]+)[、．]")
-CHINESE_NUMERALS = "一二三四五六七八九十"
 PART_NUMBER = re.compile(r"^[（(]([一二三四五六七八九十])[）)]\s*")
 PARAGRAPH_START = re.compile(r"^([（(][一二三四五六七八九十\d]+[）)]|\d+[.、．]\D|[一二三四五六七八九十]+[、是]|第[一二三四五六七八九十]+[，,、])")
 SENTENCE_END = "。！？；：!?;:）)”"
