@@ -98,7 +98,7 @@ def pending_note(report: Report, previous: Report | None, relation: Relation, ta
 
 
 def check_citations(report: Report) -> Iterator[Finding]:
-    for where, text in all_texts(report):
+    for _section, where, text in all_texts(report):
         for line, column, name, width in unknown_citations(report, text):
             close = [n for n in report.figure_names() if name in n or n.split(".")[0] == name.split(".")[0]][:3]
             hint = ("可用的名称如：" + "、".join(close)) if close else "名称为“行.列”，例如 本年新收.总计、行政许可、机关、年度"
@@ -107,7 +107,7 @@ def check_citations(report: Report) -> Iterator[Finding]:
 
 def check_narrative_figures(report: Report) -> Iterator[Finding]:
     fmt = report.format
-    for where, text in all_texts(report):
+    for _section, where, text in all_texts(report):
         for typed in typed_figures(text, fmt.narrative_figures, fmt.narrative_units):
             sums = [figure_sum(report, names) for names in typed.rule.figures]
             if any(s is None for s in sums) or typed.number in sums:
@@ -158,14 +158,14 @@ def check_completeness(report: Report) -> Iterator[Finding]:
                         here,
                         f"添加“{part.key}: |”并写明{part.heading}",
                     )
-        for where, text in all_texts(report):
-            if section.required and where.startswith(section.heading) and is_placeholder(report, text.value):
-                shown = f"只写了「{text.value.strip()}」" if text.value.strip() else "是空的"
-                yield Finding(WARNING, "W401", f"「{where}」{shown}", text.loc, "条例第五十条要求如实报告这部分内容；确实没有的，也应具体说明情况")
         mention = section.must_mention
         text = report.texts.get(section.key)
         if mention and text is not None and not any(w in text.value for w in mention.words):
             yield Finding(WARNING, mention.code, f"「{section.heading}」{mention.message}", text.loc, mention.hint)
+    for section, where, text in all_texts(report):
+        if section.required and is_placeholder(report, text.value):
+            shown = f"只写了「{text.value.strip()}」" if text.value.strip() else "是空的"
+            yield Finding(WARNING, "W401", f"「{where}」{shown}", text.loc, "条例第五十条要求如实报告这部分内容；确实没有的，也应具体说明情况")
     yield from check_deadline(report)
 
 

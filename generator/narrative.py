@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .format import NarrativeFigure
+from .format import NarrativeFigure, Section
 from .report import Number, Report, Text
 
 CITATION = re.compile(r"\{\{\s*(\w+(?:\.\w+)?)\s*\}\}")
@@ -93,13 +93,13 @@ def figure_sum(report: Report, names: tuple[str, ...]) -> Number | None:
     return None if any(v is None for v in values) else sum(values)
 
 
-def all_texts(report: Report) -> Iterator[tuple[str, Text]]:
-    """Every narrative field with a label naming where it is in the report."""
+def all_texts(report: Report) -> Iterator[tuple[Section, str, Text]]:
+    """Every narrative field: its section, a label naming where it is in the report, and the text."""
     for section in report.format.sections:
         if section.key in report.texts:
-            yield section.heading, report.texts[section.key]
+            yield section, section.heading, report.texts[section.key]
         for part in section.parts:
             if part.key in report.parts.get(section.key, {}):
-                yield f"{section.heading}·{part.heading}", report.parts[section.key][part.key]
+                yield section, f"{section.heading}·{part.heading}", report.parts[section.key][part.key]
         if section.intro in report.parts.get(section.key, {}):
-            yield f"{section.heading}·{section.intro}", report.parts[section.key][section.intro]
+            yield section, f"{section.heading}·{section.intro}", report.parts[section.key][section.intro]
