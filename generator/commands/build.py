@@ -8,8 +8,10 @@ from pathlib import Path
 
 from ..document import build_document
 from ..files import write_atomic
+from ..findings import ERROR
 from ..render.docx import render_docx
 from ..render.html import render_html
+from ..report import Report
 from .check import check_file, expand_paths, print_findings
 
 KINDS = ("pdf", "docx", "html")
@@ -26,8 +28,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
-def output_stem(path: Path, agency: str, year: int) -> str:
-    return f"{agency}{year}年政府信息公开工作年度报告" if agency and year else path.stem
+def output_stem(path: Path, report: Report) -> str:
+    return report.format.make_title(report.agency, report.year) if report.agency and report.year else path.stem
 
 
 def run(args: argparse.Namespace) -> int:
@@ -35,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     status = 0
     for name in expand_paths(args.files):
         checked = check_file(name, args.previous)
-        has_errors = checked.unusable or checked.count("错误") > 0
+        has_errors = checked.unusable or checked.count(ERROR) > 0
         if checked.findings:
             print_findings([checked], sys.stderr)
         if checked.unusable or (has_errors and not args.draft):
@@ -44,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
             continue
         document = build_document(checked.report)
         folder = Path(args.output)
-        stem = output_stem(Path(name), checked.report.agency, checked.report.year)
+        stem = output_stem(Path(name), checked.report)
         for kind in kinds:
             target = folder / f"{stem}.{kind}"
             if kind == "html":
