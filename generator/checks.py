@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
-from .findings import NOTE, WARNING, Finding
+from .findings import ERROR, NOTE, WARNING, Finding
 from .format import Relation, Table, Term, normalize_label
 from .narrative import all_texts, figure_sum, format_number, typed_figures, unknown_citations
 from .report import Loc, Report, cell_id, items_of, side_sum
@@ -102,7 +102,7 @@ def check_citations(report: Report) -> Iterator[Finding]:
         for line, column, name, width in unknown_citations(report, text):
             close = [n for n in report.figure_names() if name in n or n.split(".")[0] == name.split(".")[0]][:3]
             hint = ("可用的名称如：" + "、".join(close)) if close else "名称为“行.列”，例如 本年新收.总计、行政许可、机关、年度"
-            yield Finding("错误", "E013", f"{where}引用了未知的数字「{name}」", text.loc_of(line, column, width), hint)
+            yield Finding(ERROR, "E013", f"{where}引用了未知的数字「{name}」", text.loc_of(line, column, width), hint)
 
 
 def check_narrative_figures(report: Report) -> Iterator[Finding]:

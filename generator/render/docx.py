@@ -202,7 +202,7 @@ def render_docx(doc: Document) -> bytes:
     docx = new_docx(str(TEMPLATE))
     docx.core_properties.title = doc.title
     docx.core_properties.author = doc.agency
-    docx.core_properties.subject = f"{doc.year}年政府信息公开工作年度报告"
+    docx.core_properties.subject = doc.title
     docx.add_paragraph(doc.title, style="标题")
     for block in doc.blocks:
         if isinstance(block, Heading):
