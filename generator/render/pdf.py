@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from ..document import Document
 from .fontcache import pdf_faces
 from .html import TEMPLATES, render_html
@@ -21,8 +23,10 @@ def project_fetcher(allowed: dict[str, bytes]):
     return ProjectOnly(allowed_protocols=("file",))
 
 
+@cache
 def font_faces() -> tuple[str, dict[str, str], dict[str, bytes]]:
-    """@font-face rules for the cut-down fonts, the family each role prefers, and their files."""
+    """@font-face rules for the cut-down fonts, the family each role prefers, and their files
+    (found, made if need be, and read once a process: fontconfig lookups and 15 MB of fonts)."""
     rules, preferred, files = [], {}, {}
     for role, (family, path) in pdf_faces().items():
         url = path.as_uri()
