@@ -45,14 +45,19 @@ def numbered(lines: list[str], page_breaks: bool = False) -> list[Line]:
     return out
 
 
-def read_text_file(path: Path) -> list[Line]:
+def decode(path: Path) -> str:
+    """A text or web page file as saved in China: UTF-8, or else GBK/GB18030."""
     data = path.read_bytes()
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            return numbered(data.decode(encoding).replace("\r\n", "\n").split("\n"))
+            return data.decode(encoding)
         except UnicodeDecodeError:
             continue
     raise InputError(Finding(ERROR, "E003", f"{path} 不是 UTF-8 或 GB18030 编码的文本", None))
+
+
+def read_text_file(path: Path) -> list[Line]:
+    return numbered(decode(path).replace("\r\n", "\n").split("\n"))
 
 
 def pdftotext(path: Path, mode: list[str]) -> list[Line]:
@@ -180,17 +185,8 @@ def report_container(parser: PageText, first: str, last: str) -> list[int]:
 
 
 def read_html(path: Path) -> list[Line]:
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise InputError(Finding(ERROR, "E003", f"{path} 的编码无法识别", None))
     parser = PageText()
-    parser.feed(text)
+    parser.feed(decode(path))
     headings = [normalize_label(s.heading) for s in load_format().sections if s.number]
     keep = report_container(parser, headings[0], headings[-1])
     return [Line(parser.lines[i], f"第 {i + 1} 行") for i in keep]
