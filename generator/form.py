@@ -42,7 +42,6 @@ YAML_PROBLEMS = [
     ("expected <block end>", "缩进不一致：这一行的缩进与上下文不符"),
     ("found a tab character", "这里用了制表符（Tab）：YAML 只能用空格缩进"),
     ("while scanning a quoted scalar", "引号没有闭合"),
-    ("found character that cannot start", "这里有一个不能出现在此处的字符"),
 ]
 
 
@@ -440,11 +439,11 @@ class FormReader:
                     self.report.cells[(table.key, row.key, column.key)] = Cell(None, None)
 
 
-def load_form(path: Path, name: str | None = None, fmt: Format | None = None) -> tuple[Report, list[Finding]]:
+def load_form(path: Path, name: str | None = None) -> tuple[Report, list[Finding]]:
     """Read a form file; raises InputError when it cannot be read as a form at all."""
     name = name or str(path)
     text = read_source(path, name)
-    return parse_form(text, name, fmt)
+    return parse_form(text, name)
 
 
 def top_level_scalar(root: yaml.Node | None, key: str) -> str | None:
@@ -465,10 +464,10 @@ def choose_format(root: yaml.Node | None) -> Format:
     return format_for_year(int(year) if INTEGER.fullmatch(year) else None)
 
 
-def parse_form(text: str, name: str, fmt: Format | None = None) -> tuple[Report, list[Finding]]:
+def parse_form(text: str, name: str) -> tuple[Report, list[Finding]]:
     root = compose(text, name)
     if root is not None:
         check_size(root, name)
-    reader = FormReader(fmt or choose_format(root), name, text)
+    reader = FormReader(choose_format(root), name, text)
     report = reader.read(root)
     return report, reader.findings
