@@ -29,8 +29,6 @@ class Cell:
 class TableBlock:
     kind: ClassVar[str] = "table"
     key: str
-    caption: str
-    note: str
     head: list[list[Cell]]
     body: list[list[Cell]]
     widths: list[float]  # relative column widths, summing to 1
@@ -68,7 +66,6 @@ class Document:
         out = [self.title]
         for block in self.blocks:
             if isinstance(block, TableBlock):
-                out += [x for x in (block.caption, block.note) if x]
                 out += [cell.text for row in block.head + block.body for cell in row]
             else:
                 out.append(block.text)
@@ -134,9 +131,7 @@ def grid_table(report: Report, table: Table) -> TableBlock:
         cells += [Cell(value_text(report, table, row.key, c.key), numeric=True) for c in table.columns]
         body.append(cells)
     widths = column_widths(table.label_columns, len(table.columns))
-    if table.caption:
-        head.insert(0, [Cell(table.caption, colspan=len(widths), header=True)])
-    return TableBlock(table.key, "", "", head, body, widths)
+    return TableBlock(table.key, with_caption(head, [table.caption], len(widths)), body, widths)
 
 
 def one_row_table(report: Report, table: Table) -> TableBlock:
@@ -148,8 +143,13 @@ def one_row_table(report: Report, table: Table) -> TableBlock:
             leaves.append(Leaf(chain, column.label))
             values.append(Cell(value_text(report, table, row.key, column.key), numeric=True))
     head = header_rows(Cell("", header=True), leaves)
-    head[0] = head[0][1:]  # no corner: the table has no row labels
-    return TableBlock(table.key, table.caption, table.note, head, [values], column_widths(0, len(leaves)))
+    head[0] = head[0][1:]  # no corner: the table has no row labels (so its note, if any, goes above)
+    return TableBlock(table.key, with_caption(head, [table.caption, table.note], len(leaves)), [values], column_widths(0, len(leaves)))
+
+
+def with_caption(head: list[list[Cell]], lines: list[str], width: int) -> list[list[Cell]]:
+    """Caption lines (第二十条第（一）项…) as full-width header rows above the column headers."""
+    return [[Cell(line, colspan=width, header=True)] for line in lines if line] + head
 
 
 def grid_positions(rows: list[list[Cell]]) -> list[list[tuple[int, Cell]]]:
