@@ -102,6 +102,10 @@ class Importer:
         normalized = (Line(normalize_text(line.text), line.place) for line in lines)
         return [line for line in normalized if not is_furniture(line.text)]
 
+    def loc(self, place: str) -> Loc:
+        """A location in the published file: it has places (第 4 页第 12 行), not form lines."""
+        return Loc(self.name, 0, 0, place=place)
+
     def problem(self, place: str, message: str) -> None:
         self.result.problems.append(Problem(place, message))
 
@@ -122,7 +126,7 @@ class Importer:
                     self.report.agency, self.report.year = match.group("机关"), int(match.group("年度"))
                     self.report.title = joined
                     self.title_index = start
-                    title_loc = Loc(self.name, 0, 0, place=self.lines[start].place)
+                    title_loc = self.loc(self.lines[start].place)
                     self.report.field_locs.update({"机关": title_loc, "年度": title_loc})
                     title = joined
                     self.lines = self.lines[:start] + self.lines[end + 1 :]
@@ -200,7 +204,7 @@ class Importer:
         return "\n".join(paragraphs)
 
     def text(self, value: str, place: str = "") -> Text:
-        return Text(value, Loc(self.name, 0, 0, place=place))
+        return Text(value, self.loc(place))
 
     @staticmethod
     def key_end(rest: str, key: str) -> int | None:
@@ -358,8 +362,8 @@ class Importer:
                 self.problem(lines[token.line].place, f"{title}「{column.label}」不是整数：{text}")
                 continue
             cell_id = (table.key, row_key, column.key)
-            loc = Loc(self.name, 0, 0, place=lines[token.line].place)
-            self.report.cells[cell_id] = Cell(Decimal(text) if column.type == "amount" else int(text), loc, typed=True)
+            value = Decimal(text) if column.type == "amount" else int(text)
+            self.report.cells[cell_id] = Cell(value, self.loc(lines[token.line].place), typed=True)
             self.result.sources[cell_id] = f"{lines[token.line].place}：{source}"
 
     def read_grid_tables(self, tables: list[Table], lines: list[Line], earlier: EarlierFormat | None) -> None:
@@ -411,7 +415,7 @@ class Importer:
         self.problem(place, f"无法识别的表格行「{shown}」：{' '.join(t.text for t in numbers)}，未导入")
 
     def missing_row(self, table: Table, row_key: str, lines: list[Line]) -> None:
-        place = lines[0].place if lines else "全文"
+        place = place_of(lines) or "全文"
         self.result.notes[(table.key, row_key)] = "未能从原文读取这一行，请手工填写"
         self.problem(place, f"未能读取「{table.row_title(row_key)}」")
 
@@ -419,7 +423,7 @@ class Importer:
         numbers = [t for t in self.tokens(lines) if t.number]
         width = len(table.columns)
         if len(numbers) != width * len(table.rows):
-            place = lines[0].place if lines else "全文"
+            place = place_of(lines) or "全文"
             names = dict.fromkeys(next((g.label for g in table.groups_of_row(r.key)), r.label) for r in table.rows)
             self.problem(place, f"「{'、'.join(names)}」表应有 {width * len(table.rows)} 个数，读到 {len(numbers)} 个，未导入")
             for row in table.rows:
@@ -469,7 +473,7 @@ class Importer:
         sections = self.split_sections(self.lines)
         self.report_missing(sections)
         for key, (index, _lines) in sections.items():
-            self.report.section_locs[key] = Loc(self.name, 0, 0, place=self.lines[index].place)
+            self.report.section_locs[key] = self.loc(self.lines[index].place)
         table_sections = self.split_sections(self.table_lines) if self.table_lines is not None else sections
         self.read_preface(sections)
         self.read_signature(sections)
