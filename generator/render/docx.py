@@ -17,7 +17,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from ..document import Document, Heading, Paragraph, TableBlock
+from ..document import Document, Heading, Paragraph, TableBlock, grid_positions
 from ..fonts import TEMPLATES, roles
 
 TEMPLATE = TEMPLATES / "report.docx"
@@ -154,16 +154,11 @@ def add_table(docx, block: TableBlock) -> None:
         column.width = int(text_width * share)
     grid = [list(row.cells) for row in table.rows]  # fetched once: python-docx recomputes them per call
     style_id = docx.styles["表格"].style_id
-    taken: set[tuple[int, int]] = set()
-    for r, row in enumerate(rows):
-        c = 0
-        for cell in row:
-            while (r, c) in taken:
-                c += 1
+    for r, row in enumerate(grid_positions(rows)):
+        for c, cell in row:
             target = grid[r][c]
             if cell.rowspan > 1 or cell.colspan > 1:
                 target = target.merge(grid[r + cell.rowspan - 1][c + cell.colspan - 1])
-            taken.update((r + dr, c + dc) for dr in range(cell.rowspan) for dc in range(cell.colspan))
             paragraph = target.paragraphs[0]
             paragraph._p.style = style_id
             paragraph.text = cell.text
@@ -172,7 +167,6 @@ def add_table(docx, block: TableBlock) -> None:
             elif cell.header and r >= len(block.head):
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
             target.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-            c += cell.colspan
     for index, row in enumerate(table.rows):
         properties = row._tr.get_or_add_trPr()
         add_property(properties, "w:cantSplit")
