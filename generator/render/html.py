@@ -19,18 +19,13 @@ def environment() -> jinja2.Environment:
 
 
 @cache
-def stylesheet() -> str:
-    return (TEMPLATES / "report.css").read_text("utf-8")
-
-
-@cache
-def screen_stylesheet() -> str:
-    return (TEMPLATES / "screen.css").read_text("utf-8")
+def stylesheet(name: str) -> str:
+    return (TEMPLATES / name).read_text("utf-8")
 
 
 def render_html(doc: Document, draft: bool = False, fonts_css: str = "", preferred: dict[str, str] | None = None) -> str:
     """User text is escaped by the template; only our own stylesheets go in unescaped.
     `fonts_css` and `preferred` put the PDF's own font files in front of each role's stack."""
     template = environment().get_template("report.html.j2")
-    css = fonts_css + css_variables(preferred or {}) + stylesheet()
-    return template.render(doc=doc, css=css, screen_css=screen_stylesheet(), draft=draft, created=date.today().isoformat())
+    css = fonts_css + css_variables(preferred or {}) + stylesheet("report.css")
+    return template.render(doc=doc, css=css, screen_css=stylesheet("screen.css"), draft=draft, created=date.today().isoformat())
