@@ -50,6 +50,7 @@ def extraction_json(result: Extraction) -> str:
         "cells": cells,
         "narrative": narrative,
         "problems": [{"place": p.place, "message": p.message} for p in result.problems],
+        "notices": [{"place": p.place, "message": p.message} for p in result.notices],
     }
     return json.dumps(data, ensure_ascii=False, indent=2)
 
