@@ -12,7 +12,7 @@ from generator.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*/*.yaml"))
-SEEDS = ROOT.parent / "shared" / "seeds"
+SEEDS = ROOT / "tests" / "data" / "seeds"  # copies of the published texts (see its README)
 RICH_EXAMPLE = ROOT / "examples" / "周口市人民政府办公室" / "2024.yaml"
 
 
