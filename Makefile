@@ -15,7 +15,7 @@ OUT    ?= out
 REPORT_DEBS := fonts-noto-cjk fonts-lxgw-wenkai libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
 TEST_DEBS   := $(REPORT_DEBS) libreoffice-writer-nogui chromium
 
-.PHONY: report test bench golden docx-template system-report system-test clean
+.PHONY: report test bench golden docx-template readme system-report system-test clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,10 @@ test: $(STAMP) system-test
 
 bench: $(STAMP) system-report
 	$(BIN)/python tests/bench.py
+
+# README's table of finding codes is generated from the registry generator/codes.yaml.
+readme: $(STAMP)
+	$(BIN)/python -m generator.codes README.md
 
 golden: $(STAMP) system-test
 	NIANBAO_GOLDEN=update $(BIN)/pytest tests/test_visual.py

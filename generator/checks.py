@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
-from .findings import ERROR, NOTE, WARNING, Finding
+from .findings import Finding
 from .format import Relation, Table, Term, normalize_label
 from .narrative import all_texts, figure_sum, format_number, typed_figures, unknown_citations
 from .report import Loc, Report, cell_id, items_of, side_sum
@@ -21,10 +21,9 @@ def check_report(report: Report, previous: Report | None = None) -> list[Finding
     if previous is not None and previous.year and report.year and previous.year != report.year - 1:
         findings.append(
             Finding(
-                WARNING,
                 "W204",
                 f"作为上年报告的文件是 {previous.year} 年度的，本报告是 {report.year} 年度",
-                report.field_locs.get("年度"),
+                report.field_locs.get("year"),
                 f"跨年核对应使用 {report.year - 1} 年度的报告",
             )
         )
@@ -74,7 +73,7 @@ def relation_finding(report: Report, relation: Relation, table: Table, item: str
             f"{right_text} = {format_number(right)}，两者应相等（{relation.meaning}）"
         )
         hint = "核对这一列中各项的数字"
-    return Finding(relation.level, relation.code, message, cell.loc or report.row_locs.get((table.key, blamed[1])), hint, cell=blamed, cells=tuple(ids))
+    return Finding(relation.code, message, cell.loc or report.row_locs.get((table.key, blamed[1])), hint, cell=blamed, cells=tuple(ids))
 
 
 def relation_place(table: Table, for_each: str, item: str, left_key: str) -> str:
@@ -89,7 +88,6 @@ def pending_note(report: Report, previous: Report | None, relation: Relation, ta
         here = cell_id(table, relation.for_each, item, term.key)
         loc = report.cells[here].loc or report.row_locs.get((table.key, item))
         yield Finding(
-            NOTE,
             relation.code,
             f"{item_label(table, relation.for_each, item)}：上年「{table.column(term.key).label}」{format_number(pending)} 件（{relation.meaning}）",
             loc,
@@ -102,7 +100,7 @@ def check_citations(report: Report) -> Iterator[Finding]:
         for line, column, name, width in unknown_citations(report, text):
             close = [n for n in report.figure_names() if name in n or n.split(".")[0] == name.split(".")[0]][:3]
             hint = ("可用的名称如：" + "、".join(close)) if close else "名称为“行.列”，例如 本年新收.总计、行政许可、机关、年度"
-            yield Finding(ERROR, "E013", f"{where}引用了未知的数字「{name}」", text.loc_of(line, column, width), hint)
+            yield Finding("E013", f"{where}引用了未知的数字「{name}」", text.loc_of(line, column, width), hint)
 
 
 def check_narrative_figures(report: Report) -> Iterator[Finding]:
@@ -114,7 +112,6 @@ def check_narrative_figures(report: Report) -> Iterator[Finding]:
                 continue
             shown = "；".join(f"{figure_title(report, names)}为 {format_number(s)}" for names, s in zip(typed.rule.figures, sums, strict=True))
             yield Finding(
-                WARNING,
                 "W301",
                 f"{where}中“{typed.phrase}”与表格不符：{shown}",
                 text.loc_of(typed.line_index, typed.column_index, len(str(typed.number))),
@@ -142,7 +139,6 @@ def check_completeness(report: Report) -> Iterator[Finding]:
         here = report.section_locs.get(section.key)
         if section.kind == "parts" and section.key in report.texts:
             yield Finding(
-                WARNING,
                 "W402",
                 f"「{section.heading}」没有按（一）至（五）分项填写：" + "、".join(p.heading for p in section.parts),
                 here,
@@ -152,7 +148,6 @@ def check_completeness(report: Report) -> Iterator[Finding]:
             for part in section.parts:
                 if part.key not in report.parts[section.key]:
                     yield Finding(
-                        WARNING,
                         "W402",
                         f"「{section.heading}」缺少第（{part.number}）项「{part.heading}」",
                         here,
@@ -161,11 +156,11 @@ def check_completeness(report: Report) -> Iterator[Finding]:
         mention = section.must_mention
         text = report.texts.get(section.key)
         if mention and text is not None and not any(w in text.value for w in mention.words):
-            yield Finding(WARNING, mention.code, f"「{section.heading}」{mention.message}", text.loc, mention.hint)
+            yield Finding(mention.code, f"「{section.heading}」{mention.message}", text.loc, mention.hint)
     for section, where, text in all_texts(report):
         if section.required and is_placeholder(report, text.value):
             shown = f"只写了「{text.value.strip()}」" if text.value.strip() else "是空的"
-            yield Finding(WARNING, "W401", f"「{where}」{shown}", text.loc, "条例第五十条要求如实报告这部分内容；确实没有的，也应具体说明情况")
+            yield Finding("W401", f"「{where}」{shown}", text.loc, "条例第五十条要求如实报告这部分内容；确实没有的，也应具体说明情况")
     yield from check_deadline(report)
 
 
@@ -176,14 +171,13 @@ def check_deadline(report: Report) -> Iterator[Finding]:
     kind = report.kind or ("地方政府" if report.agency.endswith(fmt.local_government_suffix) else "部门")
     month, day = fmt.deadlines[kind]
     deadline = date(report.year + 1, month, day)
-    loc: Loc | None = report.field_locs.get("发布日期")
+    loc: Loc | None = report.field_locs.get("published")
     if report.published > deadline:
         yield Finding(
-            WARNING,
             "W404",
             f"发布日期 {report.published} 晚于{kind}年度报告的公布期限 {deadline}（条例第四十九条）",
             loc,
             "按期限公布；如为地方政府的本级年度报告，可写“报告类型: 地方政府”",
         )
     elif report.published.year <= report.year:
-        yield Finding(WARNING, "W405", f"发布日期 {report.published} 早于 {report.year} 年度结束", loc, "核对发布日期与年度")
+        yield Finding("W405", f"发布日期 {report.published} 早于 {report.year} 年度结束", loc, "核对发布日期与年度")

@@ -6,9 +6,11 @@ import argparse
 import os
 import sys
 
-from .commands import build, check, doctor, import_, init, schema
+from .commands import build, check, doctor, explain, import_, init, schema
+from .findings import format_text
+from .format import FormatError
 
-COMMANDS = [check, build, init, import_, schema, doctor]
+COMMANDS = [check, build, init, import_, schema, doctor, explain]
 
 
 ARGPARSE_CHINESE = {
@@ -54,6 +56,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return args.run(args)
+    except FormatError as exc:  # a format data file the command needs is broken
+        for finding in exc.findings:
+            print(format_text(finding, exc.source_lines), file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         sys.stderr.write("已中断。\n")
         return 130

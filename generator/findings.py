@@ -8,14 +8,14 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
+from .codes import Level, level_of
 from .report import CellId, Loc
-
-ERROR, WARNING, NOTE = "错误", "警告", "提示"
 
 
 @dataclass(frozen=True)
 class Finding:
-    level: str
+    """What was found, where; its level is the registered level of its code (generator/codes.yaml)."""
+
     code: str
     message: str
     loc: Loc | None = None
@@ -23,8 +23,12 @@ class Finding:
     cell: CellId | None = None
     cells: tuple[CellId, ...] = ()
 
+    @property
+    def level(self) -> Level:
+        return level_of(self.code)
+
     def to_json(self) -> dict:
-        data: dict = {"level": self.level, "code": self.code, "message": self.message}
+        data: dict = {"level": self.level.value, "code": self.code, "message": self.message}
         if self.loc and self.loc.place:
             data.update(file=self.loc.file, place=self.loc.place)
         elif self.loc:
@@ -62,7 +66,7 @@ def excerpt(finding: Finding, source_lines: list[str]) -> list[str]:
 
 def format_text(finding: Finding, source_lines: list[str]) -> str:
     place = f"{finding.loc}: " if finding.loc else ""
-    lines = [f"{place}{finding.code} [{finding.level}] {finding.message}"]
+    lines = [f"{place}{finding.code} [{finding.level.label}] {finding.message}"]
     lines += ["  " + x for x in excerpt(finding, source_lines)]
     if finding.hint:
         lines.append(f"  = 建议：{finding.hint}")
@@ -73,7 +77,7 @@ def summary(findings: list[Finding]) -> str:
     counts = Counter(f.level for f in findings)
     if not counts:
         return "未发现问题。"
-    parts = [f"{counts[level]} 个{level}" for level in (ERROR, WARNING, NOTE) if counts[level]]
+    parts = [f"{counts[level]} 个{level.label}" for level in Level if counts[level]]
     return "发现 " + "、".join(parts) + "。"
 
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import yaml
 
-from .findings import ERROR, WARNING, Finding, InputError
-from .format import Column, Format, Section, Table, available_formats, format_for_year, load_format, normalize_label
+from .findings import Finding, InputError
+from .format import Column, ColumnType, Field, FieldType, Format, Section, SectionKind, Table, available_formats, format_for_year, load_format, normalize_label
 from .report import Cell, Loc, Number, Report, Text
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -26,7 +26,6 @@ NULLS = {"", "~", "null", "Null", "NULL"}
 INTEGER = re.compile(r"[+-]?[0-9]+")
 DECIMAL = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
 NUMBERING = re.compile(r"^([一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+[.、．])")
-FORMAT_KEY = "格式"
 
 YAML_PROBLEMS = [
     ("cannot start any token", "这里有一个不能出现在此处的字符"),
@@ -50,12 +49,11 @@ def read_source(path: Path, name: str) -> str:
     start = Loc(name, 1, 1)
     try:
         if path.is_dir():
-            raise InputError(Finding(ERROR, "E000", f"{name} 是一个文件夹，其中没有 .yaml 表单", start))
+            raise InputError(Finding("E137", f"{name} 是一个文件夹，其中没有 .yaml 表单", start))
         size = path.stat().st_size
         if size > MAX_BYTES:
             raise InputError(
                 Finding(
-                    ERROR,
                     "E002",
                     f"文件大小 {size / 1048576:.1f} MB，超过表单上限 2 MB，已拒绝读取",
                     start,
@@ -64,9 +62,9 @@ def read_source(path: Path, name: str) -> str:
             )
         data = path.read_bytes()
     except FileNotFoundError:
-        raise InputError(Finding(ERROR, "E000", f"找不到文件 {name}", None)) from None
+        raise InputError(Finding("E000", f"找不到文件 {name}", None)) from None
     except OSError as exc:
-        raise InputError(Finding(ERROR, "E000", f"无法读取文件 {name}：{exc.strerror}", None)) from None
+        raise InputError(Finding("E000", f"无法读取文件 {name}：{exc.strerror}", None)) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -78,7 +76,7 @@ def read_source(path: Path, name: str) -> str:
             hint = "文件似乎是 GBK/GB18030 编码，" + hint
         except UnicodeDecodeError:
             pass
-        raise InputError(Finding(ERROR, "E003", "文件不是 UTF-8 编码的文本", Loc(name, line, column), hint)) from None
+        raise InputError(Finding("E003", "文件不是 UTF-8 编码的文本", Loc(name, line, column), hint)) from None
 
 
 def flow_depth(text: str) -> int:
@@ -98,7 +96,7 @@ def flow_depth(text: str) -> int:
 def compose(text: str, name: str) -> yaml.Node | None:
     """Parse YAML syntax into nodes; a syntax error becomes a located Chinese message."""
     if flow_depth(text) > MAX_DEPTH:
-        raise InputError(Finding(ERROR, "E004", f"方括号或花括号嵌套超过 {MAX_DEPTH} 层，已拒绝处理", Loc(name, 1, 1), "表单中的列表只有一层，例如 [0, 0, 0]"))
+        raise InputError(Finding("E120", f"方括号或花括号嵌套超过 {MAX_DEPTH} 层，已拒绝处理", Loc(name, 1, 1), "表单中的列表只有一层，例如 [0, 0, 0]"))
     try:
         return yaml.compose(text, Loader=yaml.CSafeLoader)
     except yaml.MarkedYAMLError as exc:
@@ -115,9 +113,9 @@ def compose(text: str, name: str) -> yaml.Node | None:
         else:
             message = next((zh for en, zh in YAML_PROBLEMS if en in problem), "YAML 语法错误")
         hint = syntax_hint(lines, line)
-        raise InputError(Finding(ERROR, "E001", f"YAML 语法错误：{message}", Loc(name, line, column), hint)) from None
+        raise InputError(Finding("E001", f"YAML 语法错误：{message}", Loc(name, line, column), hint)) from None
     except yaml.YAMLError as exc:
-        raise InputError(Finding(ERROR, "E001", f"YAML 语法错误：{exc}", Loc(name, 1, 1))) from None
+        raise InputError(Finding("E001", f"YAML 语法错误：{exc}", Loc(name, 1, 1))) from None
 
 
 def syntax_hint(lines: list[str], line: int) -> str:
@@ -141,7 +139,6 @@ def check_size(root: yaml.Node, name: str) -> None:
         if count > MAX_NODES:
             raise InputError(
                 Finding(
-                    ERROR,
                     "E004",
                     f"文件中的别名（*）展开后超过 {MAX_NODES} 个节点，已拒绝处理",
                     Loc(name, 1, 1),
@@ -176,22 +173,22 @@ class FormReader:
         self.lines = text.split("\n")
         self.findings: list[Finding] = []
         self.suggested: set[str] = set()  # keys offered as "did you mean": not reported missing again
-        self.report = Report(format=fmt, path=name, source_lines=self.lines)
+        self.report = Report(format=fmt, source_lines=self.lines)
 
     def loc(self, node: yaml.Node) -> Loc:
         start, end = node.start_mark, node.end_mark
         width = end.column - start.column if end.line == start.line and end.column > start.column else 1
         return Loc(self.name, start.line + 1, start.column + 1, width)
 
-    def error(self, code: str, message: str, node: yaml.Node | None, hint: str = "", level: str = ERROR) -> None:
-        self.findings.append(Finding(level, code, message, self.loc(node) if node is not None else Loc(self.name, 1, 1), hint))
+    def error(self, code: str, message: str, node: yaml.Node | None, hint: str = "") -> None:
+        self.findings.append(Finding(code, message, self.loc(node) if node is not None else Loc(self.name, 1, 1), hint))
 
     def entries(self, node: yaml.MappingNode, known: dict[str, str], where: str) -> dict[str, tuple]:
         """The mapping's entries under their canonical keys; reports duplicate and unknown keys."""
         found: dict[str, tuple] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                self.error("E009", f"{where}的键应是文字，实为{node_kind(key_node)}", key_node)
+                self.error("E123", f"{where}的键应是文字，实为{node_kind(key_node)}", key_node)
                 continue
             key = key_node.value
             canonical = known.get(normalize_label(NUMBERING.sub("", key.strip())))
@@ -218,7 +215,7 @@ class FormReader:
 
     def text_value(self, node: yaml.Node, what: str) -> Text | None:
         if not isinstance(node, yaml.ScalarNode):
-            self.error("E009", f"「{what}」应为一段文字，实为{node_kind(node)}", node, "文字较长时可写成“键: |”，下一行起缩进书写，每行一段")
+            self.error("E124", f"「{what}」应为一段文字，实为{node_kind(node)}", node, "文字较长时可写成“键: |”，下一行起缩进书写，每行一段")
             return None
         value = "" if is_plain(node) and node.value in NULLS else node.value.strip("\n")
         return Text(value, self.loc(node), self.locate_lines(node, value))
@@ -241,33 +238,32 @@ class FormReader:
 
     def number(self, node: yaml.Node, column: Column, what: str) -> Number | None:
         if not isinstance(node, yaml.ScalarNode):
-            self.error("E009", f"{what}应为一个数字，实为{node_kind(node)}", node)
+            self.error("E125", f"{what}应为一个数字，实为{node_kind(node)}", node)
             return None
         text = node.value.strip()
-        kind = "金额" if column.type == "amount" else "件数"
+        kind = "金额" if column.type == ColumnType.AMOUNT else "件数"
         if is_plain(node) and text in NULLS:
-            self.error("E008", f"{what}未填写", node, "没有发生的情况填 0")
+            self.error("E122", f"{what}未填写", node, "没有发生的情况填 0")
             return None
         if not is_plain(node):
             self.error("E010", f"{what}应为数字，实为加了引号的文字「{text}」", node, "去掉数字两边的引号")
             return None
-        pattern = DECIMAL if column.type == "amount" else INTEGER
+        pattern = DECIMAL if column.type == ColumnType.AMOUNT else INTEGER
         if not pattern.fullmatch(text):
             self.error(
                 "E010", f"{what}应为{'数字（单位：' + column.unit + '）' if column.unit else '整数'}，实为「{text}」", node, self.number_hint(text, column)
             )
             return None
-        value: Number = Decimal(text) if column.type == "amount" else int(text)
+        value: Number = Decimal(text) if column.type == ColumnType.AMOUNT else int(text)
         if value < 0:
             self.error("E011", f"{what}不能是负数，实为 {text}", node, f"{kind}应大于或等于 0")
             return None
-        if column.type == "amount" and "." in text and len(text.split(".")[1]) > column.decimals:
+        if column.type == ColumnType.AMOUNT and "." in text and len(text.split(".")[1]) > column.decimals:
             self.error(
                 "W015",
                 f"{what}有 {len(text.split('.')[1])} 位小数，格式要求保留 {column.decimals} 位",
                 node,
                 f"四舍五入到 {column.decimals} 位小数",
-                level=WARNING,
             )
         return value
 
@@ -277,7 +273,7 @@ class FormReader:
             return "请用半角（英文）数字，例如 12，而不是 １２"
         if "，" in text or "," in text:
             return "列表中的数字之间用英文逗号“,”分隔；数字本身不要加千位分隔符"
-        if column.type == "count" and DECIMAL.fullmatch(text):
+        if column.type == ColumnType.COUNT and DECIMAL.fullmatch(text):
             return "件数只能是整数"
         if column.unit and column.unit in text:
             return f"只写数字，不写单位“{column.unit}”"
@@ -285,31 +281,27 @@ class FormReader:
 
     def read(self, root: yaml.Node) -> Report:
         if root is None:
-            raise InputError(Finding(ERROR, "E005", "文件是空的", Loc(self.name, 1, 1), "用 nianbao init --agency 机关名称 --year 年度 生成一份完整的表单"))
+            raise InputError(Finding("E005", "文件是空的", Loc(self.name, 1, 1), "用 nianbao init --agency 机关名称 --year 年度 生成一份完整的表单"))
         if not isinstance(root, yaml.MappingNode):
             raise InputError(
-                Finding(ERROR, "E005", f"表单的最外层应是“键: 值”映射，实为{node_kind(root)}", self.loc(root), "参照 README 中的示例，从“机关: …”开始逐项书写")
+                Finding("E121", f"表单的最外层应是“键: 值”映射，实为{node_kind(root)}", self.loc(root), "参照 README 中的示例，从“机关: …”开始逐项书写")
             )
         known = {normalize_label(f.key): f.key for f in self.fmt.fields}
-        known[FORMAT_KEY] = FORMAT_KEY
         known.update({normalize_label(s.key): s.key for s in self.fmt.sections})
         entries = self.entries(root, known, "表单")
         self.read_fields(entries, root)
         for section in self.fmt.sections:
             if section.key not in entries and not section.required:
                 continue
-            if section.key not in entries and section.key in self.suggested:
-                self.mark_missing(section)  # E007 already offered this key for a misspelt one
-                continue
             if section.key not in entries:
-                self.error("E008", f"缺少「{section.heading}」一节", root, f"添加“{section.key}:”一节")
-                self.mark_missing(section)
+                if section.key not in self.suggested:  # else E007 already offered this key for a misspelt one
+                    self.error("E008", f"缺少「{section.heading}」一节", root, f"添加“{section.key}:”一节")
                 continue
             key_node, value = entries[section.key]
             self.report.section_locs[section.key] = self.loc(key_node)
-            if section.kind == "tables":
+            if section.kind == SectionKind.TABLES:
                 self.read_tables(section, key_node, value)
-            elif section.kind == "parts":
+            elif section.kind == SectionKind.PARTS:
                 self.read_parts(section, value)
             else:
                 text = self.text_value(value, section.heading)
@@ -319,41 +311,46 @@ class FormReader:
         return self.report
 
     def read_fields(self, entries: dict[str, tuple], root: yaml.Node) -> None:
-        report = self.report
+        """The form's fields, each into the Report attribute the format names for it."""
         for field in self.fmt.fields:
             if field.key not in entries:
                 if field.required and field.key not in self.suggested:
                     self.error("E008", f"缺少「{field.key}」（{field.label}）", root, f"在文件开头添加“{field.key}: …”")
                 continue
             _key_node, node = entries[field.key]
-            report.field_locs[field.key] = self.loc(node)
+            if field.attribute:
+                self.report.field_locs[field.attribute] = self.loc(node)
             if not isinstance(node, yaml.ScalarNode):
-                self.error("E009", f"「{field.key}」应为一项文字，实为{node_kind(node)}", node)
+                self.error("E126", f"「{field.key}」应为一项文字，实为{node_kind(node)}", node)
                 continue
-            raw = node.value.strip()
-            if is_plain(node) and raw in NULLS:
-                if field.required:
-                    self.error("E008", f"「{field.key}」（{field.label}）未填写", node)
-                continue
-            if field.type == "year":
-                if INTEGER.fullmatch(raw) and 1990 <= int(raw) <= 2100 and is_plain(node):
-                    report.year = int(raw)
-                else:
-                    self.error("E009", f"「年度」应为四位数的公元年份，实为「{raw}」", node, "例如 年度: 2024")
-            elif field.type == "date":
-                try:
-                    report.published = date.fromisoformat(raw)
-                except ValueError:
-                    self.error("E009", f"「{field.key}」应为 YYYY-MM-DD 格式的日期，实为「{raw}」", node, "例如 2025-01-20")
-            elif field.type == "choice" and raw not in field.choices:
-                self.error("E009", f"「{field.key}」只能是 " + " 或 ".join(field.choices) + f"，实为「{raw}」", node)
-            else:
-                setattr(report, {"机关": "agency", "标题": "title", "报告类型": "kind"}[field.key], raw)
-        if FORMAT_KEY in entries:
-            node = entries[FORMAT_KEY][1]
-            if not isinstance(node, yaml.ScalarNode) or node.value != self.fmt.id:
-                known = "、".join(available_formats())
-                self.error("E009", f"「格式」只能是 {known}，实为{node_kind(node)}", node, f"省略时按年度选用格式；现按 {self.fmt.name} 校验")
+            value = self.field_value(field, node)
+            if value is not None and field.attribute:
+                setattr(self.report, field.attribute, value)
+
+    def field_value(self, field: Field, node: yaml.ScalarNode) -> str | int | date | None:
+        """A field's value by its type; None (with a finding) when it is empty or wrong."""
+        raw = node.value.strip()
+        if is_plain(node) and raw in NULLS:
+            if field.required:
+                self.error("E122", f"「{field.key}」（{field.label}）未填写", node)
+            return None
+        if field.type == FieldType.YEAR:
+            if INTEGER.fullmatch(raw) and 1990 <= int(raw) <= 2100 and is_plain(node):
+                return int(raw)
+            self.error("E127", f"「{field.key}」应为四位数的公元年份，实为「{raw}」", node, f"例如 {field.key}: 2024")
+        elif field.type == FieldType.DATE:
+            try:
+                return date.fromisoformat(raw)
+            except ValueError:
+                self.error("E128", f"「{field.key}」应为 YYYY-MM-DD 格式的日期，实为「{raw}」", node, "例如 2025-01-20")
+        elif field.type == FieldType.CHOICE and raw not in field.choices:
+            self.error("E129", f"「{field.key}」只能是 " + " 或 ".join(field.choices) + f"，实为「{raw}」", node)
+        elif field.type == FieldType.FORMAT and raw != self.fmt.id:
+            known = "、".join(available_formats())
+            self.error("E130", f"「{field.key}」只能是 {known}，实为「{raw}」", node, f"省略时按年度选用格式；现按 {self.fmt.name} 校验")
+        elif field.type in (FieldType.TEXT, FieldType.CHOICE):
+            return raw
+        return None
 
     def read_parts(self, section: Section, node: yaml.Node) -> None:
         if isinstance(node, yaml.ScalarNode):
@@ -362,7 +359,7 @@ class FormReader:
                 self.report.texts[section.key] = text
             return
         if not isinstance(node, yaml.MappingNode):
-            self.error("E009", f"「{section.heading}」应分项填写（{'、'.join(p.key for p in section.parts)}），实为{node_kind(node)}", node)
+            self.error("E131", f"「{section.heading}」应分项填写（{'、'.join(p.key for p in section.parts)}），实为{node_kind(node)}", node)
             return
         known = {normalize_label(section.intro): section.intro}
         for part in section.parts:
@@ -378,8 +375,7 @@ class FormReader:
     def read_tables(self, section: Section, key_node: yaml.Node, node: yaml.Node) -> None:
         tables = self.fmt.tables_of(section)
         if not isinstance(node, yaml.MappingNode):
-            self.error("E009", f"「{section.heading}」应逐行填写表格数字，实为{node_kind(node)}", node)
-            self.mark_missing(section)
+            self.error("E132", f"「{section.heading}」应逐行填写表格数字，实为{node_kind(node)}", node)
             return
         known = {}
         for table in tables:
@@ -395,8 +391,6 @@ class FormReader:
                     self.read_row(table, row.key, value)
                     continue
                 self.report.row_locs[(table.key, row.key)] = self.loc(key_node)
-                for column in table.columns:
-                    self.report.cells[(table.key, row.key, column.key)] = Cell(None, None, typed=not row.total)
                 if not row.total and row.key not in self.suggested:
                     self.error("E008", f"{table.row_title(row.key)}：缺少这一行", key_node, f"在“{section.key}:”下添加“{row.key}: …”，没有发生的情况填 0")
 
@@ -410,10 +404,11 @@ class FormReader:
         required = [c for c in table.columns if not c.total]
         names = "、".join(c.key for c in required)
         totals = [c for c in table.columns if c.total]
-        for column in table.columns:
-            cells[(table.key, row_key, column.key)] = Cell(None, self.loc(node), typed=not column.total)
+        for column in table.columns:  # the row is written: its cells are the user's, found on this line
+            cell = cells[(table.key, row_key, column.key)]
+            cell.loc, cell.typed = self.loc(node), not column.total
         if is_plain(node) and node.value in NULLS:
-            self.error("E008", f"{table.row_title(row_key)}未填写", node, f"按 {names} 的顺序写成 [0, 0, …]")
+            self.error("E122", f"{table.row_title(row_key)}未填写", node, f"按 {names} 的顺序写成 [0, 0, …]")
             return
         if not isinstance(node, yaml.SequenceNode):
             self.error(
@@ -431,12 +426,6 @@ class FormReader:
         for column, item in zip(table.columns, node.value, strict=False):
             value = self.number(item, column, f"{table.row_title(row_key)}「{column.label}」")
             cells[(table.key, row_key, column.key)] = Cell(value, self.loc(item))
-
-    def mark_missing(self, section: Section) -> None:
-        for table in self.fmt.tables_of(section):
-            for row in table.rows:
-                for column in table.columns:
-                    self.report.cells[(table.key, row.key, column.key)] = Cell(None, None)
 
 
 def load_form(path: Path, name: str | None = None) -> tuple[Report, list[Finding]]:
@@ -456,11 +445,13 @@ def top_level_scalar(root: yaml.Node | None, key: str) -> str | None:
 
 
 def choose_format(root: yaml.Node | None) -> Format:
-    """The format the form names in 格式, else the newest one in force for its 年度."""
-    declared = top_level_scalar(root, FORMAT_KEY)
+    """The format the form names (格式), else the newest one in force for its year; the form
+    names them with the default format's field names."""
+    default = load_format()
+    declared = top_level_scalar(root, default.format_field.key) if default.format_field else None
     if declared in available_formats():
         return load_format(declared)
-    year = top_level_scalar(root, "年度") or ""
+    year = top_level_scalar(root, default.field_for("year").key) or ""
     return format_for_year(int(year) if INTEGER.fullmatch(year) else None)
 
 

@@ -3,25 +3,61 @@
 from __future__ import annotations
 
 import os
+import string
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import cache
 from pathlib import Path
 
 import yaml
 
+from . import datacheck
+from .codes import registry
+from .findings import Finding
+from .report import Loc
+
 FORMATS_DIR = Path(__file__).parent / "formats"
+SCHEMA_FILE = Path(__file__).parent / "format.schema.yaml"
 EXTRA_FORMATS = "NIANBAO_FORMATS"  # a folder of further format files, e.g. a new year's or a province's
 DEFAULT_FORMAT = "gov2021"
 PREVIOUS = "上年."
 CHINESE_NUMERALS = "一二三四五六七八九十"
 
 
+class FieldType(StrEnum):
+    TEXT = "text"
+    YEAR = "year"
+    DATE = "date"
+    CHOICE = "choice"
+    FORMAT = "format"  # names the format the form is written in
+
+
+class ColumnType(StrEnum):
+    COUNT = "count"
+    AMOUNT = "amount"
+
+
+class SectionKind(StrEnum):
+    TEXT = "text"
+    PARTS = "parts"
+    TABLES = "tables"
+
+
+class TableLayout(StrEnum):
+    GRID = "grid"
+    ONE_ROW = "one_row"  # the rows print side by side as one data row
+
+
 @dataclass(frozen=True)
 class Field:
+    """A field of the form (机关, 年度…); `attribute` is the Report attribute it fills."""
+
     key: str
     label: str
-    type: str
+    type: FieldType
+    attribute: str = ""
     required: bool = False
     choices: tuple[str, ...] = ()
 
@@ -30,7 +66,7 @@ class Field:
 class Column:
     key: str
     label: str
-    type: str = "count"
+    type: ColumnType = ColumnType.COUNT
     total: bool = False
     unit: str = ""
     decimals: int = 0
@@ -56,7 +92,7 @@ class Table:
     caption: str
     corner: str
     note: str
-    layout: str
+    layout: TableLayout
     label_columns: int
     columns: tuple[Column, ...]
     rows: tuple[Row, ...]
@@ -102,7 +138,6 @@ class Term:
 @dataclass(frozen=True)
 class Relation:
     code: str
-    level: str
     table: str
     for_each: str
     meaning: str
@@ -138,7 +173,7 @@ class MustMention:
 class Section:
     key: str
     number: str
-    kind: str
+    kind: SectionKind
     required: bool = True
     label: str = ""
     tables: tuple[str, ...] = ()
@@ -193,8 +228,16 @@ class Format:
     def tables_of(self, section: Section) -> list[Table]:
         return [self.tables[k] for k in section.tables]
 
+    def field_for(self, attribute: str) -> Field:
+        """The field that fills a Report attribute (agency, year…)."""
+        return next(f for f in self.fields if f.attribute == attribute)
+
+    @property
+    def format_field(self) -> Field | None:
+        return next((f for f in self.fields if f.type == FieldType.FORMAT), None)
+
     def make_title(self, agency: str, year: int) -> str:
-        return self.title.format(机关=agency, 年度=year)
+        return self.title.format_map({self.field_for("agency").key: agency, self.field_for("year").key: year})
 
 
 def normalize_label(text: str) -> str:
@@ -213,9 +256,9 @@ def _table(data: dict) -> Table:
         caption=data.get("caption", ""),
         corner=data.get("corner", ""),
         note=data.get("note", ""),
-        layout=data.get("layout", "grid"),
+        layout=TableLayout(data.get("layout", TableLayout.GRID)),
         label_columns=data.get("label_columns", 1),
-        columns=tuple(Column(**c) for c in data["columns"]),
+        columns=tuple(Column(**{**c, "type": ColumnType(c.get("type", ColumnType.COUNT))}) for c in data["columns"]),
         rows=tuple(Row(**r) for r in data["rows"]),
         column_groups=tuple(_group(g) for g in data.get("column_groups", ())),
         row_groups=tuple(_group(g) for g in data.get("row_groups", ())),
@@ -225,7 +268,6 @@ def _table(data: dict) -> Table:
 def _relation(data: dict) -> Relation:
     return Relation(
         code=data["code"],
-        level=data["level"],
         table=data["table"],
         for_each=data["for_each"],
         meaning=data["meaning"],
@@ -240,7 +282,7 @@ def _section(data: dict) -> Section:
     return Section(
         key=data["key"],
         number=data.get("number", ""),
-        kind=data["kind"],
+        kind=SectionKind(data["kind"]),
         required=data.get("required", True),
         label=data.get("label", ""),
         tables=tuple(data.get("tables", ())),
@@ -252,17 +294,74 @@ def _section(data: dict) -> Section:
     )
 
 
+class FormatError(Exception):
+    """A format data file that cannot be used; `findings` say where and why (E140–E144)."""
+
+    def __init__(self, findings: list[Finding], source_lines: list[str], first_year: int | None = None):
+        super().__init__(findings[0].message)
+        self.findings = findings
+        self.source_lines = source_lines
+        self.first_year = first_year  # the year it says it starts, when that much is readable
+
+
+@cache
+def format_schema() -> dict:
+    return yaml.load(SCHEMA_FILE.read_text("utf-8"), Loader=yaml.CSafeLoader)
+
+
+def node_loc(path: Path, node: yaml.Node) -> Loc:
+    start, end = node.start_mark, node.end_mark
+    width = end.column - start.column if end.line == start.line and end.column > start.column else 1
+    return Loc(str(path), start.line + 1, start.column + 1, width)
+
+
+def compose_format(path: Path) -> tuple[yaml.Node, list[str]]:
+    """A format file's node tree and lines; unreadable YAML is a located E140."""
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FormatError([Finding("E140", f"格式文件 {path} 无法读取（{'不是 UTF-8 编码' if isinstance(exc, UnicodeDecodeError) else exc.strerror}）")], []) from None
+    lines = text.split("\n")
+    try:
+        root = yaml.compose(text, Loader=yaml.CSafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        loc = Loc(str(path), mark.line + 1, mark.column + 1) if mark else Loc(str(path), 1, 1)
+        raise FormatError([Finding("E140", f"格式文件的 YAML 语法错误：{exc.problem or exc.context}", loc, "检查这一行及上一行的缩进、冒号和括号")], lines) from None
+    if root is None:
+        raise FormatError([Finding("E140", f"格式文件 {path} 是空的", Loc(str(path), 1, 1))], lines)
+    return root, lines
+
+
+def first_year_of(root: yaml.Node) -> int | None:
+    node = datacheck.node_at(root, ("first_year",))
+    return int(node.value) if node is not root and datacheck.has_type(node, "integer") else None
+
+
 @cache
 def load_format(format_id: str = DEFAULT_FORMAT) -> Format:
-    """Read a format's data file; the result is shared and never changes."""
-    data = yaml.load(format_files()[format_id].read_text("utf-8"), Loader=yaml.CSafeLoader)
+    """Read and check a format's data file; the result is shared and never changes.
+    Raises FormatError, with every mistake located, when the file cannot be used."""
+    path = format_files()[format_id]
+    root, lines = compose_format(path)
+    shape = list(datacheck.check(root, format_schema()))
+    findings = [Finding("E143" if p.kind == datacheck.DUPLICATE else "E141", p.message, node_loc(path, p.node), p.hint) for p in shape]
+    if not shape:
+        data = yaml.CSafeLoader("").construct_document(root)
+        findings = [Finding(code, message, node_loc(path, datacheck.node_at(root, at)), hint) for at, code, message, hint in cross_problems(data, format_id)]
+    if findings:
+        raise FormatError(findings, lines, first_year_of(root))
+    return build_format(data)
+
+
+def build_format(data: dict) -> Format:
     tables = {t["key"]: _table(t) for t in data["tables"]}
     fmt = Format(
         id=data["id"],
         name=data["name"],
         first_year=data["first_year"],
         title=data["title"],
-        fields=tuple(Field(**{**f, "choices": tuple(f.get("choices", ()))}) for f in data["fields"]),
+        fields=tuple(Field(**{**f, "type": FieldType(f["type"]), "choices": tuple(f.get("choices", ()))}) for f in data["fields"]),
         deadlines={k: tuple(v) for k, v in data["deadlines"].items()},
         local_government_suffix=data["local_government_suffix"],
         sections=tuple(_section(s) for s in data["sections"]),
@@ -283,10 +382,121 @@ def load_format(format_id: str = DEFAULT_FORMAT) -> Format:
     )
     for table in tables.values():
         for row in table.rows:
-            if row.key in fmt.row_index:
-                raise ValueError(f"row key {row.key} appears twice in format {format_id}")
             fmt.row_index[row.key] = (table, row)
     return fmt
+
+
+Problem = tuple[tuple[str | int, ...], str, str, str]  # (path in the data, code, message, hint)
+
+
+def cross_problems(data: dict, format_id: str) -> Iterator[Problem]:
+    """Mistakes between names: unknown tables, rows or columns, repeated keys, unregistered codes."""
+    if data["id"] != format_id:
+        yield ("id",), "E141", f"格式的 id「{data['id']}」与文件名「{format_id}.yaml」不同", f"把 id 改为 {format_id}，或把文件改名为 {data['id']}.yaml"
+    yield from repeated(data, "fields", "key")
+    yield from repeated(data, "sections", "key")
+    yield from repeated(data, "tables", "key")
+    tables = {t["key"]: t for t in data["tables"]}
+    rows = [(("tables", i, "rows", j, "key"), r["key"]) for i, t in enumerate(data["tables"]) for j, r in enumerate(t["rows"])]
+    yield from (repeat(at, key, "行") for n, (at, key) in enumerate(rows) if key in [k for _, k in rows[:n]])
+    for index, table in enumerate(data["tables"]):
+        yield from table_problems(table, ("tables", index))
+    names = string.Formatter().parse(data["title"])
+    fields = [f["key"] for f in data["fields"]]
+    for _text, name, _spec, _conversion in names:
+        if name is not None and name not in fields:
+            yield ("title",), "E142", f"标题的写法引用了不存在的字段「{name}」", "可用的字段：" + "、".join(fields)
+    for attribute in ("agency", "year"):
+        if sum(f.get("attribute") == attribute for f in data["fields"]) != 1:
+            yield ("fields",), "E141", f"fields 中应有且只有一个 attribute: {attribute} 的字段", ""
+    for index, section in enumerate(data["sections"]):
+        for j, key in enumerate(section.get("tables", ())):
+            if key not in tables:
+                yield ("sections", index, "tables", j), "E142", f"第 {index + 1} 节「{section['key']}」的表「{key}」不存在", "可用的表：" + "、".join(tables)
+        if "must_mention" in section:
+            yield from registered(("sections", index, "must_mention", "code"), section["must_mention"]["code"], None)
+    for index, relation in enumerate(data["relations"]):
+        yield from relation_problems(relation, ("relations", index), tables)
+    row_tables = {key: data["tables"][at[1]] for at, key in rows}
+    for index, rule in enumerate(data["narrative_figures"]):
+        for j, figures in enumerate(rule["figures"]):
+            for k, name in enumerate(figures):
+                yield from figure_problems(name, ("narrative_figures", index, "figures", j, k), row_tables)
+    sections = {s["key"] for s in data["sections"]}
+    for index, earlier in enumerate(data.get("earlier_formats", ())):
+        for j, key in enumerate(earlier["shared_sections"]):
+            if key not in sections:
+                yield ("earlier_formats", index, "shared_sections", j), "E142", f"节「{key}」不存在", "可用的节：" + "、".join(sections)
+        for j, group in enumerate(earlier["merged_rows"]):
+            yield from unknown((*("earlier_formats", index, "merged_rows", j), "rows"), group["rows"], row_tables, "行")
+
+
+def repeat(at: tuple, key: str, what: str) -> Problem:
+    return at, "E143", f"{what}的键「{key}」重复出现", "表单按键找到每一项，键必须唯一"
+
+
+def repeated(data: dict, collection: str, name: str) -> Iterator[Problem]:
+    seen: set[str] = set()
+    for index, item in enumerate(data[collection]):
+        if item[name] in seen:
+            yield repeat((collection, index, name), item[name], collection)
+        seen.add(item[name])
+
+
+def unknown(at: tuple, names: list[str], known, what: str) -> Iterator[Problem]:
+    for index, name in enumerate(names):
+        if name not in known:
+            yield (*at, index), "E142", f"{what}「{name}」不存在", f"可用的{what}：" + "、".join(known)
+
+
+def table_problems(table: dict, at: tuple) -> Iterator[Problem]:
+    columns = [c["key"] for c in table["columns"]]
+    rows = [r["key"] for r in table["rows"]]
+    yield from (repeat((*at, "columns", i, "key"), key, "列") for i, key in enumerate(columns) if key in columns[:i])
+    for kind, members in (("column_groups", columns), ("row_groups", rows)):
+        for index, group in enumerate(table.get(kind, ())):
+            field_name = "columns" if kind == "column_groups" else "rows"
+            if field_name not in group:
+                yield (*at, kind, index), "E141", f"「{kind}」的每一组应列出 {field_name}", ""
+            yield from unknown((*at, kind, index, field_name), group.get(field_name, ()), members, f"表「{table['key']}」的{'列' if field_name == 'columns' else '行'}")
+
+
+def relation_problems(relation: dict, at: tuple, tables: dict) -> Iterator[Problem]:
+    yield from registered((*at, "code"), relation["code"], relation["level"], (*at, "level"))
+    table = tables.get(relation["table"])
+    if table is None:
+        yield (*at, "table"), "E142", f"关系 {relation['code']} 的表「{relation['table']}」不存在", "可用的表：" + "、".join(tables)
+        return
+    by_row = relation["for_each"] == "row"
+    names = [c["key"] for c in table["columns"]] if by_row else [r["key"] for r in table["rows"]]
+    what = f"表「{table['key']}」的{'列' if by_row else '行'}"
+    if not ("pending" in relation or ("left" in relation and "right" in relation)):
+        yield at, "E141", f"关系 {relation['code']} 应写出 left 和 right，或写出 pending", ""
+    for side in ("left", "right"):
+        terms = [Term.parse(t).key for t in relation.get(side, ())]
+        yield from unknown((*at, side), terms, names, what)
+    if "pending" in relation and Term.parse(relation["pending"]).key not in names:
+        yield (*at, "pending"), "E142", f"{what}「{Term.parse(relation['pending']).key}」不存在", "可用的：" + "、".join(names)
+
+
+def registered(at: tuple, code: str, level: str | None, level_at: tuple = ()) -> Iterator[Problem]:
+    """A code the data uses must be in generator/codes.yaml, with the same level (that is where the level is read)."""
+    entry = registry().get(code)
+    if entry is None:
+        yield at, "E144", f"问题代码 {code} 未登记", "在 generator/codes.yaml 中登记它（级别、标题、说明、示例、改正方法），或使用已登记的代码"
+    elif level is not None and level != entry.level:
+        yield level_at, "E144", f"关系 {code} 的级别写作 {level}，登记的级别是 {entry.level.value}（{entry.level.label}）", f"改为 level: {entry.level.value}"
+
+
+def figure_problems(name: str, at: tuple, row_tables: dict) -> Iterator[Problem]:
+    row, _, column = name.partition(".")
+    table = row_tables.get(row)
+    if table is None:
+        yield at, "E142", f"叙述数字「{name}」中的行「{row}」不存在", "写成“行.列”，如 本年新收.总计"
+    elif column and column not in [c["key"] for c in table["columns"]]:
+        yield at, "E142", f"叙述数字「{name}」中的列「{column}」不存在", "可用的列：" + "、".join(c["key"] for c in table["columns"])
+    elif not column and len(table["columns"]) != 1:
+        yield at, "E142", f"叙述数字「{name}」应写明列（表「{table['key']}」有多列）", "写成“行.列”，如 本年新收.总计"
 
 
 def format_files() -> dict[str, Path]:
@@ -300,6 +510,17 @@ def available_formats() -> list[str]:
 
 
 def format_for_year(year: int | None) -> Format:
-    """The newest format in force for a report year (the default format when none is)."""
-    in_force = [f for f in map(load_format, available_formats()) if year and f.first_year <= year]
-    return max(in_force, key=lambda f: f.first_year) if in_force else load_format()
+    """The newest format in force for a report year (the default format when none is).
+    A broken format file is passed over, unless it would be the one in force: then it is reported."""
+    usable, broken = [], []
+    for format_id in available_formats():
+        try:
+            usable.append(load_format(format_id))
+        except FormatError as exc:
+            broken.append(exc)
+    in_force = [f for f in usable if year and f.first_year <= year]
+    chosen = max(in_force, key=lambda f: f.first_year) if in_force else load_format()
+    for exc in broken:
+        if year and exc.first_year and chosen.first_year < exc.first_year <= year:
+            raise exc
+    return chosen

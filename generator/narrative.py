@@ -15,6 +15,7 @@ from decimal import Decimal
 from .format import NarrativeFigure, Section
 from .report import Number, Report, Text
 
+CITED_FIELDS = ("agency", "year")  # the fields a narrative may cite by name, e.g. {{ 机关 }}
 CITATION = re.compile(r"\{\{\s*(\w+(?:\.\w+)?)\s*\}\}")
 CLAUSE_END = "。；;！？!?"
 GAP = r"[^\d，,。；;！？!?（）()\n{}]"
@@ -25,10 +26,9 @@ def format_number(value: Number) -> str:
 
 
 def citation_value(report: Report, name: str) -> str | None:
-    if name == "机关":
-        return report.agency
-    if name == "年度":
-        return str(report.year)
+    field = next((f for f in report.format.fields if f.key == name and f.attribute in CITED_FIELDS), None)
+    if field is not None:
+        return str(getattr(report, field.attribute))
     value = report.figure(name)
     return None if value is None else format_number(value)
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from .format import Format, Relation, Table, Term
+if TYPE_CHECKING:
+    from .format import Format, Relation, Table, Term
 
 Number = int | Decimal
 CellId = tuple[str, str, str]  # (table, row, column)
@@ -29,6 +31,9 @@ class Loc:
 
 @dataclass
 class Cell:
+    """A table cell: its value (None until known), where it was written, and whether the user
+    writes it (`typed`) or it is a total computed when left out."""
+
     value: Number | None
     loc: Loc | None = None
     typed: bool = True
@@ -54,7 +59,6 @@ class Text:
 @dataclass
 class Report:
     format: Format
-    path: str
     agency: str = ""
     year: int = 0
     title: str = ""
@@ -68,6 +72,13 @@ class Report:
     row_locs: dict[tuple[str, str], Loc] = field(default_factory=dict)
     cells: dict[CellId, Cell] = field(default_factory=dict)
     source_lines: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        """Every cell of the format exists from the start, empty; a total is left to compute."""
+        for table in self.format.tables.values():
+            for row in table.rows:
+                for column in table.columns:
+                    self.cells.setdefault((table.key, row.key, column.key), Cell(None, typed=not (row.total or column.total)))
 
     def value(self, table: str, row: str, column: str) -> Number | None:
         cell = self.cells.get((table, row, column))

@@ -13,8 +13,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.commands.check import check_file  # noqa: E402
 from generator.document import build_document  # noqa: E402
+from generator.pipeline import check_file  # noqa: E402
 from generator.render.docx import render_docx  # noqa: E402
 from generator.render.html import render_html  # noqa: E402
 from generator.render.pdf import render_pdf  # noqa: E402

@@ -2,8 +2,8 @@
 
 import json
 
-from generator.commands.check import check_file
 from generator.format import load_format
+from generator.pipeline import check_file
 
 from .conftest import RICH_EXAMPLE
 
@@ -16,7 +16,7 @@ def test_init_writes_a_form_that_checks_without_errors(tmp_path, run_cli):
     assert text.startswith("# yaml-language-server: $schema=nianbao.schema.json\n")
     assert (tmp_path / "nianbao.schema.json").exists()
     result = check_file(str(target))
-    assert result.count("错误") == 0
+    assert result.count("error") == 0
     assert {f.code for f in result.findings} == {"W401", "W403"}
     for table in load_format().tables.values():
         for row in table.rows:

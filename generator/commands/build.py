@@ -6,13 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..codes import Level
 from ..document import build_document
 from ..files import write_atomic
-from ..findings import ERROR
+from ..pipeline import check_file, expand_paths, print_findings
 from ..render.docx import render_docx
 from ..render.html import render_html
 from ..report import Report
-from .check import check_file, expand_paths, print_findings
 
 KINDS = ("pdf", "docx", "html")
 
@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     status = 0
     for name in expand_paths(args.files):
         checked = check_file(name, args.previous)
-        has_errors = checked.unusable or checked.count(ERROR) > 0
+        has_errors = checked.unusable or checked.count(Level.ERROR) > 0
         if checked.findings:
             print_findings([checked], sys.stderr)
         if checked.unusable or (has_errors and not args.draft):

@@ -4,31 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass, field
-from pathlib import Path
 
-from ..checks import check_report
-from ..findings import ERROR, WARNING, Finding, InputError, findings_json, format_text, sort_findings, summary
-from ..form import load_form
-from ..importer import PUBLISHED_SUFFIXES, import_report
-from ..report import Loc, Report
-
-
-@dataclass
-class Checked:
-    """One form after loading and checking; `report` is None when the file was unusable."""
-
-    path: str
-    report: Report | None
-    findings: list[Finding] = field(default_factory=list)
-    source_lines: list[str] = field(default_factory=list)
-
-    @property
-    def unusable(self) -> bool:
-        return self.report is None
-
-    def count(self, level: str) -> int:
-        return sum(f.level == level for f in self.findings)
+from ..codes import Level
+from ..findings import findings_json
+from ..pipeline import Checked, check_file, expand_paths, print_findings
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -40,76 +19,12 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
-def previous_path(path: Path, report: Report, explicit: str | None) -> Path | None:
-    if explicit:
-        return Path(explicit)
-    sibling = path.with_name(f"{report.year - 1}{path.suffix}")
-    return sibling if report.year and sibling.exists() and sibling.resolve() != path.resolve() else None
-
-
-def expand_paths(paths: list[str]) -> list[str]:
-    """Folders stand for the forms in them (every .yaml below, in order)."""
-    expanded = []
-    for text in paths:
-        path = Path(text)
-        forms = sorted(path.rglob("*.yaml")) if path.is_dir() else []
-        expanded += [str(p) for p in forms] or [text]  # an empty folder is reported by check_file
-    return expanded
-
-
-def load_report(path_text: str) -> tuple[Report | None, list[Finding], list[str]]:
-    """A form, or a published report (PDF, DOCX, web page, text) read as one; with what went wrong."""
-    path = Path(path_text)
-    if path.suffix.lower() in PUBLISHED_SUFFIXES:
-        try:
-            result = import_report(path, path_text)
-        except InputError as exc:
-            return None, [exc.finding], []
-        unread = [Finding(ERROR, "E020", f"未能从原文读取：{p.message}", Loc(path_text, 0, 0, place=p.place)) for p in result.problems]
-        return result.report, unread, []
-    try:
-        report, findings = load_form(path, path_text)
-    except InputError as exc:
-        lines = path.read_text("utf-8", errors="replace").split("\n") if exc.finding.code in ("E001", "E003", "E004") else []
-        return None, [exc.finding], lines
-    return report, findings, report.source_lines
-
-
-def check_file(path_text: str, previous: str | None = None) -> Checked:
-    """Load one report (and last year's, if there is one) and run every check."""
-    report, findings, lines = load_report(path_text)
-    if report is None:
-        return Checked(path_text, None, findings, lines)
-    last_year = None
-    last_path = previous_path(Path(path_text), report, previous)
-    if last_path is not None:
-        last_year, trouble, _ = load_report(str(last_path))
-        if last_year is None:
-            findings.append(Finding(WARNING, "W206", f"上年报告 {last_path} 无法读取（{trouble[0].message}），未做跨年核对", Loc(path_text, 1, 1)))
-    findings.extend(check_report(report, last_year))
-    return Checked(path_text, report, sort_findings(findings), lines)
-
-
 def exit_code(results: list[Checked], strict: bool) -> int:
     if any(r.unusable for r in results):
         return 2
-    if any(r.count(ERROR) or (strict and r.count(WARNING)) for r in results):
+    if any(r.count(Level.ERROR) or (strict and r.count(Level.WARNING)) for r in results):
         return 1
     return 0
-
-
-def print_findings(results: list[Checked], stream=None) -> None:
-    stream = stream or sys.stdout
-    for result in results:
-        for finding in result.findings:
-            print(format_text(finding, result.source_lines), file=stream)
-            print(file=stream)
-    everything = [f for r in results for f in r.findings]
-    if len(results) > 1:
-        for result in results:
-            print(f"  {result.path}：{'无法读取' if result.unusable else summary(result.findings).removesuffix('。')}", file=stream)
-    files = f"共检查 {len(results)} 个文件，" if len(results) > 1 else ""
-    print(files + summary(everything), file=stream)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -13,7 +13,7 @@ from ..formwriter import SCHEMA_FILE, write_form
 from ..importer import import_report
 from ..importer.parse import Extraction
 from ..narrative import format_number
-from .schema import schema_text
+from ..schema import schema_text
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:

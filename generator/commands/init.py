@@ -9,10 +9,9 @@ from pathlib import Path
 from ..files import write_atomic
 from ..findings import InputError, format_text
 from ..form import load_form
-from ..format import format_for_year
 from ..formwriter import SCHEMA_FILE, write_form
-from ..report import Cell, Report, cell_id, items_of, side_sum
-from .schema import schema_text
+from ..pipeline import blank_report, carry_forward
+from ..schema import schema_text
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -23,31 +22,6 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("-o", "--output", metavar="文件", help="输出文件（默认：年度.yaml）")
     parser.add_argument("--force", action="store_true", help="覆盖已存在的输出文件")
     parser.set_defaults(run=run)
-
-
-def blank_report(agency: str, year: int) -> Report:
-    fmt = format_for_year(year)
-    report = Report(format=fmt, path="", agency=agency, year=year)
-    for table in fmt.tables.values():
-        for row in table.rows:
-            for column in table.columns:
-                total = row.total or column.total
-                report.cells[(table.key, row.key, column.key)] = Cell(None if total else 0, typed=not total)
-    return report
-
-
-def carry_forward(report: Report, last: Report) -> None:
-    """Start the year where last year ended, by the format's continuity relations
-    (上年结转 from 结转下年度, 现行有效件数 from last year's)."""
-    for relation in report.format.relations:
-        if len(relation.left) != 1 or not any(t.previous for t in relation.right):
-            continue
-        table = report.format.tables[relation.table]
-        for item in items_of(table, relation.for_each):
-            target = report.cells[cell_id(table, relation.for_each, item, relation.left[0].key)]
-            carried = side_sum(report, last, relation, item, relation.right)
-            if target.typed and carried is not None:
-                target.value = carried
 
 
 def run(args: argparse.Namespace) -> int:

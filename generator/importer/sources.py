@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
-from ..findings import ERROR, Finding, InputError
+from ..findings import Finding, InputError
 from ..format import load_format, normalize_label
 
 
@@ -53,7 +53,7 @@ def decode(path: Path) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise InputError(Finding(ERROR, "E003", f"{path} 不是 UTF-8 或 GB18030 编码的文本", None))
+    raise InputError(Finding("E003", f"{path} 不是 UTF-8 或 GB18030 编码的文本", None))
 
 
 def read_text_file(path: Path) -> list[Line]:
@@ -63,9 +63,9 @@ def read_text_file(path: Path) -> list[Line]:
 def pdftotext(path: Path, mode: list[str]) -> list[Line]:
     result = subprocess.run(["pdftotext", *mode, "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=False)
     if result.returncode:
-        raise InputError(Finding(ERROR, "E003", f"{path} 不是可读取的 PDF 文件（{result.stderr.strip()[:80]}）", None))
+        raise InputError(Finding("E135", f"{path} 不是可读取的 PDF 文件（{result.stderr.strip()[:80]}）", None))
     if not result.stdout.strip():
-        raise InputError(Finding(ERROR, "E003", f"{path} 没有文字层（可能是扫描件），无法导入", None, "请使用有文字层的 PDF，或先做文字识别"))
+        raise InputError(Finding("E136", f"{path} 没有文字层（可能是扫描件），无法导入", None, "请使用有文字层的 PDF，或先做文字识别"))
     return numbered(result.stdout.split("\n"), page_breaks=True)
 
 
@@ -73,7 +73,7 @@ def read_pdf(path: Path) -> Source:
     """The text layer twice: as laid out for the narrative (characters placed by position),
     and in drawing order for the tables (-raw keeps each cell's text in sequence)."""
     if not shutil.which("pdftotext"):
-        raise InputError(Finding(ERROR, "E000", "读取 PDF 需要 pdftotext，请安装 poppler-utils", None))
+        raise InputError(Finding("E133", "读取 PDF 需要 pdftotext，请安装 poppler-utils", None))
     return Source(pdftotext(path, ["-layout"]), pdftotext(path, ["-raw"]))
 
 
@@ -85,7 +85,7 @@ def read_docx(path: Path) -> list[Line]:
     try:
         body = Document(str(path)).element.body
     except Exception as exc:  # python-docx raises several kinds for a damaged package
-        raise InputError(Finding(ERROR, "E003", f"{path} 不是可读取的 DOCX 文件（{type(exc).__name__}）", None)) from None
+        raise InputError(Finding("E135", f"{path} 不是可读取的 DOCX 文件（{type(exc).__name__}）", None)) from None
     lines: list[Line] = []
 
     def text_of(element) -> str:
@@ -197,9 +197,9 @@ READERS = {".txt": read_text_file, ".text": read_text_file, ".pdf": read_pdf, ".
 
 def read_source(path: Path) -> Source:
     if not path.is_file():
-        raise InputError(Finding(ERROR, "E000", f"找不到文件 {path}", None))
+        raise InputError(Finding("E000", f"找不到文件 {path}", None))
     reader = READERS.get(path.suffix.lower())
     if reader is None:
-        raise InputError(Finding(ERROR, "E000", f"不支持的文件类型 {path.suffix or '（无扩展名）'}", None, "可导入 .txt、.pdf、.docx、.html"))
+        raise InputError(Finding("E134", f"不支持的文件类型 {path.suffix or '（无扩展名）'}", None, "可导入 .txt、.pdf、.docx、.html"))
     read = reader(path)
     return read if isinstance(read, Source) else Source(read)
