@@ -168,7 +168,7 @@ def check_deadline(report: Report) -> Iterator[Finding]:
     if report.published is None or not report.year:
         return
     fmt = report.format
-    kind = report.kind or ("地方政府" if report.agency.endswith(fmt.local_government_suffix) else "部门")
+    kind = report.kind or fmt.kind_of(report.agency)
     month, day = fmt.deadlines[kind]
     deadline = date(report.year + 1, month, day)
     loc: Loc | None = report.field_locs.get("published")

@@ -13,12 +13,42 @@ from dataclasses import dataclass
 
 import yaml
 
+from .report import Loc
+
 KEYWORDS = frozenset({"type", "properties", "required", "additionalProperties", "items", "enum", "pattern", "minItems", "description", "$defs"})
 SCALAR_TAGS = {"string": "tag:yaml.org,2002:str", "integer": "tag:yaml.org,2002:int", "boolean": "tag:yaml.org,2002:bool"}
 TYPE_WORDS = {"object": "“键: 值”映射", "array": "列表", "string": "文字", "integer": "整数", "boolean": "true 或 false"}
 Path = tuple[str | int, ...]
 
 DUPLICATE, SHAPE = "duplicate", "shape"  # the two kinds of problem: a key given twice, and anything else
+
+YAML_PROBLEMS = [
+    ("cannot start any token", "这里有一个不能出现在此处的字符"),
+    ("mapping values are not allowed", "冒号位置不对：一行里出现了第二个“键: 值”，或缩进与上一行不一致"),
+    ("could not find expected ':'", "缺少冒号“:”，或上一行的引号没有闭合"),
+    ("did not find expected key", "缩进不一致：这一行与同一层的其他键缩进不同"),
+    ("did not find expected ',' or ']'", "方括号列表没有正确结束：缺少“]”，或数字之间没有用英文逗号分隔"),
+    ("did not find expected ',' or '}'", "花括号没有正确结束：缺少“}”，或各项之间没有用英文逗号分隔"),
+    ("did not find expected '-' indicator", "列表项的缩进不一致"),
+    ("found undefined alias", "引用了未定义的别名（*）"),
+    ("found unexpected end of stream", "文件意外结束：有引号或括号没有闭合"),
+    ("found unknown escape character", "双引号文字里有无效的转义符“\\”，可改用单引号或“|”文本块"),
+    ("expected <block end>", "缩进不一致：这一行的缩进与上下文不符"),
+    ("found a tab character", "这里用了制表符（Tab）：YAML 只能用空格缩进"),
+    ("while scanning a quoted scalar", "引号没有闭合"),
+]
+
+
+def yaml_problem(problem: str) -> str:
+    """libyaml's description of a syntax error, in Chinese."""
+    return next((zh for en, zh in YAML_PROBLEMS if en in problem), "YAML 语法错误")
+
+
+def node_loc(file: str, node: yaml.Node) -> Loc:
+    """Where a node is written: its first line and column, and its width when on one line."""
+    start, end = node.start_mark, node.end_mark
+    width = end.column - start.column if end.line == start.line and end.column > start.column else 1
+    return Loc(file, start.line + 1, start.column + 1, width)
 
 
 @dataclass(frozen=True)

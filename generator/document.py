@@ -15,7 +15,7 @@ from .report import Report
 
 
 @dataclass
-class Cell:
+class TableCell:
     text: str
     rowspan: int = 1
     colspan: int = 1
@@ -29,8 +29,8 @@ class Cell:
 class TableBlock:
     kind: ClassVar[str] = "table"
     key: str
-    head: list[list[Cell]]
-    body: list[list[Cell]]
+    head: list[list[TableCell]]
+    body: list[list[TableCell]]
     widths: list[float]  # relative column widths, summing to 1
 
     @property
@@ -80,11 +80,11 @@ class Leaf:
     label: str
 
 
-def header_rows(corner: Cell, leaves: list[Leaf]) -> list[list[Cell]]:
+def header_rows(corner: TableCell, leaves: list[Leaf]) -> list[list[TableCell]]:
     """Merged header rows for columns grouped as `leaves` describe."""
     depth = 1 + max(len(leaf.chain) for leaf in leaves)
     corner.rowspan = depth
-    rows: list[list[Cell]] = [[corner]] + [[] for _ in range(depth - 1)]
+    rows: list[list[TableCell]] = [[corner]] + [[] for _ in range(depth - 1)]
     for level in range(depth):
         index = 0
         while index < len(leaves):
@@ -94,11 +94,11 @@ def header_rows(corner: Cell, leaves: list[Leaf]) -> list[list[Cell]]:
                 span = 1
                 while index + span < len(leaves) and leaves[index + span].chain[: level + 1] == prefix:
                     span += 1
-                rows[level].append(Cell(leaf.chain[level], colspan=span, header=True))
+                rows[level].append(TableCell(leaf.chain[level], colspan=span, header=True))
                 index += span
                 continue
             if level == len(leaf.chain):
-                rows[level].append(Cell(leaf.label, rowspan=depth - level, header=True))
+                rows[level].append(TableCell(leaf.label, rowspan=depth - level, header=True))
             index += 1
     return rows
 
@@ -118,7 +118,7 @@ def value_text(report: Report, table: Table, row: str, column: str) -> str:
 def grid_table(report: Report, table: Table) -> TableBlock:
     groups = {c: [g.label for g in table.column_groups if c in g.members] for c in (c.key for c in table.columns)}
     leaves = [Leaf(tuple(groups[c.key]), c.label) for c in table.columns]
-    corner = Cell(table.note or table.corner, colspan=table.label_columns, header=True)
+    corner = TableCell(table.note or table.corner, colspan=table.label_columns, header=True)
     head = header_rows(corner, leaves)
     body = []
     for row in table.rows:
@@ -126,9 +126,9 @@ def grid_table(report: Report, table: Table) -> TableBlock:
         chain = table.groups_of_row(row.key)
         for group in chain:
             if group.members[0] == row.key:
-                cells.append(Cell(group.label, rowspan=len(group.members), header=True))
-        cells.append(Cell(row.label, colspan=table.label_columns - len(chain), header=True))
-        cells += [Cell(value_text(report, table, row.key, c.key), numeric=True) for c in table.columns]
+                cells.append(TableCell(group.label, rowspan=len(group.members), header=True))
+        cells.append(TableCell(row.label, colspan=table.label_columns - len(chain), header=True))
+        cells += [TableCell(value_text(report, table, row.key, c.key), numeric=True) for c in table.columns]
         body.append(cells)
     widths = column_widths(table.label_columns, len(table.columns))
     return TableBlock(table.key, with_caption(head, [table.caption], len(widths)), body, widths)
@@ -141,18 +141,18 @@ def one_row_table(report: Report, table: Table) -> TableBlock:
         chain = (*(g.label for g in table.groups_of_row(row.key)), row.label)
         for column in table.columns:
             leaves.append(Leaf(chain, column.label))
-            values.append(Cell(value_text(report, table, row.key, column.key), numeric=True))
-    head = header_rows(Cell("", header=True), leaves)
+            values.append(TableCell(value_text(report, table, row.key, column.key), numeric=True))
+    head = header_rows(TableCell("", header=True), leaves)
     head[0] = head[0][1:]  # no corner: the table has no row labels (so its note, if any, goes above)
     return TableBlock(table.key, with_caption(head, [table.caption, table.note], len(leaves)), [values], column_widths(0, len(leaves)))
 
 
-def with_caption(head: list[list[Cell]], lines: list[str], width: int) -> list[list[Cell]]:
+def with_caption(head: list[list[TableCell]], lines: list[str], width: int) -> list[list[TableCell]]:
     """Caption lines (第二十条第（一）项…) as full-width header rows above the column headers."""
-    return [[Cell(line, colspan=width, header=True)] for line in lines if line] + head
+    return [[TableCell(line, colspan=width, header=True)] for line in lines if line] + head
 
 
-def grid_positions(rows: list[list[Cell]]) -> list[list[tuple[int, Cell]]]:
+def grid_positions(rows: list[list[TableCell]]) -> list[list[tuple[int, TableCell]]]:
     """Each cell with its first grid column, merged cells taking their spans into account."""
     taken: set[tuple[int, int]] = set()
     placed = []
@@ -172,7 +172,7 @@ def link_headers(block: TableBlock, prefix: str) -> None:
     """Give header cells ids and each data cell the ids of the column and row headers over it."""
     rows = block.head + block.body
     placed = grid_positions(rows)
-    covering: dict[tuple[int, int], Cell] = {}
+    covering: dict[tuple[int, int], TableCell] = {}
     for r, row in enumerate(placed):
         for column, cell in row:
             if cell.header:

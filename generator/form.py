@@ -15,6 +15,7 @@ from pathlib import Path
 
 import yaml
 
+from .datacheck import node_loc, yaml_problem
 from .findings import Finding, InputError
 from .format import Column, ColumnType, Field, FieldType, Format, Section, SectionKind, Table, available_formats, format_for_year, load_format, normalize_label
 from .report import Cell, Loc, Number, Report, Text
@@ -26,23 +27,6 @@ NULLS = {"", "~", "null", "Null", "NULL"}
 INTEGER = re.compile(r"[+-]?[0-9]+")
 DECIMAL = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
 NUMBERING = re.compile(r"^([一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+[.、．])")
-
-YAML_PROBLEMS = [
-    ("cannot start any token", "这里有一个不能出现在此处的字符"),
-    ("mapping values are not allowed", "冒号位置不对：一行里出现了第二个“键: 值”，或缩进与上一行不一致"),
-    ("could not find expected ':'", "缺少冒号“:”，或上一行的引号没有闭合"),
-    ("did not find expected key", "缩进不一致：这一行与同一层的其他键缩进不同"),
-    ("did not find expected ',' or ']'", "方括号列表没有正确结束：缺少“]”，或数字之间没有用英文逗号分隔"),
-    ("did not find expected ',' or '}'", "花括号没有正确结束：缺少“}”，或各项之间没有用英文逗号分隔"),
-    ("did not find expected '-' indicator", "列表项的缩进不一致"),
-    ("found undefined alias", "引用了未定义的别名（*）"),
-    ("found unexpected end of stream", "文件意外结束：有引号或括号没有闭合"),
-    ("found unknown escape character", "双引号文字里有无效的转义符“\\”，可改用单引号或“|”文本块"),
-    ("expected <block end>", "缩进不一致：这一行的缩进与上下文不符"),
-    ("found a tab character", "这里用了制表符（Tab）：YAML 只能用空格缩进"),
-    ("while scanning a quoted scalar", "引号没有闭合"),
-]
-
 
 def read_source(path: Path, name: str) -> str:
     """The file's text, refused with a clear message when it cannot be a form."""
@@ -111,7 +95,7 @@ def compose(text: str, name: str) -> yaml.Node | None:
         if bad == "\t" or ("\t" in (lines[line - 1] if line <= len(lines) else "") and "token" in problem):
             message = "这里用了制表符（Tab）：YAML 只能用空格缩进"
         else:
-            message = next((zh for en, zh in YAML_PROBLEMS if en in problem), "YAML 语法错误")
+            message = yaml_problem(problem)
         hint = syntax_hint(lines, line)
         raise InputError(Finding("E001", f"YAML 语法错误：{message}", Loc(name, line, column), hint)) from None
     except yaml.YAMLError as exc:
@@ -176,9 +160,7 @@ class FormReader:
         self.report = Report(format=fmt, source_lines=self.lines)
 
     def loc(self, node: yaml.Node) -> Loc:
-        start, end = node.start_mark, node.end_mark
-        width = end.column - start.column if end.line == start.line and end.column > start.column else 1
-        return Loc(self.name, start.line + 1, start.column + 1, width)
+        return node_loc(self.name, node)
 
     def error(self, code: str, message: str, node: yaml.Node | None, hint: str = "") -> None:
         self.findings.append(Finding(code, message, self.loc(node) if node is not None else Loc(self.name, 1, 1), hint))

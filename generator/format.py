@@ -214,7 +214,7 @@ class Format:
     title: str
     fields: tuple[Field, ...]
     deadlines: dict[str, tuple[int, int]]
-    local_government_suffix: str
+    kind_by_suffix: dict[str, str]
     sections: tuple[Section, ...]
     tables: dict[str, Table]
     relations: tuple[Relation, ...]
@@ -235,6 +235,10 @@ class Format:
     @property
     def format_field(self) -> Field | None:
         return next((f for f in self.fields if f.type == FieldType.FORMAT), None)
+
+    def kind_of(self, agency: str) -> str:
+        """The report kind of an agency whose form names none (地方政府 for a 人民政府)."""
+        return next((kind for suffix, kind in self.kind_by_suffix.items() if agency.endswith(suffix)), next(iter(self.deadlines)))
 
     def make_title(self, agency: str, year: int) -> str:
         return self.title.format_map({self.field_for("agency").key: agency, self.field_for("year").key: year})
@@ -309,12 +313,6 @@ def format_schema() -> dict:
     return yaml.load(SCHEMA_FILE.read_text("utf-8"), Loader=yaml.CSafeLoader)
 
 
-def node_loc(path: Path, node: yaml.Node) -> Loc:
-    start, end = node.start_mark, node.end_mark
-    width = end.column - start.column if end.line == start.line and end.column > start.column else 1
-    return Loc(str(path), start.line + 1, start.column + 1, width)
-
-
 def compose_format(path: Path) -> tuple[yaml.Node, list[str]]:
     """A format file's node tree and lines; unreadable YAML is a located E140."""
     try:
@@ -327,7 +325,8 @@ def compose_format(path: Path) -> tuple[yaml.Node, list[str]]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         loc = Loc(str(path), mark.line + 1, mark.column + 1) if mark else Loc(str(path), 1, 1)
-        raise FormatError([Finding("E140", f"格式文件的 YAML 语法错误：{exc.problem or exc.context}", loc, "检查这一行及上一行的缩进、冒号和括号")], lines) from None
+        message = datacheck.yaml_problem(f"{exc.context or ''} {exc.problem or ''}")
+        raise FormatError([Finding("E140", f"格式文件的 YAML 语法错误：{message}", loc, "检查这一行及上一行的缩进、冒号和括号")], lines) from None
     if root is None:
         raise FormatError([Finding("E140", f"格式文件 {path} 是空的", Loc(str(path), 1, 1))], lines)
     return root, lines
@@ -345,10 +344,10 @@ def load_format(format_id: str = DEFAULT_FORMAT) -> Format:
     path = format_files()[format_id]
     root, lines = compose_format(path)
     shape = list(datacheck.check(root, format_schema()))
-    findings = [Finding("E143" if p.kind == datacheck.DUPLICATE else "E141", p.message, node_loc(path, p.node), p.hint) for p in shape]
+    findings = [Finding("E143" if p.kind == datacheck.DUPLICATE else "E141", p.message, datacheck.node_loc(str(path), p.node), p.hint) for p in shape]
     if not shape:
         data = yaml.CSafeLoader("").construct_document(root)
-        findings = [Finding(code, message, node_loc(path, datacheck.node_at(root, at)), hint) for at, code, message, hint in cross_problems(data, format_id)]
+        findings = [Finding(code, message, datacheck.node_loc(str(path), datacheck.node_at(root, at)), hint) for at, code, message, hint in cross_problems(data, format_id)]
     if findings:
         raise FormatError(findings, lines, first_year_of(root))
     return build_format(data)
@@ -363,7 +362,7 @@ def build_format(data: dict) -> Format:
         title=data["title"],
         fields=tuple(Field(**{**f, "type": FieldType(f["type"]), "choices": tuple(f.get("choices", ()))}) for f in data["fields"]),
         deadlines={k: tuple(v) for k, v in data["deadlines"].items()},
-        local_government_suffix=data["local_government_suffix"],
+        kind_by_suffix=data["kind_by_suffix"],
         sections=tuple(_section(s) for s in data["sections"]),
         tables=tables,
         relations=tuple(_relation(r) for r in data["relations"]),
@@ -406,6 +405,12 @@ def cross_problems(data: dict, format_id: str) -> Iterator[Problem]:
     for _text, name, _spec, _conversion in names:
         if name is not None and name not in fields:
             yield ("title",), "E142", f"标题的写法引用了不存在的字段「{name}」", "可用的字段：" + "、".join(fields)
+    kinds = [*data["kind_by_suffix"].values(), *(c for f in data["fields"] if f.get("attribute") == "kind" for c in f.get("choices", ()))]
+    if not data["deadlines"]:
+        yield ("deadlines",), "E141", "deadlines 至少应有一种报告类型的公布期限", "例如 部门: [1, 31]"
+    for kind in kinds:
+        if kind not in data["deadlines"]:
+            yield ("deadlines",), "E142", f"报告类型「{kind}」没有公布期限", "在 deadlines 中为它写上次年的 [月, 日]"
     for attribute in ("agency", "year"):
         if sum(f.get("attribute") == attribute for f in data["fields"]) != 1:
             yield ("fields",), "E141", f"fields 中应有且只有一个 attribute: {attribute} 的字段", ""
