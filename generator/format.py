@@ -81,7 +81,6 @@ class Row:
 
 @dataclass(frozen=True)
 class Group:
-    key: str
     label: str
     members: tuple[str, ...]
 
@@ -251,7 +250,7 @@ def normalize_label(text: str) -> str:
 
 
 def _group(data: dict) -> Group:
-    return Group(data.get("key", data["label"]), data["label"], tuple(data.get("rows") or data.get("columns")))
+    return Group(data["label"], tuple(data.get("rows") or data.get("columns")))
 
 
 def _table(data: dict) -> Table:
@@ -371,7 +370,7 @@ def build_format(data: dict) -> Format:
         title_patterns=tuple(data.get("title_patterns", ())),
         earlier_formats=tuple(
             EarlierFormat(
-                e["name"], tuple(e["markers"]), tuple(e["shared_sections"]), tuple(Group(g["label"], g["label"], tuple(g["rows"])) for g in e["merged_rows"])
+                e["name"], tuple(e["markers"]), tuple(e["shared_sections"]), tuple(_group(g) for g in e["merged_rows"])
             )
             for e in data.get("earlier_formats", ())
         ),
