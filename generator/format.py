@@ -384,123 +384,120 @@ def build_format(data: dict) -> Format:
     return fmt
 
 
-Problem = tuple[tuple[str | int, ...], str, str, str]  # (path in the data, code, message, hint)
+Place = tuple[str | int, ...]  # a path into the data: ("relations", 2, "level")
+Problem = tuple[Place, str, str, str]  # (place, code, message, hint)
 
 
 def cross_problems(data: dict, format_id: str) -> Iterator[Problem]:
     """Mistakes between names: unknown tables, rows or columns, repeated keys, unregistered codes."""
     if data["id"] != format_id:
         yield ("id",), "E141", f"格式的 id「{data['id']}」与文件名「{format_id}.yaml」不同", f"把 id 改为 {format_id}，或把文件改名为 {data['id']}.yaml"
-    yield from repeated(data, "fields", "key")
-    yield from repeated(data, "sections", "key")
-    yield from repeated(data, "tables", "key")
+    rows = [(("tables", i, "rows", j, "key"), row["key"]) for i, table in enumerate(data["tables"]) for j, row in enumerate(table["rows"])]
+    for collection in ("fields", "sections", "tables"):
+        yield from duplicates([((collection, i, "key"), item["key"]) for i, item in enumerate(data[collection])], collection)
+    yield from duplicates(rows, "tables[].rows")
+    yield from field_problems(data)
     tables = {t["key"]: t for t in data["tables"]}
-    rows = [(("tables", i, "rows", j, "key"), r["key"]) for i, t in enumerate(data["tables"]) for j, r in enumerate(t["rows"])]
-    yield from (repeat(at, key, "行") for n, (at, key) in enumerate(rows) if key in [k for _, k in rows[:n]])
     for index, table in enumerate(data["tables"]):
         yield from table_problems(table, ("tables", index))
-    names = string.Formatter().parse(data["title"])
-    fields = [f["key"] for f in data["fields"]]
-    for _text, name, _spec, _conversion in names:
-        if name is not None and name not in fields:
-            yield ("title",), "E142", f"标题的写法引用了不存在的字段「{name}」", "可用的字段：" + "、".join(fields)
-    kinds = [*data["kind_by_suffix"].values(), *(c for f in data["fields"] if f.get("attribute") == "kind" for c in f.get("choices", ()))]
-    if not data["deadlines"]:
-        yield ("deadlines",), "E141", "deadlines 至少应有一种报告类型的公布期限", "例如 部门: [1, 31]"
-    for kind in kinds:
-        if kind not in data["deadlines"]:
-            yield ("deadlines",), "E142", f"报告类型「{kind}」没有公布期限", "在 deadlines 中为它写上次年的 [月, 日]"
-    for attribute in ("agency", "year"):
-        if sum(f.get("attribute") == attribute for f in data["fields"]) != 1:
-            yield ("fields",), "E141", f"fields 中应有且只有一个 attribute: {attribute} 的字段", ""
     for index, section in enumerate(data["sections"]):
-        for j, key in enumerate(section.get("tables", ())):
-            if key not in tables:
-                yield ("sections", index, "tables", j), "E142", f"第 {index + 1} 节「{section['key']}」的表「{key}」不存在", "可用的表：" + "、".join(tables)
+        yield from unknown(listed(("sections", index, "tables"), section.get("tables", ())), tables, "表")
         if "must_mention" in section:
-            yield from registered(("sections", index, "must_mention", "code"), section["must_mention"]["code"], None)
+            yield from registered(("sections", index, "must_mention", "code"), section["must_mention"]["code"])
     for index, relation in enumerate(data["relations"]):
         yield from relation_problems(relation, ("relations", index), tables)
-    row_tables = {key: data["tables"][at[1]] for at, key in rows}
+    row_tables = {key: data["tables"][place[1]] for place, key in rows}
     for index, rule in enumerate(data["narrative_figures"]):
         for j, figures in enumerate(rule["figures"]):
             for k, name in enumerate(figures):
                 yield from figure_problems(name, ("narrative_figures", index, "figures", j, k), row_tables)
-    sections = {s["key"] for s in data["sections"]}
+    sections = [s["key"] for s in data["sections"]]
     for index, earlier in enumerate(data.get("earlier_formats", ())):
-        for j, key in enumerate(earlier["shared_sections"]):
-            if key not in sections:
-                yield ("earlier_formats", index, "shared_sections", j), "E142", f"节「{key}」不存在", "可用的节：" + "、".join(sections)
+        yield from unknown(listed(("earlier_formats", index, "shared_sections"), earlier["shared_sections"]), sections, "节")
         for j, group in enumerate(earlier["merged_rows"]):
-            yield from unknown((*("earlier_formats", index, "merged_rows", j), "rows"), group["rows"], row_tables, "行")
+            yield from unknown(listed(("earlier_formats", index, "merged_rows", j, "rows"), group["rows"]), row_tables, "行")
 
 
-def repeat(at: tuple, key: str, what: str) -> Problem:
-    return at, "E143", f"{what}的键「{key}」重复出现", "表单按键找到每一项，键必须唯一"
+def field_problems(data: dict) -> Iterator[Problem]:
+    """The fields the code relies on, the names the title uses, and a deadline for every report kind."""
+    fields = [f["key"] for f in data["fields"]]
+    for attribute in ("agency", "year"):
+        if sum(f.get("attribute") == attribute for f in data["fields"]) != 1:
+            yield ("fields",), "E141", f"「fields」中应有且只有一个 attribute: {attribute} 的字段", ""
+    used = [name for _text, name, _spec, _conversion in string.Formatter().parse(data["title"]) if name is not None]
+    yield from unknown([(("title",), name) for name in used], fields, "字段")
+    kinds = [*data["kind_by_suffix"].values(), *(c for f in data["fields"] if f.get("attribute") == "kind" for c in f.get("choices", ()))]
+    if not data["deadlines"]:
+        yield ("deadlines",), "E141", "「deadlines」至少应有一种报告类型的公布期限", "例如 部门: [1, 31]"
+    for kind in kinds:
+        if kind not in data["deadlines"]:
+            yield ("deadlines",), "E142", f"报告类型「{kind}」没有公布期限", "在 deadlines 中为它写上次年的 [月, 日]"
 
 
-def repeated(data: dict, collection: str, name: str) -> Iterator[Problem]:
+def listed(place: Place, names) -> list[tuple[Place, str]]:
+    """Each name of a list with its own place."""
+    return [((*place, index), name) for index, name in enumerate(names)]
+
+
+def duplicates(keyed: list[tuple[Place, str]], where: str) -> Iterator[Problem]:
     seen: set[str] = set()
-    for index, item in enumerate(data[collection]):
-        if item[name] in seen:
-            yield repeat((collection, index, name), item[name], collection)
-        seen.add(item[name])
+    for place, key in keyed:
+        if key in seen:
+            yield place, "E143", f"「{where}」中的键「{key}」重复出现", "表单按键找到每一项，键必须唯一"
+        seen.add(key)
 
 
-def unknown(at: tuple, names: list[str], known, what: str) -> Iterator[Problem]:
-    for index, name in enumerate(names):
+def unknown(named: list[tuple[Place, str]], known, what: str) -> Iterator[Problem]:
+    for place, name in named:
         if name not in known:
-            yield (*at, index), "E142", f"{what}「{name}」不存在", f"可用的{what}：" + "、".join(known)
+            yield place, "E142", f"{what}「{name}」不存在", f"可用的{what}：" + "、".join(known)
 
 
-def table_problems(table: dict, at: tuple) -> Iterator[Problem]:
-    columns = [c["key"] for c in table["columns"]]
-    rows = [r["key"] for r in table["rows"]]
-    yield from (repeat((*at, "columns", i, "key"), key, "列") for i, key in enumerate(columns) if key in columns[:i])
-    for kind, members in (("column_groups", columns), ("row_groups", rows)):
+def table_problems(table: dict, place: Place) -> Iterator[Problem]:
+    members = {"columns": [c["key"] for c in table["columns"]], "rows": [r["key"] for r in table["rows"]]}
+    yield from duplicates(listed((*place, "columns"), members["columns"]), f"表「{table['key']}」的 columns")
+    for kind, member in (("column_groups", "columns"), ("row_groups", "rows")):
         for index, group in enumerate(table.get(kind, ())):
-            field_name = "columns" if kind == "column_groups" else "rows"
-            if field_name not in group:
-                yield (*at, kind, index), "E141", f"「{kind}」的每一组应列出 {field_name}", ""
-            yield from unknown((*at, kind, index, field_name), group.get(field_name, ()), members, f"表「{table['key']}」的{'列' if field_name == 'columns' else '行'}")
+            if member not in group:
+                yield (*place, kind, index), "E141", f"「{kind}」的每一组应列出 {member}", ""
+            what = f"表「{table['key']}」的{'列' if member == 'columns' else '行'}"
+            yield from unknown(listed((*place, kind, index, member), group.get(member, ())), members[member], what)
 
 
-def relation_problems(relation: dict, at: tuple, tables: dict) -> Iterator[Problem]:
-    yield from registered((*at, "code"), relation["code"], relation["level"], (*at, "level"))
+def relation_problems(relation: dict, place: Place, tables: dict) -> Iterator[Problem]:
+    yield from registered((*place, "code"), relation["code"], relation["level"], (*place, "level"))
     table = tables.get(relation["table"])
     if table is None:
-        yield (*at, "table"), "E142", f"关系 {relation['code']} 的表「{relation['table']}」不存在", "可用的表：" + "、".join(tables)
+        yield from unknown([((*place, "table"), relation["table"])], tables, "表")
         return
     by_row = relation["for_each"] == "row"
     names = [c["key"] for c in table["columns"]] if by_row else [r["key"] for r in table["rows"]]
-    what = f"表「{table['key']}」的{'列' if by_row else '行'}"
     if not ("pending" in relation or ("left" in relation and "right" in relation)):
-        yield at, "E141", f"关系 {relation['code']} 应写出 left 和 right，或写出 pending", ""
-    for side in ("left", "right"):
-        terms = [Term.parse(t).key for t in relation.get(side, ())]
-        yield from unknown((*at, side), terms, names, what)
-    if "pending" in relation and Term.parse(relation["pending"]).key not in names:
-        yield (*at, "pending"), "E142", f"{what}「{Term.parse(relation['pending']).key}」不存在", "可用的：" + "、".join(names)
+        yield place, "E141", f"关系 {relation['code']} 应写出 left 和 right，或写出 pending", ""
+    terms = [(p, Term.parse(t).key) for side in ("left", "right") for p, t in listed((*place, side), relation.get(side, ()))]
+    if "pending" in relation:
+        terms.append(((*place, "pending"), Term.parse(relation["pending"]).key))
+    yield from unknown(terms, names, f"表「{table['key']}」的{'列' if by_row else '行'}")
 
 
-def registered(at: tuple, code: str, level: str | None, level_at: tuple = ()) -> Iterator[Problem]:
+def registered(place: Place, code: str, level: str | None = None, level_place: Place = ()) -> Iterator[Problem]:
     """A code the data uses must be in generator/codes.yaml, with the same level (that is where the level is read)."""
     entry = registry().get(code)
     if entry is None:
-        yield at, "E144", f"问题代码 {code} 未登记", "在 generator/codes.yaml 中登记它（级别、标题、说明、示例、改正方法），或使用已登记的代码"
+        yield place, "E144", f"问题代码 {code} 未登记", "在 generator/codes.yaml 中登记它（级别、标题、说明、示例、改正方法），或使用已登记的代码"
     elif level is not None and level != entry.level:
-        yield level_at, "E144", f"关系 {code} 的级别写作 {level}，登记的级别是 {entry.level.value}（{entry.level.label}）", f"改为 level: {entry.level.value}"
+        yield level_place, "E144", f"关系 {code} 的级别写作 {level}，登记的级别是 {entry.level.value}（{entry.level.label}）", f"改为 level: {entry.level.value}"
 
 
-def figure_problems(name: str, at: tuple, row_tables: dict) -> Iterator[Problem]:
+def figure_problems(name: str, place: Place, row_tables: dict) -> Iterator[Problem]:
     row, _, column = name.partition(".")
     table = row_tables.get(row)
     if table is None:
-        yield at, "E142", f"叙述数字「{name}」中的行「{row}」不存在", "写成“行.列”，如 本年新收.总计"
+        yield place, "E142", f"叙述数字「{name}」中的行「{row}」不存在", "写成“行.列”，如 本年新收.总计"
     elif column and column not in [c["key"] for c in table["columns"]]:
-        yield at, "E142", f"叙述数字「{name}」中的列「{column}」不存在", "可用的列：" + "、".join(c["key"] for c in table["columns"])
+        yield place, "E142", f"叙述数字「{name}」中的列「{column}」不存在", "可用的列：" + "、".join(c["key"] for c in table["columns"])
     elif not column and len(table["columns"]) != 1:
-        yield at, "E142", f"叙述数字「{name}」应写明列（表「{table['key']}」有多列）", "写成“行.列”，如 本年新收.总计"
+        yield place, "E142", f"叙述数字「{name}」应写明列（表「{table['key']}」有多列）", "写成“行.列”，如 本年新收.总计"
 
 
 def format_files() -> dict[str, Path]:

@@ -188,8 +188,8 @@ def test_a_level_that_differs_from_the_registry_is_refused(tmp_path, monkeypatch
     ("old", "new", "code", "says"),
     [
         ("    right: [结果维持, 结果纠正, 其他结果, 尚未审结]", "    right: [结果维持, 结果纠正, 其他结果, 未审结]", "E142", "表「复议诉讼」的列「未审结」不存在"),
-        ("    tables: [申请处理]", "    tables: [申请]", "E142", "的表「申请」不存在"),
-        ("      - {key: 重复申请, label: 2.重复申请}", "      - {key: 予以公开, label: 2.重复申请}", "E143", "行的键「予以公开」重复出现"),
+        ("    tables: [申请处理]", "    tables: [申请]", "E142", "表「申请」不存在"),
+        ("      - {key: 重复申请, label: 2.重复申请}", "      - {key: 予以公开, label: 2.重复申请}", "E143", "「tables[].rows」中的键「予以公开」重复出现"),
         ("  - code: E104\n", "  - code: E199\n", "E144", "问题代码 E199 未登记"),
         ("    figures: [[行政许可]]", "    figures: [[行政许可.总计]]", "E142", "叙述数字「行政许可.总计」中的列「总计」不存在"),
         ("first_year: 2021\n", "first_year: 2021\nfirst_year: 2022\n", "E143", "键「first_year」出现了两次"),
