@@ -98,8 +98,8 @@ def compose(text: str, name: str) -> yaml.Node | None:
             message = yaml_problem(problem)
         hint = syntax_hint(lines, line)
         raise InputError(Finding("E001", f"YAML 语法错误：{message}", Loc(name, line, column), hint)) from None
-    except yaml.YAMLError as exc:
-        raise InputError(Finding("E001", f"YAML 语法错误：{exc}", Loc(name, 1, 1))) from None
+    except yaml.YAMLError:  # the reader's errors: characters YAML does not allow
+        raise InputError(Finding("E001", "YAML 语法错误：文件中有 YAML 不允许的字符（如控制字符）", Loc(name, 1, 1))) from None
 
 
 def syntax_hint(lines: list[str], line: int) -> str:
