@@ -64,7 +64,8 @@ def load_report(path_text: str) -> tuple[Report | None, list[Finding], list[str]
     except FormatError as exc:
         return None, exc.findings, exc.source_lines
     except InputError as exc:
-        lines = path.read_text("utf-8", errors="replace").split("\n") if exc.finding.code in SOURCE_SHOWN else []
+        shown = exc.finding.code in SOURCE_SHOWN and exc.finding.loc is not None
+        lines = path.read_text("utf-8", errors="replace").split("\n") if shown else []
         return None, [exc.finding], lines
     return report, findings, report.source_lines
 
