@@ -87,6 +87,7 @@ class Token:
     number: bool
     blank: bool = False
     placeholder: bool = False
+    edge: bool = False  # an empty cell of a tab-separated row before its first or after its last number
 
 
 class Importer:
@@ -313,12 +314,25 @@ class Importer:
                 continue
             cells = [[t for p in cell.split() for t in self.pieces(p, index)] for cell in line.text.split("\t")]
             numbered = [i for i, cell in enumerate(cells) if cell and cell[-1].number]
+            worded = [i for i, cell in enumerate(cells) if cell and not cell[-1].number]
+            after_label = worded[-1] if worded and (not numbered or worded[-1] < numbered[0]) else -1
             for i, cell in enumerate(cells):
                 if cell:
                     out += cell
                 elif numbered and numbered[0] < i < numbered[-1]:
                     out.append(Token("", index, True, blank=True))
+                elif numbered and (after_label < i < numbered[0] or i > numbered[-1]):
+                    out.append(Token("", index, True, blank=True, edge=True))
         return out
+
+    @staticmethod
+    def fit(table: Table, numbers: list[Token]) -> list[Token]:
+        """A run's numbers without the empty cells at the ends of its lines, unless exactly those
+        cells make up the row (a web table's blank cells before or after the printed ones)."""
+        printed = [t for t in numbers if not t.edge]
+        if printed and len(numbers) == len(table.columns) and len(printed) < len(table.columns):
+            return [Token("", t.line, True, blank=True) if t.edge else t for t in numbers]
+        return printed
 
     @staticmethod
     def runs(tokens: list[Token]) -> list[tuple[str, list[Token]]]:
@@ -432,8 +446,11 @@ class Importer:
         merged: list[tuple[Table, Group, list[Token]]] = []
         unplaced: list[tuple[int, str, list[Token]]] = []
         pointer = 0
-        for label, numbers in self.runs(self.tokens(lines)):
+        for label, run in self.runs(self.tokens(lines)):
+            numbers = run
             while numbers:
+                if all(t.edge for t in numbers):
+                    break
                 choice = self.match_row(rows, pointer, label)
                 if choice is None:
                     group = None if earlier else self.merged_group(rows, pointer, label)
@@ -446,6 +463,7 @@ class Importer:
                     break
                 pointer = choice + 1
                 table, _row = rows[choice]
+                numbers = self.fit(table, numbers)
                 width = self.row_width(table, numbers)
                 if width is None:
                     readings[choice] = (BY_SPLIT, self.candidates(table, numbers), numbers)
@@ -575,8 +593,8 @@ class Importer:
             self.problem(place, f"{table.row_title(row_key)}：应有 {len(table.columns)} 个数，读到「{digits}」，没有一种拆法符合本行总计和各列勾稽关系，未导入")
         else:
             shown = "；".join(" ".join(str(o[(row_key, c.key)]) for c in table.columns) for o in options[:SHOWN_CANDIDATES])
-            more = f"等 {len(options)} 种" if len(options) > SHOWN_CANDIDATES else f"{len(options)} 种"
-            self.problem(place, f"{table.row_title(row_key)}：数字连写（{digits}），有{more}拆法都符合总计和勾稽关系：{shown}，请手工填写")
+            more = "等" if len(options) > SHOWN_CANDIDATES else ""
+            self.problem(place, f"{table.row_title(row_key)}：数字连写（{digits}），有 {len(options)} 种拆法都符合总计和勾稽关系：{shown}{more}，请手工填写")
 
     def report_open_rows(self, table: Table, readings: dict, index_of: dict, merged: list, lines: list[Line]) -> None:
         """Rows with cells still unknown: blanks no sum proves, groups printed as one row that
@@ -634,7 +652,7 @@ class Importer:
     def read_one_row_table(self, table: Table, lines: list[Line]) -> None:
         """A table printed as one line of numbers (行政复议 then 行政诉讼); digits that ran together
         are cut where every row's total confirms one way only."""
-        numbers = [t for t in self.tokens(lines) if t.number]
+        numbers = [t for t in self.tokens(lines) if t.number and not t.edge]
         width = len(table.columns)
         count = width * len(table.rows)
         how = BY_LABEL
