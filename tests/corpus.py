@@ -59,6 +59,8 @@ def blocks(report: Report) -> list[tuple[str, object]]:
         out.append(("heading", section.heading))
         if section.kind == "parts":
             parts = report.parts.get(section.key, {})
+            if section.key in report.texts:  # written as one text, not in parts
+                out.append(("text", report.texts[section.key].value))
             if section.intro in parts:
                 out.append(("text", parts[section.intro].value))
             for part in section.parts:
