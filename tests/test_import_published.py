@@ -14,10 +14,10 @@ from generator.importer.sources import read_source
 PUBLISHED = Path(__file__).parent / "data" / "published"
 ZERO_ROWS = ["本年新收", "上年结转"]
 EXPECTED = {  # transcribed by hand from the pages
-    "zhanjiang_dfzb_2023.txt": {("第二十条第一项", "行政规范性文件"): [0, 0, 0], **{("申请处理", r): [0] * 7 for r in ZERO_ROWS + ["予以公开"]}},
+    "zhanjiang_dfzb_2023.txt": {("第二十条第一项", "行政规范性文件"): [0, 0, 0], **{("申请处理", r): [0] * 7 for r in [*ZERO_ROWS, "予以公开"]}},
     "xuwen_2023.txt": {
         ("第二十条第一项", "行政规范性文件"): [3, 0, 101],
-        **{("申请处理", r): [0] * 7 for r in ZERO_ROWS + ["予以公开", "部分公开", "属于国家秘密", "危及三安全一稳定", "属于三类内部事务信息"]},
+        **{("申请处理", r): [0] * 7 for r in [*ZERO_ROWS, "予以公开", "部分公开", "属于国家秘密", "危及三安全一稳定", "属于三类内部事务信息"]},
     },
     "changchun_styjrswj_2023.txt": {("第二十条第一项", "规章"): [0, 0, 0], ("申请处理", "本年新收"): [3, 0, 0, 0, 0, 0, 3], ("申请处理", "上年结转"): [0] * 7},
 }
