@@ -19,6 +19,8 @@ EXPECTED = {  # transcribed by hand from the pages
         ("第二十条第一项", "行政规范性文件"): [3, 0, 101],
         **{("申请处理", r): [0] * 7 for r in [*ZERO_ROWS, "予以公开", "部分公开", "属于国家秘密", "危及三安全一稳定", "属于三类内部事务信息"]},
     },
+    "hanyang_qzfb_2022.txt": {("第二十条第一项", "行政规范性文件"): [5, 12, 8], ("第二十条第一项", "规章"): [None] * 3, ("申请处理", "本年新收"): [8, 0, 0, 0, 0, 0, 8]},
+    "erlang_jiulongpo_2022.txt": {("第二十条第一项", "行政规范性文件"): [4, 0, 4], ("第二十条第六项", "行政强制"): [0]},
     "changchun_styjrswj_2023.txt": {("第二十条第一项", "规章"): [0, 0, 0], ("申请处理", "本年新收"): [3, 0, 0, 0, 0, 0, 3], ("申请处理", "上年结转"): [0] * 7},
 }
 
@@ -36,3 +38,17 @@ def test_published_report_figures_read_exactly(name):
             assert cell.value == 0, (row, column)  # beyond the printed rows nothing is claimed but zeros
     messages = " ".join(p.message for p in result.problems)
     assert "未找到「六、其他需要报告的事项」一节" in messages
+
+
+def test_row_printing_fewer_numbers_than_cells_is_reported():
+    """汉阳区: 规章 prints 0 and 0 for three cells; which cell is blank is not known."""
+    name = "hanyang_qzfb_2022.txt"
+    source = read_source(PUBLISHED / name)
+    result = extract(source.lines, load_format(), name)
+    assert "第二十条第（一）项 规章：只印了 0 0，不知各属哪一列，无法确定，请手工填写" in [p.message for p in result.problems]
+
+
+def test_title_of_a_published_page_is_read():
+    source = read_source(PUBLISHED / "erlang_jiulongpo_2022.txt")
+    report = extract(source.lines, load_format(), "erlang.txt").report
+    assert (report.agency, report.year) == ("重庆市九龙坡区二郎街道办事处", 2022)

@@ -96,7 +96,7 @@ class Importer:
         self.name = name
         self.lines = reshape(self.clean(lines), fmt)
         self.table_lines = reshape(self.clean(table_lines), fmt) if table_lines is not None else None
-        self.blank_rows: dict[tuple[str, str], str] = {}  # rows printed with blank cells → place
+        self.blank_rows: dict[tuple[str, str], tuple[str, str]] = {}  # rows printed with blanks → place, numbers of a short row
         self.report = Report(format=fmt, path=name)
         self.title_index: int | None = None
         self.result = Extraction(self.report, fmt.id)
@@ -401,25 +401,26 @@ class Importer:
 
     def assign(self, table: Table, row_key: str, numbers: list[Token], lines: list[Line], how: str = BY_LABEL) -> None:
         """Put a row's numbers in its cells. A blank cell becomes 0 here only where the printed total
-        proves it, or where all the row prints is 0; others are left to the table's arithmetic."""
+        proves it; others are left to the table's arithmetic. A row printing fewer numbers than
+        its cells (zeros only) says nothing of which cells they are: every cell is left open."""
         title = table.row_title(row_key)
         place = lines[numbers[0].line].place
         source = " ".join(dict.fromkeys(lines[t.line].text.strip() for t in numbers))[:200]
         required = [c for c in table.columns if not c.total]
-        if len(numbers) < len(required):  # a short run of zeros: the other cells were left blank
+        short = " ".join(t.text for t in numbers) if len(numbers) < len(required) else ""
+        if short:
             numbers = [Token("", numbers[0].line, True, blank=True)] * len(required)
         columns = table.columns if len(numbers) == len(table.columns) else required
         values = dict(zip((c.key for c in columns), numbers, strict=True))
         blanks = [c for c in required if values[c.key].blank]
-        printed = [t for t in numbers if not t.blank]
         totals = [int(values[c.key].text) for c in columns if c.total and not values[c.key].blank]
         present = sum(int(values[c.key].text) for c in required if not values[c.key].blank and "." not in values[c.key].text)
         proven = bool(totals) and all(total == present for total in totals)
-        fill = bool(blanks) and (proven or all(t.text == "0" for t in printed))
+        fill = bool(blanks) and proven
         if fill:
-            self.notice(place, f"{title}：{len(blanks)} 个空白单元格按 0 导入" + ("（与总计相符）" if proven else "（本行印出的数都是 0）"))
+            self.notice(place, f"{title}：{len(blanks)} 个空白单元格按 0 导入（与总计相符）")
         elif blanks:
-            self.blank_rows[(table.key, row_key)] = place
+            self.blank_rows[(table.key, row_key)] = (place, short)
         if any(t.placeholder for t in numbers):
             self.notice(place, f"{title}：原文以“/”“—”等表示无，按 0 导入")
         if how != BY_LABEL:
@@ -615,7 +616,9 @@ class Importer:
             if not unknown or row.total or row.key in members:
                 continue
             if (table.key, row.key) in self.blank_rows:
-                self.problem(self.blank_rows[(table.key, row.key)], f"{table.row_title(row.key)}：原文有 {len(unknown)} 个空白单元格，无法确定，请手工填写")
+                place, short = self.blank_rows[(table.key, row.key)]
+                found = f"只印了 {short}，不知各属哪一列" if short else f"原文有 {len(unknown)} 个空白单元格"
+                self.problem(place, f"{table.row_title(row.key)}：{found}，无法确定，请手工填写")
             elif index_of[row.key] not in readings:
                 self.missing_row(table, row.key, lines)
 
