@@ -198,6 +198,12 @@ def web_page(report: Report) -> str:
     return plain(report, row, " | ")
 
 
+def run_in_headings(report: Report) -> str:
+    """Section headings with the first paragraph (or part heading) run into them on one line."""
+    headings = [s.heading for s in report.format.sections if s.number]
+    return re.sub(f"^({'|'.join(map(re.escape, headings))})\n(?=\\S)", r"\1", plain(report), flags=re.M)
+
+
 SHAPES: dict[str, Callable[[Report], str]] = {
     "plain": plain,
     "one-line": one_line,
@@ -205,6 +211,7 @@ SHAPES: dict[str, Callable[[Report], str]] = {
     "web-page": web_page,
     "garbled-labels": garbled,
     "single-six": single_six,
+    "run-in-headings": run_in_headings,
 }
 
 

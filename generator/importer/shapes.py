@@ -66,24 +66,46 @@ def markdown_lines(lines: list[Line]) -> list[Line]:
     return out
 
 
-def heading_cut(folded: str, position: int, names: list[str]) -> int | None:
-    """Where a section heading that starts at `position` ends, if one of its names follows
-    within a few characters."""
+def heading_cut(text: str, position: int, names: list[str]) -> int | None:
+    """Where a section heading whose name should start near `position` ends: after one of its
+    names within a few characters, or after a name's last four characters (四、政府信息公开
+    行政复议及行政诉讼情况)."""
     for name in names:
-        found = folded.find(name, position, position + len(name) + 10)
+        found = text.find(name, position, position + len(name) + 10)
         if found >= 0:
             return found + len(name)
+    for name in names:
+        found = text.find(name[-4:], position, position + len(name) + 10)
+        if found >= 0:
+            return found + 4
     return None
+
+
+def section_names(fmt: Format) -> list[tuple[str, list[str]]]:
+    return [(f"{s.number}、", [s.key, *s.aliases]) for s in fmt.sections if s.number]
+
+
+def heading_line(line: Line, fmt: Format) -> list[Line]:
+    """A section heading with its first paragraph run into it (五、存在的主要问题及改进情况一是…),
+    as two lines."""
+    text = line.text.strip()
+    for prefix, names in section_names(fmt):
+        end = heading_cut(text, len(prefix), names) if text.startswith(prefix) else None
+        rest = text[end:].lstrip("。：:，, 　") if end else ""
+        if rest:
+            return [Line(text[:end], line.place), Line(rest, line.place)]
+    return [line]
 
 
 def running_text_lines(lines: list[Line], fmt: Format) -> list[Line]:
     """A long line holding several section headings is cut before and after each heading, after
-    the title, before the part headings of a section written in parts, and before a signature."""
+    the title, before the part headings of a section written in parts, and before a signature;
+    a heading with text run into it is cut after the heading."""
     out: list[Line] = []
     for line in lines:
         text = line.text if len(line.text) > LONG_LINE else ""
         if sum(f"{s.number}、" in text for s in fmt.sections if s.number) < 2:
-            out.append(line)
+            out += heading_line(line, fmt)
             continue
         out += [Line(piece, line.place) for piece in cut_running_text(text, fmt)]
     return out
