@@ -69,15 +69,12 @@ def markdown_lines(lines: list[Line]) -> list[Line]:
 def heading_cut(text: str, position: int, names: list[str]) -> int | None:
     """Where a section heading whose name should start near `position` ends: after one of its
     names within a few characters, or after a name's last four characters (四、政府信息公开
-    行政复议及行政诉讼情况)."""
-    for name in names:
-        found = text.find(name, position, position + len(name) + 10)
-        if found >= 0:
-            return found + len(name)
-    for name in names:
-        found = text.find(name[-4:], position, position + len(name) + 10)
-        if found >= 0:
-            return found + 4
+    行政复议及行政诉讼情况); a heading holds no figures, so never across a digit."""
+    window = position + max(map(len, names)) + 10
+    for piece in [*names, *(name[-4:] for name in names)]:
+        found = text.find(piece, position, window)
+        if found >= 0 and not any(ch.isdigit() for ch in text[position:found]):
+            return found + len(piece)
     return None
 
 
