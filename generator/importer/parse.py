@@ -328,11 +328,24 @@ class Importer:
     @staticmethod
     def fit(table: Table, numbers: list[Token]) -> list[Token]:
         """A run's numbers without the empty cells at the ends of its lines, unless exactly those
-        cells make up the row (a web table's blank cells before or after the printed ones)."""
+        cells make up the row (a web table's blank cells after the printed ones, or before them
+        when the printed total confirms)."""
         printed = [t for t in numbers if not t.edge]
         if printed and len(numbers) == len(table.columns) and len(printed) < len(table.columns):
-            return [Token("", t.line, True, blank=True) if t.edge else t for t in numbers]
+            cells = [Token("", t.line, True, blank=True) if t.edge else t for t in numbers]
+            if not numbers[0].edge or Importer.printed_total_adds_up(table, cells):
+                return cells
         return printed
+
+    @staticmethod
+    def printed_total_adds_up(table: Table, cells: list[Token]) -> bool:
+        """Cells shifted right past empty ones are taken only when the printed total confirms them."""
+        if not all(t.blank or t.text.isdigit() for t in cells):
+            return False
+        for total, parts in Importer.row_totals(table):
+            if cells[total].blank or int(cells[total].text) != sum(int(cells[p].text) for p in parts if not cells[p].blank):
+                return False
+        return bool(Importer.row_totals(table))
 
     @staticmethod
     def runs(tokens: list[Token]) -> list[tuple[str, list[Token]]]:
@@ -502,7 +515,7 @@ class Importer:
             self.unknown_run(label, numbers, lines, earlier)
 
     def row_adds_up(self, table: Table, numbers: list[Token]) -> bool:
-        return all(int(numbers[total].text) == sum(int(numbers[p].text) for p in parts) for total, parts in self.row_totals(table))
+        return all(t.text.isdigit() for t in numbers) and all(int(numbers[total].text) == sum(int(numbers[p].text) for p in parts) for total, parts in self.row_totals(table))
 
     def cell_values(self, table: Table) -> dict:
         return {(r.key, c.key): self.report.cells[(table.key, r.key, c.key)].value for r in table.rows for c in table.columns}
