@@ -7,6 +7,7 @@ import json
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from generator.commands.check import check_file
 
@@ -105,3 +106,17 @@ def test_any_consistent_report_through_every_shape_and_back(report):
         assert counts["wrong"] == 0, shape
         if shape in FULLY_READ:
             assert counts["reported"] == 0, (shape, [p.message for p in result.problems])
+
+
+@SETTINGS
+@given(st.sampled_from(sorted(SHAPES)), st.sampled_from(EXAMPLES), st.data())
+def test_labels_garbled_anywhere_never_give_a_wrong_cell(shape, example, data):
+    """Characters of the table's labels lost or misread at random: cells come back right or are reported."""
+    expected = check_file(str(example)).report
+    text = SHAPES[shape](expected)
+    start = text.find("三、收到和处理")
+    letters = [i for i, ch in enumerate(text) if i > start and "\u4e00" <= ch <= "\u9fff"]
+    chars = list(text)
+    for position in sorted(data.draw(st.lists(st.sampled_from(letters), min_size=1, max_size=6, unique=True)), reverse=True):
+        chars[position : position + 1] = data.draw(st.sampled_from(["", "的", "是"]))
+    assert tally(expected, import_text("".join(chars)))["wrong"] == 0
