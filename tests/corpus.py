@@ -204,6 +204,11 @@ def run_in_headings(report: Report) -> str:
     return re.sub(f"^({'|'.join(map(re.escape, headings))})\n(?=\\S)", r"\1", plain(report), flags=re.M)
 
 
+def one_line_single_six(report: Report) -> str:
+    """An archive text of a report that printed （六）其他处理 as one row."""
+    return single_six(report).replace("\n", "").replace("\t", "")
+
+
 SHAPES: dict[str, Callable[[Report], str]] = {
     "plain": plain,
     "one-line": one_line,
@@ -212,6 +217,7 @@ SHAPES: dict[str, Callable[[Report], str]] = {
     "garbled-labels": garbled,
     "single-six": single_six,
     "run-in-headings": run_in_headings,
+    "one-line-single-six": one_line_single_six,
 }
 
 
@@ -257,8 +263,8 @@ def main() -> None:
             expected = check_file(str(example)).report
             counts += tally(expected, import_text(render(expected)))
         total += counts
-        print(f"{shape:15} " + " ".join(f"{k}={counts[k]}" for k in ("exact", "inferred", "reported", "wrong")))
-    print(f"{'all':15} " + " ".join(f"{k}={total[k]}" for k in ("exact", "inferred", "reported", "wrong")))
+        print(f"{shape:20} " + " ".join(f"{k}={counts[k]}" for k in ("exact", "inferred", "reported", "wrong")))
+    print(f"{'all':20} " + " ".join(f"{k}={total[k]}" for k in ("exact", "inferred", "reported", "wrong")))
 
 
 if __name__ == "__main__":

@@ -468,9 +468,10 @@ class Importer:
                 choice = self.match_row(rows, pointer, label)
                 if choice is None:
                     group = None if earlier else self.merged_group(rows, pointer, label)
-                    if group is not None and self.row_width(group[0], numbers) is not None:
+                    options = self.candidates(group[0], self.fit(group[0], numbers)) if group else None
+                    if group is not None and options and len(options) == 1:
                         table, found, last = group
-                        merged.append((table, found, numbers[: self.row_width(table, numbers)]))
+                        merged.append((table, found, options[0]))
                         pointer = last + 1
                     else:
                         unplaced.append((pointer, label, numbers))
@@ -608,7 +609,8 @@ class Importer:
         else:
             shown = "；".join(" ".join(str(o[(row_key, c.key)]) for c in table.columns) for o in options[:SHOWN_CANDIDATES])
             more = "等" if len(options) > SHOWN_CANDIDATES else ""
-            self.problem(place, f"{table.row_title(row_key)}：数字连写（{digits}），有 {len(options)} 种拆法都符合总计和勾稽关系：{shown}{more}，请手工填写")
+            checked = "都符合总计和勾稽关系" if self.row_totals(table) else "（本表没有总计可以核对）"
+            self.problem(place, f"{table.row_title(row_key)}：数字连写（{digits}），有 {len(options)} 种拆法{checked}：{shown}{more}，请手工填写")
 
     def report_open_rows(self, table: Table, readings: dict, index_of: dict, merged: list, lines: list[Line]) -> None:
         """Rows with cells still unknown: blanks no sum proves, groups printed as one row that
