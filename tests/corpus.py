@@ -162,6 +162,26 @@ def garbled(report: Report) -> str:
     return plain(report, row)
 
 
+def vertical_labels(report: Report) -> str:
+    """Group labels printed vertically, read by the PDF's text layer one character into each row
+    they span (before the row's label on one row, after it on the next)."""
+    table = report.format.tables["申请处理"]
+    spelled = {}
+    for group in table.row_groups:
+        for index, key in enumerate(group.members):
+            if index < len(group.label):
+                spelled.setdefault(key, []).append((index, group.label[index]))
+
+    def row(table: Table, row: Row) -> list[str]:
+        _groups, label, cells = row
+        key = next((r.key for r in table.rows if r.label == label), "")
+        for index, ch in spelled.get(key, []):
+            label = ch + label if index % 2 else label + ch
+        return ["\t".join([label, *cells])]
+
+    return plain(report, row)
+
+
 def single_six(report: Report) -> str:
     """（六）其他处理 printed as one row, its three sub-rows added up."""
     table = report.format.tables["申请处理"]
@@ -215,6 +235,7 @@ SHAPES: dict[str, Callable[[Report], str]] = {
     "markdown": markdown,
     "web-page": web_page,
     "garbled-labels": garbled,
+    "vertical-labels": vertical_labels,
     "single-six": single_six,
     "run-in-headings": run_in_headings,
     "one-line-single-six": one_line_single_six,

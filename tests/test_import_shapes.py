@@ -15,8 +15,8 @@ from .conftest import EXAMPLES, RICH_EXAMPLE, example_id
 from .corpus import SHAPES, import_text, one_line, single_six, squeezed_narrative, tally
 from .test_properties import consistent_reports
 
-FULLY_READ = {"plain", "markdown", "web-page", "garbled-labels", "run-in-headings"}  # every figure comes back
-NARRATIVE_KEPT = {"plain", "one-line", "markdown", "web-page", "garbled-labels", "single-six", "run-in-headings"}
+FULLY_READ = {"plain", "markdown", "web-page", "garbled-labels", "vertical-labels", "run-in-headings"}  # every figure comes back
+NARRATIVE_KEPT = {"plain", "one-line", "markdown", "web-page", "garbled-labels", "vertical-labels", "single-six", "run-in-headings"}
 
 
 @pytest.mark.parametrize("shape", sorted(SHAPES))

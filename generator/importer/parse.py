@@ -501,19 +501,35 @@ class Importer:
         return None
 
     def place_by_position(self, rows: list, readings: dict, unplaced: list, lines: list[Line], earlier: EarlierFormat | None) -> None:
-        """A run whose label cannot be read, alone between two rows that were read with one row
-        missing between them, is that row when the row's own total confirms its numbers."""
-        gaps = [pointer for pointer, _label, _numbers in unplaced]
+        """Runs whose labels cannot be read, standing between two rows that were read with exactly
+        as many rows missing between them, are those rows in order, when each row's own total
+        confirms its numbers (the table's relations are checked once all is read)."""
+        gaps: dict[int, list[tuple[str, list[Token]]]] = {}
         for pointer, label, numbers in unplaced:
-            between = pointer < len(rows) and pointer not in readings and (pointer == 0 or pointer - 1 in readings) and pointer + 1 in readings
-            table, row = rows[min(pointer, len(rows) - 1)]
-            if between and gaps.count(pointer) == 1 and not row.total and any(c.total for c in table.columns):
-                options = self.candidates(table, numbers) or []
-                confirmed = [o for o in options if len(o) == len(table.columns) and not any(t.blank for t in o) and self.row_adds_up(table, o)]
-                if confirmed and len(numbers) <= len(table.columns):
-                    readings[pointer] = (BY_POSITION, confirmed, numbers)
-                    continue
-            self.unknown_run(label, numbers, lines, earlier)
+            gaps.setdefault(pointer, []).append((label, numbers))
+        for pointer, runs in gaps.items():
+            targets = range(pointer, pointer + len(runs))
+            placed = [self.confirmed(rows[t][0], numbers) for t, (_label, numbers) in zip(targets, runs, strict=True)] if self.fits_gap(rows, readings, targets) else []
+            if placed and all(placed):
+                for target, options, (_label, numbers) in zip(targets, placed, runs, strict=True):
+                    readings[target] = (BY_POSITION, options, numbers)
+                continue
+            for label, numbers in runs:
+                self.unknown_run(label, numbers, lines, earlier)
+
+    @staticmethod
+    def fits_gap(rows: list, readings: dict, targets: range) -> bool:
+        """The rows `targets` are unread, of one table with a total column, between two rows that were read."""
+        if targets.stop >= len(rows) or targets.stop not in readings or (targets.start > 0 and targets.start - 1 not in readings):
+            return False
+        table = rows[targets.start][0]
+        return any(c.total for c in table.columns) and all(t not in readings and rows[t][0] is table for t in targets)
+
+    def confirmed(self, table: Table, numbers: list[Token]) -> list[list[Token]] | None:
+        """A run's readings as one whole row that its printed total confirms."""
+        numbers = self.fit(table, numbers)
+        options = (self.candidates(table, numbers) or []) if len(numbers) <= len(table.columns) else []
+        return [o for o in options if len(o) == len(table.columns) and not any(t.blank for t in o) and self.row_adds_up(table, o)] or None
 
     def row_adds_up(self, table: Table, numbers: list[Token]) -> bool:
         return all(t.text.isdigit() for t in numbers) and all(int(numbers[total].text) == sum(int(numbers[p].text) for p in parts) for total, parts in self.row_totals(table))
