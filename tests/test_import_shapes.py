@@ -120,3 +120,12 @@ def test_labels_garbled_anywhere_never_give_a_wrong_cell(shape, example, data):
     for position in sorted(data.draw(st.lists(st.sampled_from(letters), min_size=1, max_size=6, unique=True)), reverse=True):
         chars[position : position + 1] = data.draw(st.sampled_from(["", "的", "是"]))
     assert tally(expected, import_text("".join(chars)))["wrong"] == 0
+
+
+def test_consecutive_unreadable_rows_are_placed_in_order():
+    expected = check_file(str(RICH_EXAMPLE)).report
+    text = SHAPES["plain"](expected).replace("1.信访举报投诉类申请", "□□□□").replace("2.重复申请", "▲▲")
+    result = import_text(text)
+    assert result.problems == []
+    assert tally(expected, result) == {"exact": 186, "inferred": 14}
+    assert result.how[("申请处理", "重复申请", "自然人")].startswith("按位置")
