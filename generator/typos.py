@@ -1,0 +1,142 @@
+"""Typing mistakes that Chinese input methods make in the numbers of a form.
+
+A staff member typing in a Chinese input method writes full-width commas, digits, spaces and
+brackets, thousands separators, or a dash for "none". Each is read from the source text of a
+value (not from what YAML made of it), reported once at the character typed, and either read
+as what the user plainly meant (said in the message; still an error) or not read at all, so
+that no relation touching the row reports a knock-on error.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import yaml
+
+FULL_WIDTH = {
+    "，": ("中文逗号", ","),
+    "、": ("顿号", ","),
+    "【": ("中文方括号", "["),
+    "】": ("中文方括号", "]"),
+    "［": ("全角方括号", "["),
+    "］": ("全角方括号", "]"),
+    "\u3000": ("全角空格", " "),
+    "．": ("全角句点", "."),
+    **{chr(0xFF10 + d): ("全角数字", str(d)) for d in range(10)},
+}
+HALF_WIDTH = str.maketrans({ch: ascii for ch, (_name, ascii) in FULL_WIDTH.items()})
+NONE_MARKS = ("-", "－", "—", "——", "–", "/", "／", "\\", "无", "空")
+# "1,058" in a list: a 1–3 digit number, a comma with nothing after it, then exactly three digits.
+THOUSANDS = re.compile(r"(?<![\d.])(\d{1,3})((?:,\d{3})+)(?![\d.])")
+INTEGER = re.compile(r"[+-]?[0-9]+")
+DECIMAL = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
+# Lines libyaml cannot read because of a typing mistake, and the same-length text that it can.
+YAML_REPAIRS = [
+    (re.compile(r"(?<=\S):\u3000"), ": "),  # 行政强制:　2
+    (re.compile(r"(?<=\S: )-(?=\s*(#.*)?$)"), "~"),  # 行政许可: -
+    (re.compile(r"[【［]"), "["),
+    (re.compile(r"[】］]"), "]"),
+]
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A typing mistake in one value: where (offset into the value's source), what, and what was read."""
+
+    offset: int
+    code: str
+    message: str
+    hint: str
+    values: tuple[str, ...] | None = None  # the numbers as read, or None when the value is not read
+
+
+def repair_for_yaml(text: str, error: yaml.MarkedYAMLError) -> str:
+    """The text with the typing mistakes on the lines libyaml stopped at made readable to it
+    (same length, so every mark stays where the user typed it); the text itself when none."""
+    lines = text.split("\n")
+    marks = [m.line for m in (error.context_mark, error.problem_mark) if m is not None]
+    suspects = set(marks) | {previous_content_line(lines, m) for m in marks}
+    for number in sorted(n for n in suspects if 0 <= n < len(lines)):
+        code, sep, comment = lines[number].partition(" #")
+        for pattern, replacement in YAML_REPAIRS:
+            code = pattern.sub(replacement, code)
+        lines[number] = code + sep + comment
+    return "\n".join(lines)
+
+
+def previous_content_line(lines: list[str], number: int) -> int:
+    return next((n for n in range(number - 1, -1, -1) if lines[n].strip()), number)
+
+
+def character_names(text: str) -> str:
+    """「，」（中文逗号）、「２」（全角数字）… for each kind of full-width character in text."""
+    seen: dict[str, str] = {}
+    for ch in text:
+        if ch in FULL_WIDTH and FULL_WIDTH[ch][0] not in seen.values():
+            seen[ch] = FULL_WIDTH[ch][0]
+    return "、".join(f"{name}「{ch}」" for ch, name in seen.items())
+
+
+def list_items(text: str) -> list[str]:
+    """The items of a one-level [a, b, c] list written in half-width characters."""
+    inner = text.strip()
+    if inner.startswith("[") and inner.endswith("]"):
+        inner = inner[1:-1]
+    return [item.strip() for item in inner.split(",")] if inner.strip() else []
+
+
+def none_mark(text: str, items: list[str]) -> Mistake | None:
+    marks = [item for item in items if item in NONE_MARKS]
+    if not marks:
+        return None
+    offset = re.search(r"(?<![^\s\[,，、【［])" + re.escape(marks[0]), text)
+    shown = "、".join(dict.fromkeys(f"「{m}」" for m in marks))
+    return Mistake(
+        offset.start() if offset else 0,
+        "E032",
+        f"用{shown}表示没有，这不是数字，未读取",
+        "没有发生的情况填 0" + ("；一行中的每个数都要填写" if len(items) > 1 else ""),
+    )
+
+
+def thousands_mark(text: str, items: list[str], counts: tuple[int, ...]) -> Mistake | None:
+    """A thousands separator, told from a list comma: a three-digit group right after a comma
+    with no space, in a list whose count only fits when joined, or whose other commas are
+    followed by a space, or whose group starts with 0 (nobody writes a count as 058)."""
+    spaced = ", " in text
+    for match in THOUSANDS.finditer(text):
+        joined = len(items) - match.group(2).count(",")
+        if len(items) == 1 or spaced or match.group(2)[1] == "0" or (len(items) not in counts and joined in counts):
+            number = match.group(0)
+            return Mistake(
+                match.start(2),
+                "E031",
+                f"「{number}」中的逗号是千位分隔符" + ("，列表会把它读成几个数" if len(items) > 1 else "") + "，未读取",
+                f"写成 {number.replace(',', '')}，不加千位分隔符",
+            )
+    return None
+
+
+def full_width_mark(text: str, counts: tuple[int, ...], pattern: re.Pattern) -> Mistake | None:
+    half = text.translate(HALF_WIDTH)
+    if half == text:
+        return None
+    offset = next(i for i, (a, b) in enumerate(zip(text, half, strict=True)) if a != b)
+    items = list_items(half)
+    readable = len(items) in counts and all(pattern.fullmatch(item) for item in items)
+    names = character_names(text)
+    if not readable:
+        return Mistake(offset, "E030", f"用了{names}，未能读出数字", "在英文输入状态下书写：数字、逗号“,”、方括号“[ ]”、空格都用半角")
+    shown = items[0] if counts == (1,) else "[" + ", ".join(items) + "]"
+    return Mistake(offset, "E030", f"用了{names}，读作 {shown}", f"请改为半角（英文）字符：{shown}", tuple(items))
+
+
+def typing_mistake(text: str, counts: tuple[int, ...], pattern: re.Pattern = INTEGER) -> Mistake | None:
+    """The typing mistake in a value's source text, if any. `counts` are the numbers of items
+    the value may have ((1,) for a single number); `pattern` is what each must look like."""
+    half = text.translate(HALF_WIDTH)
+    if counts == (1,):
+        return none_mark(text, [half.strip()]) or thousands_mark(half, [half], counts) or full_width_mark(text, counts, pattern)
+    items = list_items(half)
+    return none_mark(text, items) or thousands_mark(text, list_items(text), counts) or full_width_mark(text, counts, pattern)
