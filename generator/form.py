@@ -486,9 +486,6 @@ class FormReader:
         totals = [c for c in table.columns if c.total]
         for column in table.columns:
             cells[(table.key, row_key, column.key)] = Cell(None, self.loc(node), typed=not column.total)
-        if is_plain(node) and node.value in NULLS:
-            self.error("E008", f"{table.row_title(row_key)}未填写", node, f"按 {names} 的顺序写成 [0, 0, …]")
-            return
         mistake = typing_mistake(self.source(node), (len(required), len(table.columns))) if is_plain(node) or isinstance(node, yaml.SequenceNode) else None
         if mistake:
             self.typing_error(node, table.row_title(row_key), mistake)
@@ -496,6 +493,9 @@ class FormReader:
                 cells[(table.key, row_key, column.key)] = Cell(
                     self.number_text(item, column, f"{table.row_title(row_key)}「{column.label}」", node), self.loc(node)
                 )
+            return
+        if is_plain(node) and node.value in NULLS:
+            self.error("E008", f"{table.row_title(row_key)}未填写", node, f"按 {names} 的顺序写成 [0, 0, …]")
             return
         if not isinstance(node, yaml.SequenceNode):
             self.error(

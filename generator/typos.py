@@ -34,7 +34,7 @@ DECIMAL = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
 # Lines libyaml cannot read because of a typing mistake, and the same-length text that it can.
 YAML_REPAIRS = [
     (re.compile(r"(?<=\S):\u3000"), ": "),  # 行政强制:　2
-    (re.compile(r"(?<=\S: )-(?=\s*(#.*)?$)"), "~"),  # 行政许可: -
+    (re.compile(r"(?<=\S:)(\s+)-(?=\s*$)"), r"\1~"),  # 行政许可: -
     (re.compile(r"[【［]"), "["),
     (re.compile(r"[】］]"), "]"),
 ]
@@ -86,7 +86,7 @@ def list_items(text: str) -> list[str]:
     return [item.strip() for item in inner.split(",")] if inner.strip() else []
 
 
-def none_mark(text: str, items: list[str]) -> Mistake | None:
+def none_mark(text: str, items: list[str], is_list: bool) -> Mistake | None:
     marks = [item for item in items if item in NONE_MARKS]
     if not marks:
         return None
@@ -96,7 +96,7 @@ def none_mark(text: str, items: list[str]) -> Mistake | None:
         offset.start() if offset else 0,
         "E032",
         f"用{shown}表示没有，这不是数字，未读取",
-        "没有发生的情况填 0" + ("；一行中的每个数都要填写" if len(items) > 1 else ""),
+        "没有发生的情况填 0" + ("；一行中的每个数都要填写，如 [0, 0, …]" if is_list else ""),
     )
 
 
@@ -137,6 +137,6 @@ def typing_mistake(text: str, counts: tuple[int, ...], pattern: re.Pattern = INT
     the value may have ((1,) for a single number); `pattern` is what each must look like."""
     half = text.translate(HALF_WIDTH)
     if counts == (1,):
-        return none_mark(text, [half.strip()]) or thousands_mark(half, [half], counts) or full_width_mark(text, counts, pattern)
+        return none_mark(text, [half.strip()], False) or thousands_mark(half, [half], counts) or full_width_mark(text, counts, pattern)
     items = list_items(half)
-    return none_mark(text, items) or thousands_mark(text, list_items(text), counts) or full_width_mark(text, counts, pattern)
+    return none_mark(text, items, True) or thousands_mark(text, list_items(text), counts) or full_width_mark(text, counts, pattern)

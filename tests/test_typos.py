@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from generator.format import load_format
 
-from .helpers import BASE, check_text, codes, edit, edit_row
+from .helpers import BASE, check_text, codes, edit, edit_row, line_of
 
 LINES = BASE.split("\n")
 ROW_KEYS = [row.key for table in load_format().tables.values() for row in table.rows]
@@ -146,3 +146,9 @@ def test_negative_and_amounts_are_still_numbers():
     assert codes(check_text(edit(BASE, "  行政事业性收费: 0", "  行政事业性收费: -0.5"))) == ["E011"]
     amount = check_text(edit(BASE, "  行政事业性收费: 0", "  行政事业性收费: １２．５"))
     assert codes(amount) == ["E030"] and "读作 12.5" in amount[0].message
+
+
+def test_dash_for_a_whole_row():
+    text = edit_row(BASE, "部分公开", "-")
+    findings = check_text(text)
+    assert codes(findings) == ["E032"] and findings[0].loc.column == text.split("\n")[line_of(text, "部分公开:") - 1].index("-") + 1
