@@ -18,7 +18,7 @@ import yaml
 from .findings import ERROR, WARNING, Finding, InputError
 from .format import Column, Format, Section, Table, available_formats, format_for_year, load_format, normalize_label
 from .report import Cell, Loc, Number, Report, Text
-from .typos import Mistake, repair_for_yaml, typing_mistake
+from .typos import colon_space, folded_text, mistake_finding, repair_for_yaml, source_of, typing_mistake
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_NODES = 20_000
@@ -209,7 +209,7 @@ class FormReader:
                 self.error("E009", f"{where}的键应是文字，实为{node_kind(key_node)}", key_node)
                 continue
             key = key_node.value
-            self.check_colon_space(key_node, value_node, where)
+            self.findings.extend(colon_space(self.lines, self.name, key_node, value_node, where))
             canonical = known.get(normalize_label(NUMBERING.sub("", key.strip())))
             if canonical is None:
                 canonical = known.get(normalize_label(key))
@@ -238,32 +238,8 @@ class FormReader:
             return None
         value = "" if is_plain(node) and node.value in NULLS else node.value.strip("\n")
         if is_plain(node):
-            self.check_folded(node, value, what)
+            self.findings.extend(folded_text(self.lines, self.name, node, value, what))
         return Text(value, self.loc(node), self.locate_lines(node, value))
-
-    def check_folded(self, node: yaml.ScalarNode, value: str, what: str) -> None:
-        """A text written over several lines without “|”: YAML joins the lines into one paragraph."""
-        typed = [n for n in range(node.start_mark.line, node.end_mark.line + 1) if self.source_line(node, n).strip()]
-        if len(typed) <= len(value.split("\n")):
-            return
-        second = self.lines[typed[1]]
-        loc = Loc(self.name, typed[1] + 1, len(second) - len(second.lstrip()) + 1)
-        self.findings.append(
-            Finding(
-                WARNING,
-                "W302",
-                f"「{what}」写了 {len(typed)} 行，但没有用“|”开始：这一行被接在上一行后面，连成了一段",
-                loc,
-                "分段的文字写成“键: |”，下一行起缩进书写，每行一段",
-            )
-        )
-
-    def source_line(self, node: yaml.Node, number: int) -> str:
-        """Line `number` of the source, cut to the part that belongs to node."""
-        line = self.lines[number]
-        if number == node.end_mark.line:
-            line = line[: node.end_mark.column]
-        return line[node.start_mark.column :] if number == node.start_mark.line else line
 
     def locate_lines(self, node: yaml.ScalarNode, value: str) -> list[Loc]:
         """Where each line of a text value starts in the source (searched, so any YAML style works)."""
@@ -281,40 +257,15 @@ class FormReader:
             index = found + 1 if probe else index
         return locs
 
-    def source(self, node: yaml.Node) -> str:
-        """A value as typed in the file (YAML may have folded or repaired it)."""
-        start, end = node.start_mark, node.end_mark
-        if start.line == end.line:
-            return self.lines[start.line][start.column : end.column]
-        middle = self.lines[start.line + 1 : end.line]
-        return "\n".join([self.lines[start.line][start.column :], *middle, self.lines[end.line][: end.column]])
-
-    def typing_error(self, node: yaml.Node, what: str, mistake: Mistake) -> None:
-        """Report a typing mistake at the character typed."""
-        before = self.source(node)[: mistake.offset]
-        line = node.start_mark.line + before.count("\n")
-        column = mistake.offset - (before.rfind("\n") + 1) + (node.start_mark.column if "\n" not in before else 0)
-        loc = Loc(self.name, line + 1, column + 1)
-        self.findings.append(Finding(ERROR, mistake.code, f"{what}：{mistake.message}", loc, mistake.hint))
-
-    def check_colon_space(self, key_node: yaml.Node, value_node: yaml.Node, where: str) -> None:
-        """A full-width space after the colon (行政强制:　2): libyaml cannot read it as one."""
-        start, end = key_node.end_mark, value_node.start_mark
-        gap = self.lines[start.line][start.column : end.column] if start.line == end.line else self.lines[start.line][start.column :]
-        if "\u3000" in gap:
-            loc = Loc(self.name, start.line + 1, start.column + gap.index("\u3000") + 1)
-            message = f"{where}中「{key_node.value}」的冒号后用了全角空格「　」，已按半角空格读取"
-            self.findings.append(Finding(ERROR, "E030", message, loc, "在英文输入状态下书写：冒号“:”后加一个半角空格"))
-
     def number(self, node: yaml.Node, column: Column, what: str) -> Number | None:
         if not isinstance(node, yaml.ScalarNode):
             self.error("E009", f"{what}应为一个数字，实为{node_kind(node)}", node)
             return None
         text = node.value.strip()
         pattern = DECIMAL if column.type == "amount" else INTEGER
-        mistake = typing_mistake(self.source(node), (1,), pattern) if is_plain(node) else None
+        mistake = typing_mistake(source_of(self.lines, node), (1,), pattern) if is_plain(node) else None
         if mistake:
-            self.typing_error(node, what, mistake)
+            self.findings.append(mistake_finding(self.lines, self.name, node, what, mistake))
             return self.number_text(mistake.values[0], column, what, node) if mistake.values else None
         if is_plain(node) and text in NULLS:
             self.error("E008", f"{what}未填写", node, "没有发生的情况填 0")
@@ -486,9 +437,13 @@ class FormReader:
         totals = [c for c in table.columns if c.total]
         for column in table.columns:
             cells[(table.key, row_key, column.key)] = Cell(None, self.loc(node), typed=not column.total)
-        mistake = typing_mistake(self.source(node), (len(required), len(table.columns))) if is_plain(node) or isinstance(node, yaml.SequenceNode) else None
+        mistake = (
+            typing_mistake(source_of(self.lines, node), (len(required), len(table.columns)), INTEGER)
+            if is_plain(node) or isinstance(node, yaml.SequenceNode)
+            else None
+        )
         if mistake:
-            self.typing_error(node, table.row_title(row_key), mistake)
+            self.findings.append(mistake_finding(self.lines, self.name, node, table.row_title(row_key), mistake))
             for column, item in zip(table.columns, mistake.values or (), strict=False):
                 cells[(table.key, row_key, column.key)] = Cell(
                     self.number_text(item, column, f"{table.row_title(row_key)}「{column.label}」", node), self.loc(node)

@@ -14,6 +14,9 @@ from dataclasses import dataclass
 
 import yaml
 
+from .findings import ERROR, WARNING, Finding
+from .report import Loc
+
 FULL_WIDTH = {
     "，": ("中文逗号", ","),
     "、": ("顿号", ","),
@@ -29,8 +32,6 @@ HALF_WIDTH = str.maketrans({ch: ascii for ch, (_name, ascii) in FULL_WIDTH.items
 NONE_MARKS = ("-", "－", "—", "——", "–", "/", "／", "\\", "无", "空")
 # "1,058" in a list: a 1–3 digit number, a comma with nothing after it, then exactly three digits.
 THOUSANDS = re.compile(r"(?<![\d.])(\d{1,3})((?:,\d{3})+)(?![\d.])")
-INTEGER = re.compile(r"[+-]?[0-9]+")
-DECIMAL = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
 # Lines libyaml cannot read because of a typing mistake, and the same-length text that it can.
 YAML_REPAIRS = [
     (re.compile(r"(?<=\S):\u3000"), ": "),  # 行政强制:　2
@@ -132,7 +133,7 @@ def full_width_mark(text: str, counts: tuple[int, ...], pattern: re.Pattern) -> 
     return Mistake(offset, "E030", f"用了{names}，读作 {shown}", f"请改为半角（英文）字符：{shown}", tuple(items))
 
 
-def typing_mistake(text: str, counts: tuple[int, ...], pattern: re.Pattern = INTEGER) -> Mistake | None:
+def typing_mistake(text: str, counts: tuple[int, ...], pattern: re.Pattern) -> Mistake | None:
     """The typing mistake in a value's source text, if any. `counts` are the numbers of items
     the value may have ((1,) for a single number); `pattern` is what each must look like."""
     half = text.translate(HALF_WIDTH)
@@ -140,3 +141,47 @@ def typing_mistake(text: str, counts: tuple[int, ...], pattern: re.Pattern = INT
         return none_mark(text, [half.strip()], False) or thousands_mark(half, [half], counts) or full_width_mark(text, counts, pattern)
     items = list_items(half)
     return none_mark(text, items, True) or thousands_mark(text, list_items(text), counts) or full_width_mark(text, counts, pattern)
+
+
+def source_of(lines: list[str], node: yaml.Node) -> str:
+    """A value as typed in the file (YAML may have folded or repaired it)."""
+    start, end = node.start_mark, node.end_mark
+    if start.line == end.line:
+        return lines[start.line][start.column : end.column]
+    return "\n".join([lines[start.line][start.column :], *lines[start.line + 1 : end.line], lines[end.line][: end.column]])
+
+
+def mistake_finding(lines: list[str], name: str, node: yaml.Node, what: str, mistake: Mistake) -> Finding:
+    """The finding for a typing mistake, at the character typed."""
+    before = source_of(lines, node)[: mistake.offset]
+    line = node.start_mark.line + before.count("\n")
+    column = len(before) - (before.rfind("\n") + 1) + (node.start_mark.column if "\n" not in before else 0)
+    return Finding(ERROR, mistake.code, f"{what}：{mistake.message}", Loc(name, line + 1, column + 1), mistake.hint)
+
+
+def colon_space(lines: list[str], name: str, key_node: yaml.Node, value_node: yaml.Node, where: str) -> list[Finding]:
+    """A full-width space after a key's colon (行政强制:　2), which libyaml cannot read as one."""
+    start, end = key_node.end_mark, value_node.start_mark
+    gap = lines[start.line][start.column : end.column if end.line == start.line else None]
+    if "\u3000" not in gap:
+        return []
+    loc = Loc(name, start.line + 1, start.column + gap.index("\u3000") + 1)
+    message = f"{where}中「{key_node.value}」的冒号后用了全角空格「　」，已按半角空格读取"
+    return [Finding(ERROR, "E030", message, loc, "在英文输入状态下书写：冒号“:”后加一个半角空格")]
+
+
+def folded_text(lines: list[str], name: str, node: yaml.ScalarNode, value: str, what: str) -> list[Finding]:
+    """A plain text written over several lines without “|”: YAML joins them into one paragraph."""
+    typed = [n for n in range(node.start_mark.line, node.end_mark.line + 1) if part_of_line(lines, node, n).strip()]
+    if len(typed) <= len(value.split("\n")):
+        return []
+    second = lines[typed[1]]
+    loc = Loc(name, typed[1] + 1, len(second) - len(second.lstrip()) + 1)
+    message = f"「{what}」写了 {len(typed)} 行，但没有用“|”开始：这一行被接在上一行后面，连成了一段"
+    return [Finding(WARNING, "W302", message, loc, "分段的文字写成“键: |”，下一行起缩进书写，每行一段")]
+
+
+def part_of_line(lines: list[str], node: yaml.Node, number: int) -> str:
+    """Line `number` of the source, cut to the part that belongs to node."""
+    line = lines[number][: node.end_mark.column] if number == node.end_mark.line else lines[number]
+    return line[node.start_mark.column :] if number == node.start_mark.line else line
