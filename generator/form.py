@@ -18,7 +18,7 @@ import yaml
 from .findings import ERROR, WARNING, Finding, InputError
 from .format import Column, Format, Section, Table, available_formats, format_for_year, load_format, normalize_label
 from .report import Cell, Loc, Number, Report, Text
-from .typos import colon_space, folded_text, mistake_finding, repair_for_yaml, source_of, typing_mistake
+from .typos import FULL_WIDTH, colon_space, folded_text, full_width_at, mistake_finding, repair_for_yaml, source_of, typing_mistake
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_NODES = 20_000
@@ -115,6 +115,9 @@ def compose(text: str, name: str) -> yaml.Node | None:
             message = "这里用了制表符（Tab）：YAML 只能用空格缩进"
         else:
             message = next((zh for en, zh in YAML_PROBLEMS if en in problem), "YAML 语法错误")
+        typo = full_width_at(lines[line - 1]) if line <= len(lines) else None
+        if typo:
+            column, message = typo[0] + 1, f"这里用了{FULL_WIDTH[typo[1]][0]}「{typo[1]}」：YAML 的符号和空格要用半角（英文）字符"
         hint = syntax_hint(lines, line)
         raise InputError(Finding(ERROR, "E001", f"YAML 语法错误：{message}", Loc(name, line, column), hint)) from None
     except yaml.YAMLError as exc:

@@ -66,6 +66,13 @@ def repair_for_yaml(text: str, error: yaml.MarkedYAMLError) -> str:
     return "\n".join(lines)
 
 
+def full_width_at(line: str) -> tuple[int, str] | None:
+    """(column index, character) of a full-width space or bracket in the code part of a line
+    libyaml stopped at, which it could not be made to read."""
+    code = line.partition(" #")[0]
+    return next(((i, ch) for i, ch in enumerate(code) if ch in "\u3000【】［］"), None)
+
+
 def previous_content_line(lines: list[str], number: int) -> int:
     return next((n for n in range(number - 1, -1, -1) if lines[n].strip()), number)
 

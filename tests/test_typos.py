@@ -8,6 +8,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from generator.findings import InputError
 from generator.format import load_format
 
 from .helpers import BASE, check_text, codes, edit, edit_row, line_of
@@ -152,3 +153,20 @@ def test_dash_for_a_whole_row():
     text = edit_row(BASE, "部分公开", "-")
     findings = check_text(text)
     assert codes(findings) == ["E032"] and findings[0].loc.column == text.split("\n")[line_of(text, "部分公开:") - 1].index("-") + 1
+
+
+def test_a_full_width_space_libyaml_cannot_get_past_is_named_where_it_is():
+    text = edit_row(BASE, "部分公开", "[0, 0, 0, 0, 0, 0]\u3000")
+    try:
+        check_text(text)
+    except InputError as exc:
+        finding = exc.finding
+    line = line_of(text, "部分公开:")
+    assert (finding.code, finding.loc.line, finding.loc.column) == ("E001", line, text.split("\n")[line - 1].index("\u3000") + 1)
+    assert "全角空格「　」" in finding.message
+
+
+def test_one_finding_per_mistaken_row_and_each_row_told():
+    text = edit_row(edit_row(BASE, "上年结转", "[24，0，0，0，19，0]"), "部分公开", "[-, 0, 0, 0, 0, 0]")
+    assert codes(check_text(text)) == ["E030", "E032"]
+    assert codes(check_text(edit(BASE, "  行政许可: 0", "  行政许可: 1，058"))) == ["E031"]
