@@ -118,7 +118,7 @@ def check_narrative_figures(report: Report) -> Iterator[Finding]:
                     WARNING,
                     "W301",
                     f"{where}中“{mention.phrase}”与表格不符：{shown}",
-                    text.loc_of(typed.line_index, mention.start, len(str(mention.number))),
+                    text.loc_of(typed.line_index, mention.start, len(mention.typed)),
                     "核对叙述与表格；可写成 {{ 名称 }} 直接引用表格数字，例如 {{ 本年新收.总计 }}",
                 )
             elif mention.share and mention.share_of:

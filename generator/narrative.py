@@ -115,7 +115,7 @@ def read_vocabulary(data: dict, units: tuple[str, ...]) -> Vocabulary:
     documents = data["documents"]
     unit = "|".join(map(re.escape, units))
     return Vocabulary(
-        number=re.compile(rf"(?<![\d.,])(?P<n>\d+)\s*(?P<unit>{unit})"),
+        number=re.compile(rf"(?<![\d.,])(?P<n>\d{{1,3}}(?:,\d{{3}})+|\d+)\s*(?P<unit>{unit})"),
         not_counts=tuple(re.compile(p) for p in data["not_counts"]),
         sub_period=re.compile("|".join(data["sub_periods"])),
         as_of=re.compile("|".join(data["as_of"])),
@@ -144,12 +144,16 @@ class Mention:
     """A number in a line of narrative that counts a table figure."""
 
     start: int  # index of the number in the line
-    number: int
+    typed: str  # the number as typed ("1,266")
     phrase: str  # from the word naming the figure to the unit, as typed
     figures: tuple[tuple[str, ...], ...]
     share_of: str = ""
     share: str = ""  # the percentage stated right after it ("51.85"), if any
     share_start: int = 0
+
+    @property
+    def number(self) -> int:
+        return int(self.typed.replace(",", ""))
 
 
 def blanked(line: str, vocab: Vocabulary) -> str:
@@ -176,7 +180,7 @@ def mentions(line: str, vocab: Vocabulary, part: str = "") -> Iterator[Mention]:
                 share = vocab.share.match(line, sentence_start + match.end())
                 yield Mention(
                     start,
-                    int(match.group("n")),
+                    match.group("n"),
                     line[sentence_start + mention[0] : sentence_start + mention[1]],
                     mention[2],
                     mention[3],

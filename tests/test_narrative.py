@@ -118,6 +118,12 @@ def test_titles_document_numbers_dates_ordinals_and_approximations_are_not_count
     assert codes(check_text(edit(BASE, "办结 1267 条", "办结 1267 条。" + sentence))) == []
 
 
+def test_thousands_separators_in_the_narrative_are_read():
+    findings = check_text(edit(BASE, "办结 1267 条", "办结 1,266 条"))
+    assert codes(findings) == ["W301"] and "“办结 1,266 条”" in findings[0].message
+    assert codes(check_text(edit(BASE, "办结 1267 条", "办结 1,267 条"))) == []
+
+
 def test_a_row_group_is_compared_with_its_sum():
     findings = check_text(edit(BASE, "办结 1267 条", "办结 1267 条，其中不予公开 2 件"))
     assert codes(findings) == ["W301"]
