@@ -154,3 +154,9 @@ def test_shares_of_a_published_report_recompute_at_their_rounding():
     assert all(stated_share_is_right(p, n, 1453) for n, p in [(966, "66.48"), (67, "4.61"), (81, "5.57"), (182, "12.53"), (61, "4.20"), (96, "6.61")])
     # 「“部分公开”36件，占61%」 of 59: whole percent
     assert stated_share_is_right("61", 36, 59) and not stated_share_is_right("61.00", 36, 59)
+
+
+def test_a_part_about_applications_still_tells_other_counts_apart():
+    # In 依申请公开 a count is about applications unless it names something else.
+    text = edit(BASE, "办结 1267 条", "办结 1267 条。受理群众来电 50 件，办结 48 件。受理 1376 件")
+    assert codes(check_text(text)) == []

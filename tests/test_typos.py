@@ -20,7 +20,7 @@ ROWS = [i for i, line in enumerate(LINES) if (m := ROW.match(line)) and m["key"]
 LIST_ROWS = [i for i in ROWS if LINES[i].endswith("]")]
 TEXTS = [i for i, line in enumerate(LINES) if line.endswith(": |") and "。" in LINES[i + 1].rstrip("。")]
 FULL_DIGITS = str.maketrans("0123456789", "０１２３４５６７８９")
-SETTINGS = settings(max_examples=25, deadline=None)
+SETTINGS = settings(max_examples=40, deadline=None)
 
 
 def typed(index: int, line: str) -> str:
