@@ -7,8 +7,20 @@ from datetime import date
 
 from .findings import ERROR, NOTE, WARNING, Finding
 from .format import Relation, Table, Term, normalize_label
-from .narrative import Mention, all_texts, figure_sum, figure_value, format_number, part_of, row_group, stated_share_is_right, typed_figures, unknown_citations
-from .report import Loc, Number, Report, Text, cell_id, items_of, side_sum
+from .narrative import (
+    Mention,
+    all_texts,
+    figure_sum,
+    figure_value,
+    format_number,
+    part_of,
+    row_group,
+    share_percent,
+    stated_share_is_right,
+    typed_figures,
+    unknown_citations,
+)
+from .report import Loc, Report, Text, cell_id, items_of, side_sum
 
 
 def check_report(report: Report, previous: Report | None = None) -> list[Finding]:
@@ -122,16 +134,15 @@ def check_narrative_figures(report: Report) -> Iterator[Finding]:
                     "核对叙述与表格；可写成 {{ 名称 }} 直接引用表格数字，例如 {{ 本年新收.总计 }}",
                 )
             elif mention.share and mention.share_of:
-                yield from check_share(report, where, text, typed.line_index, mention, sums[0])
+                yield from check_share(report, where, text, typed.line_index, mention)
 
 
-def check_share(report: Report, where: str, text: Text, line_index: int, mention: Mention, part: Number) -> Iterator[Finding]:
+def check_share(report: Report, where: str, text: Text, line_index: int, mention: Mention) -> Iterator[Finding]:
     """W303: a share stated after a figure ("予以公开 42 件，占 51.85%"), recomputed from the table."""
-    whole = figure_value(report, mention.share_of)
+    part, whole = mention.number, figure_value(report, mention.share_of)
     if not whole or stated_share_is_right(mention.share, part, whole):
         return
-    decimals = len(mention.share.partition(".")[2])
-    right = f"{part * 100 / whole:.{decimals}f}"
+    right = format(share_percent(part, whole, len(mention.share.partition(".")[2])), "f")
     yield Finding(
         WARNING,
         "W303",

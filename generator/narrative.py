@@ -296,11 +296,15 @@ def figure_sum(report: Report, names: tuple[str, ...]) -> Number | None:
     return None if any(v is None for v in values) else sum(values)
 
 
-def stated_share_is_right(stated: str, part: Number, whole: Number) -> bool:
-    """Whether "51.85" (percent) is part/whole rounded half-up as the text rounds it."""
+def share_percent(part: Number, whole: Number, decimals: int) -> Decimal:
+    """part/whole in percent, rounded half-up to `decimals` places as Chinese reports round."""
     exact = Decimal(part) * 100 / Decimal(whole)
-    places = Decimal(1).scaleb(-len(stated.partition(".")[2]))
-    return exact.quantize(places, rounding=ROUND_HALF_UP) == Decimal(stated)
+    return exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
+def stated_share_is_right(stated: str, part: Number, whole: Number) -> bool:
+    """Whether "51.85" (percent) is part/whole at the precision the text uses."""
+    return share_percent(part, whole, len(stated.partition(".")[2])) == Decimal(stated)
 
 
 def part_of(report: Report, section: Section, text: Text) -> str:
