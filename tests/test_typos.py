@@ -104,7 +104,7 @@ def test_full_width_digits(index, data):
     line = LINES[index]
     start, end = cell_span(line, data.draw(st.sampled_from(cells(line))))
     new = line[:start] + line[start:end].translate(FULL_DIGITS).replace(".", "．") + line[end:]
-    assert_one(typed(index, new), "E030", index, start, "全角数字")
+    assert_one(typed(index, new), "E030", index, start, f"全角数字「{new[start]}」")
 
 
 @SETTINGS
