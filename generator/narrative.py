@@ -3,6 +3,12 @@
 A citation is `{{ 本年新收.总计 }}` (row.column), `{{ 行政许可 }}` (a one-column row),
 `{{ 机关 }}` or `{{ 年度 }}`. Text is never run as a template: only that exact shape is
 replaced, so anything else between braces stays as the user typed it.
+
+A number typed in the text counts a table figure only when the format's `narrative_figures`
+say so: it has a unit, is no title, document number, date, percentage, ordinal, time limit or
+approximation, and the word nearest before it in its clause (or right after its unit) names
+the figure, about the right thing (applications, not 行政许可申请 or 留言). The corpus in
+tests/data/narrative_corpus.yaml measures how often that reading is right.
 """
 
 from __future__ import annotations
