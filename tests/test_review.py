@@ -65,7 +65,7 @@ def test_versions_that_differ_are_shown_side_by_side(run_cli, tmp_path):
     text = RICH_SEED.read_text("utf-8")
     edited = text.replace("(七) 总计\t1036", "(七) 总计\t1037")
     assert edited != text
-    code, data, out, _ = review_of(run_cli, tmp_path, {"门户网站.txt": text, "公开平台.txt": edited})
+    _code, data, out, _ = review_of(run_cli, tmp_path, {"门户网站.txt": text, "公开平台.txt": edited})
     found = [f for f in findings_of(data, "门户网站.txt") if f["code"] == "W520"]
     assert found and "公开平台.txt" in found[0]["message"] and "1036 与 1037" in found[0]["message"]
     rows = [[c.value for c in row] for row in load_workbook(out / "审阅一览.xlsx")["重复发布"].iter_rows(min_row=2)]
@@ -115,7 +115,7 @@ def test_a_region_summary_against_the_sum_of_its_members(run_cli, tmp_path):
 
 def test_an_unreadable_file_never_stops_the_rest(run_cli, tmp_path):
     files = {"坏.pdf": "这不是 PDF", "好.yaml": RICH_EXAMPLE}
-    code, data, out, stdout = review_of(run_cli, tmp_path, files)
+    code, data, out, _stdout = review_of(run_cli, tmp_path, files)
     assert code == 1
     statuses = {Path(r["file"]).name: r["status"] for r in data["reports"]}
     assert statuses == {"坏.pdf": "无法读取", "好.yaml": "可以公开"}

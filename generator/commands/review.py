@@ -6,8 +6,8 @@ import argparse
 import multiprocessing
 import os
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
@@ -83,7 +83,11 @@ def run(args: argparse.Namespace) -> int:
             outputs[f"问题清单/{safe_name(title)}.docx"] = data
     for name, data in outputs.items():
         write_atomic(folder / name, data)
-    print(f"共审阅 {len(result.entries)} 份，已生成 {folder}/：" + "、".join(sorted(n for n in outputs if "/" not in n)) + (f"，问题清单 {sum('/' in n for n in outputs)} 份" if len(outputs) > 3 else ""))
+    print(
+        f"共审阅 {len(result.entries)} 份，已生成 {folder}/："
+        + "、".join(sorted(n for n in outputs if "/" not in n))
+        + (f"，问题清单 {sum('/' in n for n in outputs)} 份" if len(outputs) > 3 else "")
+    )
     unusable = any(e.report is None for e in result.entries)
     return 2 if unusable and not result.readable else 1 if unusable or any(e.count(ERROR) for e in result.entries) else 0
 

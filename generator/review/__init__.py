@@ -111,7 +111,9 @@ def duplicate_finding(entry: Entry, group: list[Entry]) -> Finding:
     return Finding(
         WARNING,
         "W520",
-        f"{entry.agency}{entry.year} 年度的报告有内容不同的几份（另见 " + "、".join(o.path for o in others) + "），不同之处："
+        f"{entry.agency}{entry.year} 年度的报告有内容不同的几份（另见 "
+        + "、".join(o.path for o in others)
+        + "），不同之处："
         + "；".join(differences[:5])
         + ("等" if len(differences) > 5 else ""),
         place(entry),
