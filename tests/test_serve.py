@@ -271,3 +271,19 @@ def test_serving_beyond_this_machine_needs_accounts(folder):
     result = run_process("serve", str(folder), "--host", "0.0.0.0", "--port", str(free_port()))
     assert result.returncode == 2
     assert "必须用 --users" in result.stderr
+
+
+def test_preview_page_by_page_and_downloads(site):
+    client = httpx.Client(base_url=site, timeout=120)
+    quoted = urllib.parse.quote(RICH)
+    preview = client.get(f"/preview/{quoted}").text
+    pages = len(re.findall(r'<img src="/preview/\d+/', preview))
+    assert pages >= 4
+    picture = client.get(f"/preview/1/{quoted}")
+    assert picture.headers["content-type"] == "image/png" and picture.content.startswith(b"\x89PNG")
+    assert client.get(f"/preview/{pages + 1}/{quoted}").status_code == 404
+    docx = client.get(f"/download/docx/{quoted}")
+    assert docx.status_code == 200 and docx.content.startswith(b"PK")
+    assert "attachment; filename*=UTF-8''" in docx.headers["content-disposition"]
+    html = client.get(f"/download/html/{quoted}?draft=1").text
+    assert "草稿 未通过校验" in html

@@ -3,16 +3,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import subprocess
 import tempfile
+import threading
 import urllib.parse
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -145,8 +149,7 @@ def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret:
         name = request.path_params["name"]
         body = await json_body(request)
         text = form_text(request, name)
-        edited = apply_edits(text, name, body.get("edits", {}))
-        checked = check_text(store, name, edited)
+        checked = await run_in_threadpool(lambda: check_text(store, name, apply_edits(text, name, body.get("edits", {}))))
         return JSONResponse(
             {
                 "findings": [finding_json(f, checked) for f in checked.findings],
@@ -180,11 +183,11 @@ def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret:
         name, kind = request.path_params["name"], request.path_params["kind"]
         if kind not in KINDS:
             raise HTTPException(404, "没有这种格式")
-        checked = check_text(store, name, form_text(request, name))
+        checked = await run_in_threadpool(check_text, store, name, form_text(request, name))
         draft = request.query_params.get("draft") == "1"
         if checked.report is None or (checked.blocking and not draft):
             return page(request, "blocked.html.j2", 409, name=name, findings=checked.blocking or checked.findings, readable=checked.report is not None)
-        data = render(checked.report, kind, draft)
+        data = await run_in_threadpool(render, checked.report, kind, draft)
         stem = checked.report.format.make_title(checked.report.agency, checked.report.year) + ("（草稿）" if draft else "")
         disposition = f"attachment; filename*=UTF-8''{urllib.parse.quote(stem)}.{kind}"
         return Response(data, media_type=KINDS[kind], headers={"Content-Disposition": disposition})
@@ -192,21 +195,23 @@ def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret:
     async def preview(request: Request) -> Response:
         name = request.path_params["name"]
         text = form_text(request, name)
-        checked = check_text(store, name, text)
+        checked = await run_in_threadpool(check_text, store, name, text)
         if checked.report is None:
             return page(request, "broken.html.j2", name=name, findings=checked.findings)
-        pages = preview_pages(text, name, bool(checked.blocking), store)
-        return page(request, "preview.html.j2", name=name, pages=len(pages), version=version_of(text), draft=bool(checked.blocking))
+        pdf = await run_in_threadpool(preview_pdf, text, name, bool(checked.blocking), store.folder)
+        return page(request, "preview.html.j2", name=name, pages=page_count(pdf), version=version_of(text), draft=bool(checked.blocking))
 
     async def preview_page(request: Request) -> Response:
         name = request.path_params["name"]
         text = form_text(request, name)
-        checked = check_text(store, name, text)
-        pages = preview_pages(text, name, bool(checked.blocking), store) if checked.report else ()
-        number = request.path_params["page"]
-        if not 1 <= number <= len(pages):
+        checked = await run_in_threadpool(check_text, store, name, text)
+        if checked.report is None:
             raise HTTPException(404, "没有这一页")
-        return Response(pages[number - 1], media_type="image/png", headers={"Cache-Control": "no-store"})
+        pdf = await run_in_threadpool(preview_pdf, text, name, bool(checked.blocking), store.folder)
+        number = request.path_params["page"]
+        if not 1 <= number <= page_count(pdf):
+            raise HTTPException(404, "没有这一页")
+        return Response(await run_in_threadpool(page_picture, pdf, number), media_type="image/png", headers={"Cache-Control": "no-store"})
 
     async def new(request: Request) -> Response:
         user = require_user(request)
@@ -292,7 +297,25 @@ def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret:
         Mount("/static", StaticFiles(directory=TEMPLATES / "serve" / "static"), name="static"),
     ]
     middleware = [Middleware(SessionMiddleware, secret_key=secret or secrets.token_hex(32), session_cookie="nianbao", same_site="strict", https_only=False)]
-    return Starlette(routes=routes, middleware=middleware, exception_handlers={HTTPException: http_error})
+    return Starlette(routes=routes, middleware=middleware, exception_handlers={HTTPException: http_error}, lifespan=lambda app: warming(store))
+
+
+@contextlib.asynccontextmanager
+async def warming(store: FormStore) -> AsyncIterator[None]:
+    warm_up(store)
+    yield
+
+
+def warm_up(store: FormStore) -> None:
+    """Render one form in the background at start, so the first preview is as fast as the next."""
+
+    def render_first() -> None:
+        for name in store.names()[:1]:
+            checked = check_text(store, name, store.read(name))
+            if checked.report is not None:
+                render(checked.report, "pdf", draft=True)
+
+    threading.Thread(target=render_first, daemon=True).start()
 
 
 async def read_form(request: Request):
@@ -347,13 +370,17 @@ def text_fields(report: Report) -> dict[str, list[tuple[str, str]]]:
     return fields
 
 
+RENDERING = threading.Lock()  # one PDF at a time: WeasyPrint's font machinery is shared by the process
+
+
 def render(report: Report, kind: str, draft: bool) -> bytes:
     """The same bytes `nianbao build` writes."""
     document = build_document(report)
     if kind == "pdf":
         from ..render.pdf import render_pdf
 
-        return render_pdf(document, draft=draft)
+        with RENDERING:
+            return render_pdf(document, draft=draft)
     if kind == "docx":
         from ..render.docx import render_docx
 
@@ -363,20 +390,26 @@ def render(report: Report, kind: str, draft: bool) -> bytes:
     return render_html(document, draft=draft).encode("utf-8")
 
 
-@lru_cache(maxsize=16)
-def cached_pages(text: str, name: str, draft: bool, folder: Path) -> tuple[bytes, ...]:
+@lru_cache(maxsize=8)
+def preview_pdf(text: str, name: str, draft: bool, folder: Path) -> bytes:
+    """The form's PDF for previews, cached by the form's text."""
     checked = check_text(FormStore(folder), name, text)
-    pdf = render(checked.report, "pdf", draft)
+    return render(checked.report, "pdf", draft)
+
+
+def page_count(pdf: bytes) -> int:
+    info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, timeout=30, check=True).stdout.decode("utf-8", "replace")
+    return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+
+
+@lru_cache(maxsize=64)
+def page_picture(pdf: bytes, number: int) -> bytes:
+    """One page as a PNG (60 dpi), made when it is first looked at."""
     with tempfile.TemporaryDirectory() as temporary:
-        source = Path(temporary) / "preview.pdf"
-        source.write_bytes(pdf)
-        subprocess.run(["pdftoppm", "-png", "-r", "60", str(source), str(Path(temporary) / "page")], check=True, timeout=60, capture_output=True)
-        return tuple(p.read_bytes() for p in sorted(Path(temporary).glob("page-*.png")))
-
-
-def preview_pages(text: str, name: str, draft: bool, store: FormStore) -> tuple[bytes, ...]:
-    """The PDF's pages as pictures, cached by the form's text."""
-    return cached_pages(text, name, draft, store.folder)
+        root = Path(temporary) / "page"
+        command = ["pdftoppm", "-png", "-r", "60", "-f", str(number), "-l", str(number), "-singlefile", "-", str(root)]
+        subprocess.run(command, input=pdf, capture_output=True, timeout=30, check=True)
+        return root.with_suffix(".png").read_bytes()
 
 
 async def uploaded_report(upload: UploadFile) -> Report | None:
