@@ -6,11 +6,11 @@ import argparse
 import os
 import sys
 
-from .commands import build, check, doctor, explain, import_, init, schema
+from .commands import build, check, doctor, explain, import_, init, review, schema, serve
 from .findings import format_text
 from .format import FormatError
 
-COMMANDS = [check, build, init, import_, schema, doctor, explain]
+COMMANDS = [check, build, init, import_, review, serve, schema, doctor, explain]
 
 
 ARGPARSE_CHINESE = {

@@ -81,6 +81,7 @@ class Row:
 
 @dataclass(frozen=True)
 class Group:
+    key: str
     label: str
     members: tuple[str, ...]
 
@@ -199,13 +200,6 @@ class EarlierFormat:
 
 
 @dataclass(frozen=True)
-class NarrativeFigure:
-    words: tuple[str, ...]
-    figures: tuple[tuple[str, ...], ...]
-    context: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
 class Format:
     id: str
     name: str
@@ -219,10 +213,15 @@ class Format:
     relations: tuple[Relation, ...]
     placeholders: tuple[str, ...]
     narrative_units: tuple[str, ...]
-    narrative_figures: tuple[NarrativeFigure, ...]
+    narrative_figures: dict  # the vocabulary of figures in the narrative, read by narrative.py
     title_patterns: tuple[str, ...] = ()
+    key_figures: tuple[str, ...] = ()
     earlier_formats: tuple[EarlierFormat, ...] = ()
     row_index: dict[str, tuple[Table, Row]] = field(default_factory=dict)
+
+    def __reduce__(self) -> tuple:
+        """Sent between processes by its id: every process reads the same data file once."""
+        return load_format, (self.id,)
 
     def tables_of(self, section: Section) -> list[Table]:
         return [self.tables[k] for k in section.tables]
@@ -250,7 +249,7 @@ def normalize_label(text: str) -> str:
 
 
 def _group(data: dict) -> Group:
-    return Group(data["label"], tuple(data.get("rows") or data.get("columns")))
+    return Group(data.get("key", data["label"]), data["label"], tuple(data.get("rows") or data.get("columns")))
 
 
 def _table(data: dict) -> Table:
@@ -368,15 +367,14 @@ def build_format(data: dict) -> Format:
         placeholders=tuple(data["placeholders"]),
         narrative_units=tuple(data["narrative_units"]),
         title_patterns=tuple(data.get("title_patterns", ())),
+        key_figures=tuple(data.get("key_figures", ())),
         earlier_formats=tuple(
             EarlierFormat(
                 e["name"], tuple(e["markers"]), tuple(e["shared_sections"]), tuple(_group(g) for g in e["merged_rows"])
             )
             for e in data.get("earlier_formats", ())
         ),
-        narrative_figures=tuple(
-            NarrativeFigure(tuple(n["words"]), tuple(tuple(f) for f in n["figures"]), tuple(n.get("context", ()))) for n in data["narrative_figures"]
-        ),
+        narrative_figures=data["narrative_figures"],
     )
     for table in tables.values():
         for row in table.rows:
@@ -407,10 +405,10 @@ def cross_problems(data: dict, format_id: str) -> Iterator[Problem]:
     for index, relation in enumerate(data["relations"]):
         yield from relation_problems(relation, ("relations", index), tables)
     row_tables = {key: data["tables"][place[1]] for place, key in rows}
-    for index, rule in enumerate(data["narrative_figures"]):
-        for j, figures in enumerate(rule["figures"]):
-            for k, name in enumerate(figures):
-                yield from figure_problems(name, ("narrative_figures", index, "figures", j, k), row_tables)
+    row_tables |= {g["key"]: table for table in data["tables"] for g in table.get("row_groups", ()) if "key" in g}  # a group sums its rows
+    yield from narrative_problems(data["narrative_figures"], row_tables)
+    for index, name in enumerate(data.get("key_figures", ())):
+        yield from figure_problems(name, ("key_figures", index), row_tables)
     sections = [s["key"] for s in data["sections"]]
     for index, earlier in enumerate(data.get("earlier_formats", ())):
         yield from unknown(listed(("earlier_formats", index, "shared_sections"), earlier["shared_sections"]), sections, "节")
@@ -487,6 +485,19 @@ def registered(place: Place, code: str, level: str | None = None, level_place: P
         yield place, "E144", f"问题代码 {code} 未登记", "在 generator/codes.yaml 中登记它（级别、标题、说明、示例、改正方法），或使用已登记的代码"
     elif level is not None and level != entry.level:
         yield level_place, "E144", f"关系 {code} 的级别写作 {level}，登记的级别是 {entry.level.value}（{entry.level.label}）", f"改为 level: {entry.level.value}"
+
+
+def narrative_problems(vocabulary: dict, row_tables: dict) -> Iterator[Problem]:
+    """The figures the narrative rules name, and the topics they use."""
+    for index, rule in enumerate(vocabulary["rules"]):
+        place = ("narrative_figures", "rules", index)
+        for j, figures in enumerate(rule["figures"]):
+            for k, name in enumerate(figures):
+                yield from figure_problems(name, (*place, "figures", j, k), row_tables)
+        if "share_of" in rule:
+            yield from figure_problems(rule["share_of"], (*place, "share_of"), row_tables)
+        if "topic" in rule:
+            yield from unknown([((*place, "topic"), rule["topic"])], vocabulary["topics"], "主题")
 
 
 def figure_problems(name: str, place: Place, row_tables: dict) -> Iterator[Problem]:
