@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from ..findings import Finding
 from ..format import CHINESE_NUMERALS, EarlierFormat, Format, Section, Table, normalize_label
 from ..report import Cell, CellId, Loc, Report, Text
 from .sources import Line
@@ -72,6 +73,7 @@ class Extraction:
     notices: list[Problem] = field(default_factory=list)  # how something was read; nothing lost
     sources: dict[CellId, str] = field(default_factory=dict)
     notes: dict[tuple[str, str], str] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)  # coded findings about the file (embedded data)
 
 
 @dataclass(frozen=True)

@@ -7,17 +7,21 @@ report in Word rather than in code. Official face names are set for East Asian t
 from __future__ import annotations
 
 import io
+import zipfile
+from xml.sax.saxutils import escape
 
 from docx import Document as new_docx
 from docx.enum.section import WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.opc.constants import RELATIONSHIP_TYPE
+from docx.opc.part import Part
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from ..document import Document, Heading, Paragraph, TableBlock, grid_positions
+from ..document import EMBEDDED_NAME, EMBEDDED_NAMESPACE, Document, Heading, Paragraph, Signature, TableBlock, grid_positions
 from ..fonts import TEMPLATES, roles
 
 TEMPLATE = TEMPLATES / "report.docx"
@@ -191,18 +195,62 @@ def to_bytes(docx) -> bytes:
     return buffer.getvalue()
 
 
+def text_width(text: str) -> float:
+    """Width in body characters: digits and Latin letters are about half as wide as hanzi."""
+    return sum(0.5 if ord(ch) < 0x2E80 else 1.0 for ch in text)
+
+
+def signature_indents(block: Signature) -> tuple[float, float]:
+    """Right indents (in characters) of the agency and date lines, per GB/T 9704 7.3.5.2."""
+    agency, date = text_width(block.agency), text_width(block.date)
+    return (2, agency - date) if agency - date >= 2 else (date + 4 - agency, 2)
+
+
+def add_signature(docx, block: Signature) -> None:
+    """The 落款 under one blank line, right-aligned with its GB/T 9704 indents."""
+    docx.add_paragraph("", style="正文")
+    for text, indent in zip((block.agency, block.date), signature_indents(block), strict=True):
+        paragraph = docx.add_paragraph(text, style="正文")
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        paragraph.paragraph_format.first_line_indent = Pt(0)
+        paragraph.paragraph_format.right_indent = Pt(16 * indent)
+
+
+def embed_form(docx, doc: Document) -> None:
+    """The form as a custom XML part (Word keeps it through edits), so import reads it exactly."""
+    xml = f'<?xml version="1.0" encoding="UTF-8"?>\n<form xmlns="{EMBEDDED_NAMESPACE}" name="{EMBEDDED_NAME}">{escape(doc.data)}</form>\n'
+    package = docx.part.package
+    part = Part(package.next_partname("/customXml/item%d.xml"), "application/xml", xml.encode(), package)
+    docx.part.relate_to(part, RELATIONSHIP_TYPE.CUSTOM_XML)
+
+
+def to_fixed_bytes(data: bytes, doc: Document) -> bytes:
+    """The package re-zipped with every member dated like the report, not the build clock."""
+    stamp = doc.stamp.timetuple()[:6]
+    source, buffer = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for member in source.infolist():
+            target.writestr(zipfile.ZipInfo(member.filename, date_time=max(stamp, (1980, 1, 1, 0, 0, 0))), source.read(member), zipfile.ZIP_DEFLATED)
+    return buffer.getvalue()
+
+
 def render_docx(doc: Document) -> bytes:
     """The report on the Word template, so its styles and page setup are the agency's to edit."""
     docx = new_docx(str(TEMPLATE))
-    docx.core_properties.title = doc.title
-    docx.core_properties.author = doc.agency
-    docx.core_properties.subject = doc.title
+    properties = docx.core_properties
+    properties.title = properties.subject = doc.title
+    properties.author = properties.last_modified_by = doc.agency
+    properties.created = properties.modified = doc.stamp.replace(tzinfo=None)
+    properties.revision = 1
     docx.add_paragraph(doc.title, style="标题")
     for block in doc.blocks:
         if isinstance(block, Heading):
             docx.add_paragraph(block.text, style="一级标题" if block.level == 1 else "二级标题")
         elif isinstance(block, Paragraph):
             docx.add_paragraph(block.text, style="正文")
+        elif isinstance(block, Signature):
+            add_signature(docx, block)
         else:
             add_table(docx, block)
-    return to_bytes(docx)
+    embed_form(docx, doc)
+    return to_fixed_bytes(to_bytes(docx), doc)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from functools import cache
 
 import jinja2
@@ -28,4 +27,4 @@ def render_html(doc: Document, draft: bool = False, fonts_css: str = "", preferr
     `fonts_css` and `preferred` put the PDF's own font files in front of each role's stack."""
     template = environment().get_template("report.html.j2")
     css = fonts_css + css_variables(preferred or {}) + stylesheet("report.css")
-    return template.render(doc=doc, css=css, screen_css=stylesheet("screen.css"), draft=draft, created=date.today().isoformat())
+    return template.render(doc=doc, css=css, screen_css=stylesheet("screen.css"), draft=draft, created=doc.stamp.strftime("%Y-%m-%dT%H:%M:%SZ"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from ..document import Document
+from ..document import EMBEDDED_NAME, Document
 from .fontcache import pdf_faces
 from .html import TEMPLATES, render_html
 
@@ -38,7 +38,7 @@ def font_faces() -> tuple[str, dict[str, str], dict[str, bytes]]:
 
 
 def render_pdf(doc: Document, draft: bool = False) -> bytes:
-    from weasyprint import HTML
+    from weasyprint import HTML, Attachment
     from weasyprint.text.fonts import FontConfiguration
 
     from .justify import install
@@ -47,4 +47,6 @@ def render_pdf(doc: Document, draft: bool = False) -> bytes:
     rules, preferred, files = font_faces()
     html = render_html(doc, draft=draft, fonts_css=rules, preferred=preferred)
     document = HTML(string=html, base_url=TEMPLATES.as_uri() + "/", url_fetcher=project_fetcher(files))
-    return document.write_pdf(font_config=FontConfiguration(), pdf_tags=True)  # tagged: read aloud in order, tables as tables
+    # the form rides along as an attachment (as Factur-X invoices carry their XML), dated like the report
+    data = Attachment(string=doc.data, name=EMBEDDED_NAME, description="年度报告的表单数据", created=doc.stamp, modified=doc.stamp, relationship="Source")
+    return document.write_pdf(font_config=FontConfiguration(), pdf_tags=True, attachments=[data])  # tagged: read aloud in order, tables as tables

@@ -1,0 +1,174 @@
+"""The data nianbao embeds in the reports it writes, read back and held against the visible text.
+
+A PDF carries the form as a file attachment, a DOCX as a custom XML part, and the HTML tags
+each table cell with the cell it is and its value (data-cell, data-value), as inline XBRL tags
+facts. Where the embedded figure and the printed one disagree, the figure was edited after
+generation: that is a finding with both values, and the embedded figure is the one read.
+Everything here is bounded: a real form is about 10 KB, a real report has 200 cells.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import zipfile
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from html.parser import HTMLParser
+from pathlib import Path
+from xml.etree import ElementTree
+
+from ..document import EMBEDDED_NAME, EMBEDDED_NAMESPACE
+from ..findings import WARNING, Finding, InputError
+from ..form import parse_form
+from ..format import Format
+from ..narrative import format_number
+from ..report import Cell, CellId, Loc, Number
+from .parse import Extraction, Problem
+from .sources import decode
+
+MAX_FORM_BYTES = 1_000_000
+MAX_CELLS = 2_000
+MAX_VALUE_CHARS = 24
+
+
+@dataclass
+class Embedded:
+    """What a file carries besides its text: the cells, and for a form also who and which year."""
+
+    cells: dict[CellId, Number | None]
+    agency: str = ""
+    year: int = 0
+
+
+def bounded_output(command: list[str]) -> bytes | None:
+    """A command's standard output, or None if it fails or writes more than MAX_FORM_BYTES."""
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) as process:
+        data = process.stdout.read(MAX_FORM_BYTES + 1)
+        if len(data) > MAX_FORM_BYTES:
+            process.kill()
+            return None
+        return data if process.wait() == 0 else None
+
+
+def pdf_form(path: Path) -> bytes | None:
+    """The attached form of a PDF (pdfdetach, from poppler-utils like pdftotext)."""
+    try:
+        return bounded_output(["pdfdetach", "-savefile", EMBEDDED_NAME, "-o", "/dev/stdout", str(path)])
+    except OSError:
+        return None
+
+
+def docx_form(path: Path) -> bytes | None:
+    """The form in a DOCX's custom XML part with our namespace."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for member in archive.infolist():
+                if not re.fullmatch(r"customXml/item\d+\.xml", member.filename) or member.file_size > MAX_FORM_BYTES:
+                    continue
+                with archive.open(member) as part:
+                    data = part.read(MAX_FORM_BYTES + 1)
+                if len(data) > MAX_FORM_BYTES or b"<!DOCTYPE" in data or EMBEDDED_NAMESPACE.encode() not in data:
+                    continue
+                root = ElementTree.fromstring(data)
+                if root.tag == f"{{{EMBEDDED_NAMESPACE}}}form":
+                    return (root.text or "").encode()
+    except (OSError, zipfile.BadZipFile, ElementTree.ParseError):
+        return None
+    return None
+
+
+def form_cells(data: bytes, name: str) -> Embedded | None:
+    """The cells of an embedded form, totals computed as when it was built."""
+    try:
+        report, findings = parse_form(data.decode("utf-8"), f"{name}（内嵌表单）")
+    except (InputError, UnicodeDecodeError):
+        return None
+    if any(f.code.startswith("E") for f in findings):
+        return None
+    report.compute_totals()
+    return Embedded({cell_id: cell.value for cell_id, cell in report.cells.items()}, report.agency, report.year)
+
+
+class TaggedCells(HTMLParser):
+    """Every <td data-cell="表/行/列" data-value="…"> of a page."""
+
+    def __init__(self):
+        super().__init__()
+        self.tags: dict[str, str] = {}
+
+    def handle_starttag(self, tag, attrs):
+        values = dict(attrs)
+        if tag == "td" and values.get("data-cell") and len(self.tags) < MAX_CELLS:
+            self.tags[values["data-cell"][:200]] = (values.get("data-value") or "")[:MAX_VALUE_CHARS]
+
+
+def number(text: str) -> Number | None:
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return None
+    return int(value) if value == value.to_integral_value() and "." not in text else value
+
+
+def html_cells(path: Path, fmt: Format) -> Embedded | None:
+    parser = TaggedCells()
+    parser.feed(decode(path))
+    cells: dict[CellId, Number | None] = {}
+    known = {(t.key, r.key, c.key) for t in fmt.tables.values() for r in t.rows for c in t.columns}
+    for tag, value in parser.tags.items():
+        cell_id = tuple(tag.split("/"))
+        if cell_id in known:
+            cells[cell_id] = number(value) if value else None
+    return Embedded(cells) if cells else None
+
+
+def read_embedded(path: Path, name: str, fmt: Format) -> Embedded | None:
+    """The embedded data of a report nianbao wrote, or None for any other file."""
+    suffix = path.suffix.lower()
+    if suffix in (".html", ".htm"):
+        return html_cells(path, fmt)
+    data = pdf_form(path) if suffix == ".pdf" else docx_form(path) if suffix == ".docx" else None
+    return form_cells(data, name) if data else None
+
+
+def shown(value: Number | None) -> str:
+    return "空白" if value is None else format_number(value)
+
+
+def with_embedded(path: Path, name: str, visible: Extraction) -> Extraction:
+    """The visible reading, its figures checked against (and taken from) the embedded data."""
+    embedded = read_embedded(path, name, visible.report.format)
+    if embedded is None:
+        return visible
+    report = visible.report
+    fmt = report.format
+    if embedded.agency and (embedded.agency, embedded.year) != (report.agency, report.year):
+        visible.findings.append(
+            Finding(
+                WARNING,
+                "W091",
+                f"标题中的机关和年度（{report.agency} {report.year}）与文件内嵌的数据（{embedded.agency} {embedded.year}）不符",
+                Loc(name, 0, 0, place="标题"),
+                "文件在生成后被改动过，或内嵌的是另一份报告的数据；请核对",
+            )
+        )
+    for cell_id, value in embedded.cells.items():
+        table_key, row, column = cell_id
+        printed = report.cells.get(cell_id)
+        if printed is not None and printed.value is not None and printed.value != value:
+            table = fmt.tables[table_key]
+            label = {c.key: c.label for c in table.columns}[column]
+            visible.findings.append(
+                Finding(
+                    WARNING,
+                    "W090",
+                    f"「{table.row_title(row)}」「{label}」印的是 {shown(printed.value)}，文件内嵌的数据是 {shown(value)}",
+                    printed.loc or Loc(name, 0, 0, place="表格"),
+                    "数字在生成后被改动过；以表单为准重新生成，或在表单中改正后重新生成",
+                    cell=cell_id,
+                )
+            )
+        report.cells[cell_id] = Cell(value, printed.loc if printed else None, printed.typed if printed else True)
+    visible.notices.append(Problem("内嵌数据", "表格数字取自文件内嵌的数据（由 nianbao 生成），已与页面上的文字逐一核对"))
+    return visible
