@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 import jinja2
+from markupsafe import Markup, escape
 
 from ..document import Document
 from ..fonts import TEMPLATES, css_variables
 
+URL = re.compile(r"(?:https?://|www\.)[0-9A-Za-z./_?=&;%#:~+-]+")
+
+
+def breakable(text: str) -> Markup:
+    """Escaped text whose web addresses may break after each / and . (W3C clreq, Chicago), so
+    that a long address does not leave the line before it short or stretched."""
+    return Markup(URL.sub(lambda m: re.sub(r"([/.])(?=[^/])", r"\1<wbr>", m.group(0)), str(escape(text))))
+
 
 @cache
 def environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True
     )
+    env.filters["breakable"] = breakable
+    return env
 
 
 @cache
