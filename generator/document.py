@@ -7,7 +7,7 @@ content in the same order, laid out as the format prints it.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import ClassVar
 
@@ -41,6 +41,7 @@ class TableBlock:
     head: list[list[Cell]]
     body: list[list[Cell]]
     widths: list[float]  # relative column widths, summing to 1
+    continued: bool = False  # the rest of a table after a page break, on a new page (PDF)
 
     @property
     def columns(self) -> int:
@@ -206,6 +207,27 @@ def grid_positions(rows: list[list[Cell]]) -> list[list[tuple[int, Cell]]]:
             column += cell.colspan
         placed.append(out)
     return placed
+
+
+def continue_table(block: TableBlock, row: int, whole_up_to: int = 10) -> tuple[TableBlock, TableBlock] | None:
+    """The table cut before body row `row`, where a page break fell inside a row group: a group of
+    up to `whole_up_to` rows moves whole to the next page; a group still cut there has its label
+    printed again at the top of the continuation. None if no group straddles the break."""
+
+    def straddling(at: int) -> list[tuple[int, int, Cell]]:
+        placed = grid_positions(block.body)
+        return [(r, column, cell) for r, cells in enumerate(placed[:at]) for column, cell in cells if r + cell.rowspan > at]
+
+    cut = straddling(row)
+    if not cut:
+        return None
+    start, _column, innermost = max(cut, key=lambda item: item[1])
+    if start > 0 and innermost.rowspan <= whole_up_to:
+        row, cut = start, straddling(start)
+    before = [[replace(cell, rowspan=min(cell.rowspan, row - r)) for cell in cells] for r, cells in enumerate(block.body[:row])]
+    again = [replace(cell, rowspan=r + cell.rowspan - row, id=f"{cell.id}-{row}") for r, _column, cell in sorted(cut, key=lambda item: item[1])]
+    after = [again + block.body[row], *block.body[row + 1 :]]
+    return replace(block, body=before), replace(block, body=after, continued=True)
 
 
 def link_headers(block: TableBlock, prefix: str) -> None:
