@@ -7,6 +7,7 @@ report in Word rather than in code. Official face names are set for East Asian t
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from xml.sax.saxutils import escape
 
@@ -36,6 +37,9 @@ STYLES = [
     ("页码", "page_number", 14, WD_ALIGN_PARAGRAPH.RIGHT, 0),
 ]
 LATIN_FACE = "Times New Roman"
+# A run Word and LibreOffice will not break (a web address, a long number): justified, the line
+# before it would be letter-spaced across the measure, so such a paragraph is set flush left.
+UNBREAKABLE = re.compile(r"[0-9A-Za-z〔〕./:_%#?=&+\-]{12,}")
 
 
 # Elements that must follow a given one in its parent (WordprocessingML's schema order: Word
@@ -82,7 +86,15 @@ def set_fonts(style, east_asian: str, latin: str) -> None:
     fonts.set(qn("w:hAnsi"), latin)
 
 
+def chinese_defaults(docx) -> None:
+    """East Asian text is Chinese (zh-CN): Word applies the Chinese line-breaking rules and
+    LibreOffice, lacking the official faces, falls back to a Simplified Chinese face."""
+    defaults = docx.styles.element.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}")
+    defaults.find(qn("w:lang")).set(qn("w:eastAsia"), "zh-CN")
+
+
 def add_styles(docx) -> None:
+    chinese_defaults(docx)
     for name, role, size, align, indent in STYLES:
         style = docx.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
         style.base_style = docx.styles["Normal"]
@@ -137,10 +149,11 @@ def page_number(paragraph, align) -> None:
     paragraph.add_run(" —")
 
 
-def narrow_cell_margins(table, twips: int = 30) -> None:
-    """Word's default 1.9 mm cell padding leaves no room for four digits in table 三."""
+def cell_margins(table, sides: int = 30, top_bottom: int = 40) -> None:
+    """Word's default 1.9 mm side padding leaves no room for four digits in table 三; 2 pt above
+    and below each cell keep rows from being cramped (as the PDF's cells)."""
     margins = add_property(table._tbl.tblPr, "w:tblCellMar")
-    for side in ("left", "right"):
+    for side, twips in (("top", top_bottom), ("left", sides), ("bottom", top_bottom), ("right", sides)):
         margin = OxmlElement(f"w:{side}")
         margin.set(qn("w:w"), str(twips))
         margin.set(qn("w:type"), "dxa")
@@ -152,7 +165,7 @@ def add_table(docx, block: TableBlock) -> None:
     table = docx.add_table(rows=len(rows), cols=block.columns)
     table.style = "Table Grid"
     table.autofit = False
-    narrow_cell_margins(table)
+    cell_margins(table)
     text_width = docx.sections[0].page_width - docx.sections[0].left_margin - docx.sections[0].right_margin
     for column, share in zip(table.columns, block.widths, strict=True):
         column.width = int(text_width * share)
@@ -247,7 +260,9 @@ def render_docx(doc: Document) -> bytes:
         if isinstance(block, Heading):
             docx.add_paragraph(block.text, style="一级标题" if block.level == 1 else "二级标题")
         elif isinstance(block, Paragraph):
-            docx.add_paragraph(block.text, style="正文")
+            paragraph = docx.add_paragraph(block.text, style="正文")
+            if UNBREAKABLE.search(block.text):
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
         elif isinstance(block, Signature):
             add_signature(docx, block)
         else:
