@@ -38,9 +38,13 @@ def test_every_output_gives_back_the_embedded_data(built, path, kind):
     assert imported == form_cells(path)
 
 
-def test_pdf_attachment_is_the_form(built):
-    attachment = PdfReader(built[RICH_EXAMPLE]["pdf"]).attachments[EMBEDDED_NAME][0].decode()
+def test_pdf_attachment_is_the_form_as_pdf_a_3_associates_it(built):
+    reader = PdfReader(built[RICH_EXAMPLE]["pdf"])
+    attachment = reader.attachments[EMBEDDED_NAME][0].decode()
     assert "本年新收:" in attachment and "1121" in attachment
+    associated = [spec.get_object() for spec in reader.trailer["/Root"]["/AF"]]  # as Factur-X associates its XML
+    assert {(spec["/F"], spec["/AFRelationship"]) for spec in associated} == {(EMBEDDED_NAME, "/Source")}
+    assert "/Metadata" in reader.trailer["/Root"] and "/OutputIntents" in reader.trailer["/Root"]
 
 
 def edited_docx(source: Path, target: Path, old: str, new: str) -> Path:

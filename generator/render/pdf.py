@@ -52,6 +52,6 @@ def render_pdf(doc: Document, draft: bool = False) -> bytes:
         html = render_html(doc, draft=draft, fonts_css=rules, preferred=preferred)
         return HTML(string=html, base_url=TEMPLATES.as_uri() + "/", url_fetcher=project_fetcher(files)).render(font_config=fonts, pdf_tags=True)
 
-    # the form rides along as an attachment (as Factur-X invoices carry their XML), dated like the report
+    # the form rides along as a PDF/A-3 associated file (as Factur-X invoices carry their XML), dated like the report
     data = Attachment(string=doc.data, name=EMBEDDED_NAME, description="年度报告的表单数据", created=doc.stamp, modified=doc.stamp, relationship="Source")
-    return paginate(doc, layout).write_pdf(pdf_tags=True, attachments=[data])  # tagged: read aloud in order, tables as tables
+    return paginate(doc, layout).write_pdf(pdf_tags=True, attachments=[data], pdf_variant="pdf/a-3u")  # tagged: read aloud in order, tables as tables
