@@ -48,12 +48,13 @@ def test_pdf_attachment_is_the_form_as_pdf_a_3_associates_it(built):
 
 
 def edited_docx(source: Path, target: Path, old: str, new: str) -> Path:
+    """The DOCX with one piece of its text changed, as someone editing it in Word would."""
     with zipfile.ZipFile(source) as original, zipfile.ZipFile(target, "w") as copy:
         for member in original.infolist():
             data = original.read(member)
             if member.filename == "word/document.xml":
-                assert data.count(f">{old}</w:t>".encode()) == 1
-                data = data.replace(f">{old}</w:t>".encode(), f">{new}</w:t>".encode())
+                assert data.count(old.encode()) == 1
+                data = data.replace(old.encode(), new.encode())
             copy.writestr(member, data)
     return target
 
@@ -77,7 +78,7 @@ def test_a_figure_edited_after_generation_is_reported_with_both_values(built, tm
         assert html.count(">1121</td>") == 1
         edited.write_text(html.replace(">1121</td>", ">1122</td>"), "utf-8")
     elif kind == "docx":
-        edited = edited_docx(source, tmp_path / "edited.docx", "1121", "1122")
+        edited = edited_docx(source, tmp_path / "edited.docx", ">1121</w:t>", ">1122</w:t>")
     else:
         edited = edited_pdf(tmp_path / "edited.pdf")
     code, out, _err = run_cli("check", str(edited))
@@ -158,3 +159,10 @@ def test_signature_block_is_laid_out_per_gbt_9704(tmp_path, run_cli):
     assert str(result.report.published) == "2025-01-20"
     docx = next((tmp_path / "out").glob("*.docx"))
     assert str(import_report(docx, docx.name).report.published) == "2025-01-20"
+
+
+def test_narrative_edited_after_generation_is_reported_with_both_texts(built, tmp_path, run_cli):
+    edited = edited_docx(built[RICH_EXAMPLE]["docx"], tmp_path / "edited.docx", "办结 1267 条", "办结 1268 条")
+    _code, out, _err = run_cli("check", str(edited))
+    line = next(line for line in out.splitlines() if "W092" in line)
+    assert "「依申请公开」" in line and "办结1268" in line and "办结1267" in line

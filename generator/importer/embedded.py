@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import subprocess
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from html.parser import HTMLParser
 from pathlib import Path
@@ -22,8 +22,8 @@ from ..document import EMBEDDED_NAME, EMBEDDED_NAMESPACE
 from ..findings import WARNING, Finding, InputError
 from ..form import parse_form
 from ..format import Format
-from ..narrative import format_number
-from ..report import Cell, CellId, Loc, Number
+from ..narrative import format_number, resolve
+from ..report import Cell, CellId, Loc, Number, Report, Text
 from .parse import Extraction, Problem
 from .sources import decode
 
@@ -39,6 +39,7 @@ class Embedded:
     cells: dict[CellId, Number | None]
     agency: str = ""
     year: int = 0
+    texts: dict[str, str] = field(default_factory=dict)  # narrative as printed (citations resolved), by section or part
 
 
 def bounded_output(command: list[str]) -> bytes | None:
@@ -87,7 +88,20 @@ def form_cells(data: bytes, name: str) -> Embedded | None:
     if any(f.code.startswith("E") for f in findings):
         return None
     report.compute_totals()
-    return Embedded({cell_id: cell.value for cell_id, cell in report.cells.items()}, report.agency, report.year)
+    cells = {cell_id: cell.value for cell_id, cell in report.cells.items()}
+    return Embedded(cells, report.agency, report.year, {key: resolve(report, text.value) for key, text in narrative(report).items()})
+
+
+def narrative(report: Report) -> dict[str, Text]:
+    """Every narrative field, a part of a section by its own key."""
+    return report.texts | {part: text for parts in report.parts.values() for part, text in parts.items()}
+
+
+def first_difference(printed: str, embedded: str, context: int = 12) -> tuple[str, str]:
+    """The stretch where two texts part, with a little before it, from each."""
+    start = next((i for i, (a, b) in enumerate(zip(printed, embedded, strict=False)) if a != b), min(len(printed), len(embedded)))
+    begin = max(start - context // 2, 0)
+    return printed[begin : start + context], embedded[begin : start + context]
 
 
 class TaggedCells(HTMLParser):
@@ -132,6 +146,10 @@ def read_embedded(path: Path, name: str, fmt: Format) -> Embedded | None:
     return form_cells(data, name) if data else None
 
 
+def squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
 def shown(value: Number | None) -> str:
     return "空白" if value is None else format_number(value)
 
@@ -170,5 +188,14 @@ def with_embedded(path: Path, name: str, visible: Extraction) -> Extraction:
                 )
             )
         report.cells[cell_id] = Cell(value, printed.loc if printed else None, printed.typed if printed else True)
+    printed_texts = narrative(report)
+    for key, text in embedded.texts.items():
+        printed = printed_texts.get(key)
+        if printed is None or squeeze(printed.value) == squeeze(text):
+            continue
+        shown_printed, shown_embedded = first_difference(squeeze(printed.value), squeeze(text))
+        visible.findings.append(
+            Finding(WARNING, "W092", f"「{key}」的文字与文件内嵌的不符：印的是「…{shown_printed}…」，内嵌的是「…{shown_embedded}…」", printed.loc, "文字在生成后被改动过；在表单中改好后重新生成")
+        )
     visible.notices.append(Problem("内嵌数据", "表格数字取自文件内嵌的数据（由 nianbao 生成），已与页面上的文字逐一核对"))
     return visible
