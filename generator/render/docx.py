@@ -86,15 +86,7 @@ def set_fonts(style, east_asian: str, latin: str) -> None:
     fonts.set(qn("w:hAnsi"), latin)
 
 
-def chinese_defaults(docx) -> None:
-    """East Asian text is Chinese (zh-CN): Word applies the Chinese line-breaking rules and
-    LibreOffice, lacking the official faces, falls back to a Simplified Chinese face."""
-    defaults = docx.styles.element.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}")
-    defaults.find(qn("w:lang")).set(qn("w:eastAsia"), "zh-CN")
-
-
 def add_styles(docx) -> None:
-    chinese_defaults(docx)
     for name, role, size, align, indent in STYLES:
         style = docx.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
         style.base_style = docx.styles["Normal"]
