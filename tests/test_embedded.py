@@ -166,3 +166,11 @@ def test_narrative_edited_after_generation_is_reported_with_both_texts(built, tm
     _code, out, _err = run_cli("check", str(edited))
     line = next(line for line in out.splitlines() if "W092" in line)
     assert "「依申请公开」" in line and "办结1268" in line and "办结1267" in line
+
+
+def test_a_title_edited_after_generation_is_reported(built, tmp_path, run_cli):
+    title = ">周口市人民政府办公室2024年政府信息公开工作年度报告</w:t>"
+    edited = edited_docx(built[RICH_EXAMPLE]["docx"], tmp_path / "edited.docx", title, title.replace("2024", "2023"))
+    _code, out, _err = run_cli("check", str(edited))
+    line = next(line for line in out.splitlines() if "W091" in line)
+    assert "2023" in line and "2024" in line
