@@ -209,7 +209,10 @@ def grid_positions(rows: list[list[Cell]]) -> list[list[tuple[int, Cell]]]:
     return placed
 
 
-def continue_table(block: TableBlock, row: int, whole_up_to: int = 10) -> tuple[TableBlock, TableBlock] | None:
+GROUP_KEPT_WHOLE = 10  # rows: a row group up to this long moves whole to the next page rather than split
+
+
+def continue_table(block: TableBlock, row: int, whole_up_to: int = GROUP_KEPT_WHOLE) -> tuple[TableBlock, TableBlock] | None:
     """The table cut before body row `row`, where a page break fell inside a row group: a group of
     up to `whole_up_to` rows moves whole to the next page; a group still cut there has its label
     printed again at the top of the continuation. None if no group straddles the break."""

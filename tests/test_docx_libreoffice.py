@@ -10,9 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from generator.document import GROUP_KEPT_WHOLE
+from generator.format import load_format
+
 from .conftest import EXAMPLES, RICH_EXAMPLE
 from .helpers import BASE, edit, write
 from .test_linebreak import PROVOKING
+from .test_pagination import pages_raw, squeeze
 
 pytestmark = pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice is installed by `make test`")
 CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
@@ -67,3 +71,20 @@ def test_table_rows_are_not_cramped(converted):
     tops = {words[0][4]: words[0][1] for words in words_by_line(converted[str(RICH_EXAMPLE)]) if words}
     assert tops["行政规范性文件"] - tops["规章"] >= 1.5 * TABLE_PT
     assert tops["行政强制"] - tops["行政处罚"] >= 1.5 * TABLE_PT
+
+
+def test_short_row_groups_move_whole_to_the_next_page(converted):
+    """Word and LibreOffice cannot print a merged label again on the next page, so a row group of
+    table 三 short enough is kept on one page, label and all."""
+    table = load_format().tables["申请处理"]
+    groups = [group for group in table.row_groups if len(group.members) <= GROUP_KEPT_WHOLE]
+    checked = 0
+    for name, pdf in converted.items():
+        pages = pages_raw(pdf)
+        for group in groups:
+            labels = [squeeze(table.row(key).label) for key in group.members]
+            for number, page in enumerate(pages, 1):
+                if any(label in page for label in labels if len(label) >= 5):
+                    checked += 1
+                    assert squeeze(group.label) in page, f"{name} 第 {number} 页有「{group.label}」的行，没有它的标签"
+    assert checked >= len(groups) * len(converted)

@@ -22,7 +22,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from ..document import EMBEDDED_NAME, EMBEDDED_NAMESPACE, Document, Heading, Paragraph, Signature, TableBlock, grid_positions
+from ..document import EMBEDDED_NAME, EMBEDDED_NAMESPACE, GROUP_KEPT_WHOLE, Document, Heading, Paragraph, Signature, TableBlock, grid_positions
 from ..fonts import TEMPLATES, roles
 
 TEMPLATE = TEMPLATES / "report.docx"
@@ -176,11 +176,26 @@ def add_table(docx, block: TableBlock) -> None:
             elif cell.header and r >= len(block.head):
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
             target.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    kept = rows_kept_with_next(block)
     for index, row in enumerate(table.rows):
         properties = row._tr.get_or_add_trPr()
         add_property(properties, "w:cantSplit")
         if index < len(block.head):
             add_property(properties, "w:tblHeader", val="true")  # repeated on every page
+        if index in kept:
+            for paragraph in row._tr.iter(qn("w:p")):
+                paragraph.get_or_add_pPr().keepNext_val = True
+
+
+def rows_kept_with_next(block: TableBlock) -> set[int]:
+    """Rows of a short row group but its last (counted with the header rows): Word and LibreOffice
+    then move the group whole to the next page rather than leave its rows without their label."""
+    kept = set()
+    for r, row in enumerate(grid_positions(block.head + block.body)):
+        for _column, cell in row:
+            if r >= len(block.head) and cell.header and 1 < cell.rowspan <= GROUP_KEPT_WHOLE:
+                kept.update(range(r, r + cell.rowspan - 1))
+    return kept
 
 
 def build_template() -> bytes:
