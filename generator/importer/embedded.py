@@ -10,7 +10,9 @@ Everything here is bounded: a real form is about 10 KB, a real report has 200 ce
 from __future__ import annotations
 
 import re
+import resource
 import subprocess
+import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -42,22 +44,24 @@ class Embedded:
     texts: dict[str, str] = field(default_factory=dict)  # narrative as printed (citations resolved), by section or part
 
 
-def bounded_output(command: list[str]) -> bytes | None:
-    """A command's standard output, or None if it fails or writes more than MAX_FORM_BYTES."""
-    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) as process:
-        data = process.stdout.read(MAX_FORM_BYTES + 1)
-        if len(data) > MAX_FORM_BYTES:
-            process.kill()
-            return None
-        return data if process.wait() == 0 else None
+def limit_file_size() -> None:
+    """In the child: a file written past MAX_FORM_BYTES stops it (SIGXFSZ), so a compressed
+    attachment cannot unpack to gigabytes."""
+    resource.setrlimit(resource.RLIMIT_FSIZE, (MAX_FORM_BYTES + 1, MAX_FORM_BYTES + 1))
 
 
 def pdf_form(path: Path) -> bytes | None:
-    """The attached form of a PDF (pdfdetach, from poppler-utils like pdftotext)."""
-    try:
-        return bounded_output(["pdfdetach", "-savefile", EMBEDDED_NAME, "-o", "/dev/stdout", str(path)])
-    except OSError:
-        return None
+    """The attached form of a PDF (pdfdetach, from poppler-utils like pdftotext), bounded in size and time."""
+    with tempfile.TemporaryDirectory() as folder:
+        target = Path(folder) / EMBEDDED_NAME
+        command = ["pdfdetach", "-savefile", EMBEDDED_NAME, "-o", str(target), str(path)]
+        try:
+            result = subprocess.run(command, capture_output=True, timeout=30, preexec_fn=limit_file_size, check=False)
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        if result.returncode or not target.is_file() or target.stat().st_size > MAX_FORM_BYTES:
+            return None
+        return target.read_bytes()
 
 
 def docx_form(path: Path) -> bytes | None:
