@@ -84,7 +84,7 @@ def docx_form(path: Path) -> bytes | None:
 
 
 def form_cells(data: bytes, name: str) -> Embedded | None:
-    """The cells of an embedded form, totals computed as when it was built."""
+    """What an embedded form says: its cells (totals computed as when it was built), who, which year, its narrative."""
     try:
         report, findings = parse_form(data.decode("utf-8"), f"{name}（内嵌表单）")
     except (InputError, UnicodeDecodeError):
@@ -158,48 +158,50 @@ def shown(value: Number | None) -> str:
     return "空白" if value is None else format_number(value)
 
 
-def with_embedded(path: Path, name: str, visible: Extraction) -> Extraction:
-    """The visible reading, its figures checked against (and taken from) the embedded data."""
-    embedded = read_embedded(path, name, visible.report.format)
-    if embedded is None:
-        return visible
-    report = visible.report
-    fmt = report.format
-    if embedded.agency and (embedded.agency, embedded.year) != (report.agency, report.year):
-        visible.findings.append(
-            Finding(
-                WARNING,
-                "W091",
-                f"标题中的机关和年度（{report.agency} {report.year}）与文件内嵌的数据（{embedded.agency} {embedded.year}）不符",
-                Loc(name, 0, 0, place="标题"),
-                "文件在生成后被改动过，或内嵌的是另一份报告的数据；请核对",
-            )
-        )
-    for cell_id, value in embedded.cells.items():
-        table_key, row, column = cell_id
-        printed = report.cells.get(cell_id)
+def identity_findings(embedded: Embedded, report: Report, name: str) -> list[Finding]:
+    if not embedded.agency or (embedded.agency, embedded.year) == (report.agency, report.year):
+        return []
+    message = f"标题中的机关和年度（{report.agency} {report.year}）与文件内嵌的数据（{embedded.agency} {embedded.year}）不符"
+    return [Finding(WARNING, "W091", message, Loc(name, 0, 0, place="标题"), "文件在生成后被改动过，或内嵌的是另一份报告的数据；请核对")]
+
+
+def take_cells(embedded: Embedded, report: Report, name: str) -> list[Finding]:
+    """Every embedded cell into the report; a printed figure that differs is a W090."""
+    findings = []
+    for (table_key, row, column), value in embedded.cells.items():
+        table = report.format.tables.get(table_key)
+        labels = {c.key: c.label for c in table.columns} if table else {}
+        if column not in labels or row not in {r.key for r in table.rows}:
+            continue
+        printed = report.cells.get((table_key, row, column))
         if printed is not None and printed.value is not None and printed.value != value:
-            table = fmt.tables[table_key]
-            label = {c.key: c.label for c in table.columns}[column]
-            visible.findings.append(
-                Finding(
-                    WARNING,
-                    "W090",
-                    f"「{table.row_title(row)}」「{label}」印的是 {shown(printed.value)}，文件内嵌的数据是 {shown(value)}",
-                    printed.loc or Loc(name, 0, 0, place="表格"),
-                    "数字在生成后被改动过；以表单为准重新生成，或在表单中改正后重新生成",
-                    cell=cell_id,
-                )
-            )
-        report.cells[cell_id] = Cell(value, printed.loc if printed else None, printed.typed if printed else True)
+            message = f"「{table.row_title(row)}」「{labels[column]}」印的是 {shown(printed.value)}，文件内嵌的数据是 {shown(value)}"
+            hint = "数字在生成后被改动过；以表单为准重新生成，或在表单中改正后重新生成"
+            findings.append(Finding(WARNING, "W090", message, printed.loc or Loc(name, 0, 0, place="表格"), hint, cell=(table_key, row, column)))
+        report.cells[(table_key, row, column)] = Cell(value, printed.loc if printed else None, printed.typed if printed else True)
+    return findings
+
+
+def text_findings(embedded: Embedded, report: Report) -> list[Finding]:
+    """Narrative whose printed text differs from the embedded form's (citations resolved): W092."""
+    findings = []
     printed_texts = narrative(report)
     for key, text in embedded.texts.items():
         printed = printed_texts.get(key)
         if printed is None or squeeze(printed.value) == squeeze(text):
             continue
         shown_printed, shown_embedded = first_difference(squeeze(printed.value), squeeze(text))
-        visible.findings.append(
-            Finding(WARNING, "W092", f"「{key}」的文字与文件内嵌的不符：印的是「…{shown_printed}…」，内嵌的是「…{shown_embedded}…」", printed.loc, "文字在生成后被改动过；在表单中改好后重新生成")
-        )
+        message = f"「{key}」的文字与文件内嵌的不符：印的是「…{shown_printed}…」，内嵌的是「…{shown_embedded}…」"
+        findings.append(Finding(WARNING, "W092", message, printed.loc, "文字在生成后被改动过；在表单中改好后重新生成"))
+    return findings
+
+
+def with_embedded(path: Path, name: str, visible: Extraction) -> Extraction:
+    """The visible reading, its figures checked against (and taken from) the embedded data."""
+    embedded = read_embedded(path, name, visible.report.format)
+    if embedded is None:
+        return visible
+    report = visible.report
+    visible.findings += identity_findings(embedded, report, name) + take_cells(embedded, report, name) + text_findings(embedded, report)
     visible.notices.append(Problem("内嵌数据", "表格数字取自文件内嵌的数据（由 nianbao 生成），已与页面上的文字逐一核对"))
     return visible
