@@ -46,7 +46,16 @@ def converted(built, tmp_path_factory) -> dict[str, Path]:
     for index, (name, document) in enumerate(documents.items()):  # the outputs share names: one folder each
         documents[name] = Path(shutil.copy(document, folder / "in" / f"{index}.docx"))
     subprocess.run(
-        ["soffice", "--headless", f"-env:UserInstallation=file://{folder}/profile", "--convert-to", "pdf", "--outdir", str(folder / "pdf"), *map(str, documents.values())],
+        [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation=file://{folder}/profile",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(folder / "pdf"),
+            *map(str, documents.values()),
+        ],
         capture_output=True,
         check=True,
         timeout=300,
