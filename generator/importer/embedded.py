@@ -29,6 +29,7 @@ from ..report import Cell, CellId, Loc, Number, Report, Text
 from .parse import Extraction, Problem
 from .sources import decode
 
+BY_EMBEDDED = "取自文件内嵌的数据（已与印出的数字核对）"  # how a cell was read, as parse.BY_LABEL…
 MAX_FORM_BYTES = 1_000_000
 MAX_CELLS = 2_000
 MAX_VALUE_CHARS = 24
@@ -203,5 +204,6 @@ def with_embedded(path: Path, name: str, visible: Extraction) -> Extraction:
         return visible
     report = visible.report
     visible.findings += identity_findings(embedded, report, name) + take_cells(embedded, report, name) + text_findings(embedded, report)
+    visible.how.update({cell_id: BY_EMBEDDED for cell_id in embedded.cells if cell_id in report.cells})
     visible.notices.append(Problem("内嵌数据", "表格数字取自文件内嵌的数据（由 nianbao 生成），已与页面上的文字逐一核对"))
     return visible
