@@ -125,3 +125,14 @@ def test_an_oversized_pdf_attachment_is_ignored(tmp_path):
     result = import_report(target, "big.pdf")
     assert not any(n.place == "内嵌数据" for n in result.notices)
     assert result.report.value("申请处理", "本年新收", "自然人") == 1121  # read from the text, as any report
+
+
+def test_import_json_says_the_cells_came_from_the_embedded_data(built, run_cli):
+    import json
+
+    from generator.importer.embedded import BY_EMBEDDED
+
+    code, out, _err = run_cli("import", str(built[RICH_EXAMPLE]["pdf"]), "--format", "json")
+    data = json.loads(out)
+    assert code == 0 and data["findings"] == []
+    assert {cell["read"] for cell in data["cells"]} == {BY_EMBEDDED}
