@@ -59,7 +59,7 @@ def load_report(path_text: str) -> tuple[Report | None, list[Finding], list[str]
         if path.suffix.lower() in PUBLISHED_SUFFIXES:
             result = import_report(path, path_text)
             unread = [Finding("E020", f"未能从原文读取：{p.message}", Loc(path_text, 0, 0, place=p.place)) for p in result.problems]
-            return result.report, unread, []
+            return result.report, unread + result.findings, []
         report, findings = load_form(path, path_text)
     except FormatError as exc:
         return None, exc.findings, exc.source_lines
