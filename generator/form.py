@@ -15,18 +15,26 @@ from pathlib import Path
 
 import yaml
 
-from .findings import ERROR, WARNING, Finding, InputError
+from .findings import ERROR, WARNING, Finding, InputError, printable
 from .format import Column, Format, Section, Table, available_formats, format_for_year, load_format, normalize_label
+from .limits import FORBIDDEN, MAX_DECIMALS, MAX_DIGITS, clean_text, one_line, read_capped
 from .report import Cell, Loc, Number, Report, Text
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_NODES = 20_000
 MAX_DEPTH = 100
+MAX_PARAGRAPH = 5_000  # characters in one paragraph of narrative
+MAX_NARRATIVE = 100_000  # characters of narrative in one form
+LOCATE_WINDOW = 200  # source lines searched ahead for where a line of text starts
+DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# What libyaml accepts in a stream; anything else is refused here, with its place, before it can.
+NOT_YAML = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 NULLS = {"", "~", "null", "Null", "NULL"}
 INTEGER = re.compile(r"[+-]?[0-9]+")
 DECIMAL = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
 NUMBERING = re.compile(r"^([一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+[.、．])")
 FORMAT_KEY = "格式"
+YAML_TAG_PREFIX = "tag:yaml.org,2002:"
 
 YAML_PROBLEMS = [
     ("cannot start any token", "这里有一个不能出现在此处的字符"),
@@ -48,25 +56,15 @@ YAML_PROBLEMS = [
 def read_source(path: Path, name: str) -> str:
     """The file's text, refused with a clear message when it cannot be a form."""
     start = Loc(name, 1, 1)
+    if path.is_dir():
+        raise InputError(Finding(ERROR, "E000", f"{name} 是一个文件夹，其中没有 .yaml 表单", start))
     try:
-        if path.is_dir():
-            raise InputError(Finding(ERROR, "E000", f"{name} 是一个文件夹，其中没有 .yaml 表单", start))
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise InputError(
-                Finding(
-                    ERROR,
-                    "E002",
-                    f"文件大小 {size / 1048576:.1f} MB，超过表单上限 2 MB，已拒绝读取",
-                    start,
-                    hint="年度报告表单通常不足 100 KB，请确认选择的是 .yaml 表单文件",
-                )
-            )
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(Finding(ERROR, "E000", f"找不到文件 {name}", None)) from None
-    except OSError as exc:
-        raise InputError(Finding(ERROR, "E000", f"无法读取文件 {name}：{exc.strerror}", None)) from None
+        data = read_capped(path, MAX_BYTES, name, "表单")
+    except InputError as exc:
+        if exc.finding.code != "E002":
+            raise
+        hint = "年度报告表单通常不足 100 KB，请确认选择的是 .yaml 表单文件"
+        raise InputError(Finding(ERROR, "E002", f"{name} 超过表单上限 2 MB，已拒绝读取", start, hint)) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -81,8 +79,24 @@ def read_source(path: Path, name: str) -> str:
         raise InputError(Finding(ERROR, "E003", "文件不是 UTF-8 编码的文本", Loc(name, line, column), hint)) from None
 
 
+def place_of(text: str, index: int, name: str) -> Loc:
+    line_start = text.rfind("\n", 0, index) + 1
+    return Loc(name, text.count("\n", 0, index) + 1, index - line_start + 1)
+
+
+def refuse_control_characters(text: str, name: str) -> None:
+    """A character YAML cannot hold (VT pasted from Word, NUL, U+FFFE…), refused at its place."""
+    found = NOT_YAML.search(text)
+    if found:
+        count = len(NOT_YAML.findall(text))
+        hint = "多半是从 Word 等处粘贴带来的（如 U+000B 是 Word 的手动换行）：删去它，或换成普通换行"
+        more = f"（全文共 {count} 处）" if count > 1 else ""
+        raise InputError(Finding(ERROR, "E061", f"这里有一个不能出现在表单中的控制字符 U+{ord(found.group()):04X}{more}", place_of(text, found.start(), name), hint))
+
+
 def flow_depth(text: str) -> int:
-    """How deeply [ ] and { } nest (the parser recurses per level; thousands of levels crash it)."""
+    """How deeply [ ] and { } nest (libyaml scans a flow collection ahead to its end, so this is
+    counted on the text: thousands of levels would fail inside libyaml)."""
     if text.count("[") + text.count("{") <= MAX_DEPTH:
         return 0
     depth = deepest = 0
@@ -95,11 +109,30 @@ def flow_depth(text: str) -> int:
     return deepest
 
 
+def check_structure(text: str, name: str) -> None:
+    """Before composing: refuse nesting deeper than MAX_DEPTH (block or flow style: deep nesting
+    crashes the composer) and YAML tags (!!python/…, !foo: a form is plain data)."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                where = Loc(name, event.start_mark.line + 1, event.start_mark.column + 1)
+                raise InputError(Finding(ERROR, "E004", f"列表或“键: 值”嵌套超过 {MAX_DEPTH} 层，已拒绝处理", where, "表单中的列表只有一层，例如 [0, 0, 0]"))
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+        if isinstance(event, yaml.NodeEvent) and getattr(event, "tag", None) is not None:
+            where = Loc(name, event.start_mark.line + 1, event.start_mark.column + 1)
+            raise InputError(Finding(ERROR, "E062", f"表单中不能使用 YAML 标签「{printable(event.tag.replace(YAML_TAG_PREFIX, '!!'))[:60]}」", where, "删去以“!”开头的标签，直接写值"))
+
+
 def compose(text: str, name: str) -> yaml.Node | None:
     """Parse YAML syntax into nodes; a syntax error becomes a located Chinese message."""
+    refuse_control_characters(text, name)
     if flow_depth(text) > MAX_DEPTH:
         raise InputError(Finding(ERROR, "E004", f"方括号或花括号嵌套超过 {MAX_DEPTH} 层，已拒绝处理", Loc(name, 1, 1), "表单中的列表只有一层，例如 [0, 0, 0]"))
     try:
+        check_structure(text, name)
         return yaml.compose(text, Loader=yaml.CSafeLoader)
     except yaml.MarkedYAMLError as exc:
         opening = (
@@ -116,8 +149,8 @@ def compose(text: str, name: str) -> yaml.Node | None:
             message = next((zh for en, zh in YAML_PROBLEMS if en in problem), "YAML 语法错误")
         hint = syntax_hint(lines, line)
         raise InputError(Finding(ERROR, "E001", f"YAML 语法错误：{message}", Loc(name, line, column), hint)) from None
-    except yaml.YAMLError as exc:
-        raise InputError(Finding(ERROR, "E001", f"YAML 语法错误：{exc}", Loc(name, 1, 1))) from None
+    except yaml.YAMLError:
+        raise InputError(Finding(ERROR, "E001", "YAML 语法错误", Loc(name, 1, 1))) from None
 
 
 def syntax_hint(lines: list[str], line: int) -> str:
@@ -164,7 +197,12 @@ def node_kind(node: yaml.Node) -> str:
         return "“键: 值”映射"
     if isinstance(node, yaml.SequenceNode):
         return "列表"
-    return f"「{node.value}」"
+    return f"「{shortened(node.value)}」"
+
+
+def shortened(text: str, limit: int = 40) -> str:
+    """User text quoted in a message, cut so a message stays one readable line."""
+    return text if len(text) <= limit else f"{text[:limit]}…（共 {len(text):,} 字）"
 
 
 class FormReader:
@@ -177,6 +215,7 @@ class FormReader:
         self.findings: list[Finding] = []
         self.suggested: set[str] = set()  # keys offered as "did you mean": not reported missing again
         self.report = Report(format=fmt, path=name, source_lines=self.lines)
+        self.narrative_length = 0
 
     def loc(self, node: yaml.Node) -> Loc:
         start, end = node.start_mark, node.end_mark
@@ -211,17 +250,32 @@ class FormReader:
         if "：" in key or "\n" in key:
             hint = "键和值之间要用英文冒号“:”并在其后加一个空格"
         else:
-            close = difflib.get_close_matches(normalize_label(key), list(known), n=1, cutoff=0.5)
+            close = difflib.get_close_matches(normalize_label(key[:200]), list(known), n=1, cutoff=0.5)
             hint = f"是否应为「{known[close[0]]}」？" if close else "可用的键：" + "、".join(canonical_keys)
             self.suggested.update(known[c] for c in close)
-        self.error("E007", f"{where}中有未知的键「{key}」", key_node, hint)
+        self.error("E007", f"{where}中有未知的键「{shortened(key)}」", key_node, hint)
 
     def text_value(self, node: yaml.Node, what: str) -> Text | None:
         if not isinstance(node, yaml.ScalarNode):
             self.error("E009", f"「{what}」应为一段文字，实为{node_kind(node)}", node, "文字较长时可写成“键: |”，下一行起缩进书写，每行一段")
             return None
-        value = "" if is_plain(node) and node.value in NULLS else node.value.strip("\n")
+        value = "" if is_plain(node) and node.value in NULLS else self.clean(node, node.value, clean_text).strip("\n")
+        longest = max(map(len, value.split("\n")))
+        if longest > MAX_PARAGRAPH:
+            self.error("E063", f"「{what}」中有一段长 {longest:,} 字，超过每段 {MAX_PARAGRAPH:,} 字的上限", node, "分成几段书写（每行一段）")
+            return None
+        self.narrative_length += len(value)
+        if self.narrative_length > MAX_NARRATIVE:
+            self.error("E064", f"文字总长超过 {MAX_NARRATIVE:,} 字的上限（到「{what}」为止）", node, "年度报告的文字通常在两万字以内，请精简")
+            return None
         return Text(value, self.loc(node), self.locate_lines(node, value))
+
+    def clean(self, node: yaml.Node, value: str, cleaner) -> str:
+        """The value as every output can hold it; characters no output can hold are reported."""
+        found = FORBIDDEN.search(value)
+        if found:
+            self.error("E061", f"这里的文字含有不能印出的控制字符 U+{ord(found.group()):04X}，已删去", node, "删去它；多半是从其他软件粘贴带来的")
+        return cleaner(value)
 
     def locate_lines(self, node: yaml.ScalarNode, value: str) -> list[Loc]:
         """Where each line of a text value starts in the source (searched, so any YAML style works)."""
@@ -229,7 +283,7 @@ class FormReader:
         for line in value.split("\n"):
             probe = line.strip()[:8]
             found = index
-            for candidate in range(index, min(node.end_mark.line + 1, len(self.lines))):
+            for candidate in range(index, min(node.end_mark.line + 1, len(self.lines), index + LOCATE_WINDOW)):
                 position = self.lines[candidate].find(probe) if probe else -1
                 if position >= 0:
                     found = candidate
@@ -254,8 +308,14 @@ class FormReader:
         pattern = DECIMAL if column.type == "amount" else INTEGER
         if not pattern.fullmatch(text):
             self.error(
-                "E010", f"{what}应为{'数字（单位：' + column.unit + '）' if column.unit else '整数'}，实为「{text}」", node, self.number_hint(text, column)
+                "E010", f"{what}应为{'数字（单位：' + column.unit + '）' if column.unit else '整数'}，实为「{text[:40]}」", node, self.number_hint(text, column)
             )
+            return None
+        whole, _, decimals = text.lstrip("+-").partition(".")
+        if len(whole.lstrip("0")) > MAX_DIGITS or len(decimals) > MAX_DECIMALS:
+            shown = text if len(text) <= 20 else f"{text[:12]}…（共 {len(text):,} 位）"
+            limit = f"最多 {MAX_DIGITS} 位整数" + (f"、{MAX_DECIMALS} 位小数" if column.type == "amount" else "")
+            self.error("E014", f"{what}「{shown}」超出表格能显示的范围（{limit}）", node, "核对这个数字")
             return None
         value: Number = Decimal(text) if column.type == "amount" else int(text)
         if value < 0:
@@ -336,19 +396,21 @@ class FormReader:
                     self.error("E008", f"「{field.key}」（{field.label}）未填写", node)
                 continue
             if field.type == "year":
-                if INTEGER.fullmatch(raw) and 1990 <= int(raw) <= 2100 and is_plain(node):
+                if INTEGER.fullmatch(raw) and len(raw) <= 4 and 1990 <= int(raw) <= 2100 and is_plain(node):
                     report.year = int(raw)
                 else:
-                    self.error("E009", f"「年度」应为四位数的公元年份，实为「{raw}」", node, "例如 年度: 2024")
+                    self.error("E009", f"「年度」应为四位数的公元年份（1990 至 2100），实为「{raw[:20]}」", node, "例如 年度: 2024")
             elif field.type == "date":
                 try:
+                    if not DATE.fullmatch(raw):
+                        raise ValueError(raw)
                     report.published = date.fromisoformat(raw)
                 except ValueError:
-                    self.error("E009", f"「{field.key}」应为 YYYY-MM-DD 格式的日期，实为「{raw}」", node, "例如 2025-01-20")
+                    self.error("E009", f"「{field.key}」应为 YYYY-MM-DD 格式的日期，实为「{raw[:40]}」", node, "例如 2025-01-20")
             elif field.type == "choice" and raw not in field.choices:
-                self.error("E009", f"「{field.key}」只能是 " + " 或 ".join(field.choices) + f"，实为「{raw}」", node)
+                self.error("E009", f"「{field.key}」只能是 " + " 或 ".join(field.choices) + f"，实为「{raw[:40]}」", node)
             else:
-                setattr(report, {"机关": "agency", "标题": "title", "报告类型": "kind"}[field.key], raw)
+                setattr(report, {"机关": "agency", "标题": "title", "报告类型": "kind"}[field.key], self.clean(node, raw, one_line).strip())
         if FORMAT_KEY in entries:
             node = entries[FORMAT_KEY][1]
             if not isinstance(node, yaml.ScalarNode) or node.value != self.fmt.id:
@@ -461,7 +523,7 @@ def choose_format(root: yaml.Node | None) -> Format:
     if declared in available_formats():
         return load_format(declared)
     year = top_level_scalar(root, "年度") or ""
-    return format_for_year(int(year) if INTEGER.fullmatch(year) else None)
+    return format_for_year(int(year) if INTEGER.fullmatch(year) and len(year) <= 4 else None)
 
 
 def parse_form(text: str, name: str) -> tuple[Report, list[Finding]]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..checks import check_report
-from ..findings import ERROR, WARNING, Finding, InputError, findings_json, format_text, sort_findings, summary
+from ..findings import ERROR, SAME_CODE_SHOWN, WARNING, Finding, InputError, findings_json, folded, format_text, sort_findings, summary
 from ..form import load_form
 from ..importer import PUBLISHED_SUFFIXES, import_report
 from ..report import Loc, Report
@@ -101,9 +101,12 @@ def exit_code(results: list[Checked], strict: bool) -> int:
 def print_findings(results: list[Checked], stream=None) -> None:
     stream = stream or sys.stdout
     for result in results:
-        for finding in result.findings:
+        shown, left_out = folded(result.findings)
+        for finding in shown:
             print(format_text(finding, result.source_lines), file=stream)
             print(file=stream)
+        for code, count in left_out.items():
+            print(f"{result.path}：另有 {count} 条 {code} 未列出（同一代码只列出前 {SAME_CODE_SHOWN} 条）\n", file=stream)
     everything = [f for r in results for f in r.findings]
     if len(results) > 1:
         for result in results:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from ..files import write_atomic
-from ..findings import InputError, format_text
+from ..findings import InputError, format_text, printable
 from ..formwriter import SCHEMA_FILE, write_form
 from ..importer import import_report
 from ..importer.parse import Extraction
@@ -67,9 +67,9 @@ def run(args: argparse.Namespace) -> int:
     if report.title == report.format.make_title(report.agency, report.year):
         report.title = ""
     for problem in result.problems:
-        print(f"{args.file}：{problem.place}：{problem.message}", file=sys.stderr)
+        print(printable(f"{args.file}：{problem.place}：{problem.message}"), file=sys.stderr)
     for notice in result.notices:
-        print(f"{args.file}：{notice.place}：提示：{notice.message}", file=sys.stderr)
+        print(printable(f"{args.file}：{notice.place}：提示：{notice.message}"), file=sys.stderr)
     if args.format == "json":
         print(extraction_json(result))
     elif args.output:
