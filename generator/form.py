@@ -17,7 +17,7 @@ import yaml
 
 from .findings import ERROR, WARNING, Finding, InputError, printable
 from .format import Column, Format, Section, Table, available_formats, format_for_year, load_format, normalize_label
-from .limits import FORBIDDEN, MAX_DECIMALS, MAX_DIGITS, clean_text, one_line, read_capped
+from .limits import FORBIDDEN, MAX_DECIMALS, MAX_DIGITS, YEARS, clean_text, one_line, read_capped
 from .report import Cell, Loc, Number, Report, Text
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -396,10 +396,10 @@ class FormReader:
                     self.error("E008", f"「{field.key}」（{field.label}）未填写", node)
                 continue
             if field.type == "year":
-                if INTEGER.fullmatch(raw) and len(raw) <= 4 and 1990 <= int(raw) <= 2100 and is_plain(node):
+                if INTEGER.fullmatch(raw) and len(raw) <= 4 and int(raw) in YEARS and is_plain(node):
                     report.year = int(raw)
                 else:
-                    self.error("E009", f"「年度」应为四位数的公元年份（1990 至 2100），实为「{raw[:20]}」", node, "例如 年度: 2024")
+                    self.error("E009", f"「年度」应为四位数的公元年份（{YEARS.start} 至 {YEARS.stop - 1}），实为「{raw[:20]}」", node, "例如 年度: 2024")
             elif field.type == "date":
                 try:
                     if not DATE.fullmatch(raw):

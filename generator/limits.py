@@ -16,6 +16,7 @@ from .findings import ERROR, Finding, InputError, printable
 
 MAX_DIGITS = 9  # 件数 up to 999,999,999; 金额 up to 9 digits before the point: what a table cell shows
 MAX_DECIMALS = 6  # 金额 decimals (more than 4 is already warned about by W015)
+YEARS = range(1990, 2101)  # 年度 a form may give
 MAX_NAME_CHARS = 80  # an output file name's stem, in characters (Windows paths stay short)
 MAX_NAME_BYTES = 200  # and in UTF-8 bytes (255 is the limit of most file systems)
 
@@ -62,12 +63,14 @@ def read_capped(path: Path, cap: int, name: str, what: str) -> bytes:
     """A regular file's bytes, at most `cap` of them: a FIFO, a device or /dev/zero is refused,
     and the cap holds for what is actually read (a file may grow, or lie about its size)."""
     try:
-        with open(path, "rb", buffering=0) as stream:
-            mode = os.fstat(stream.fileno()).st_mode
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))  # a FIFO must not block the open
+        with open(handle, "rb", buffering=0) as stream:
+            mode = os.fstat(handle).st_mode
             if stat.S_ISDIR(mode):
                 raise InputError(Finding(ERROR, "E000", f"{name} 是一个文件夹，不是{what}", None))
             if not stat.S_ISREG(mode):
                 raise InputError(Finding(ERROR, "E060", f"{name} 不是普通文件（是管道、设备或套接字），已拒绝读取", None, f"请选择保存在磁盘上的{what}"))
+            os.set_blocking(handle, True)
             data = read_at_most(stream, cap + 1)
     except FileNotFoundError:
         raise InputError(Finding(ERROR, "E000", f"找不到文件 {name}", None)) from None
@@ -89,6 +92,11 @@ def read_at_most(stream, limit: int) -> bytes:
         chunks.append(chunk)
         left -= len(chunk)
     return b"".join(chunks)
+
+
+def year_problem(year: int) -> str:
+    """Why `year` cannot be a form's 年度 ("" when it can)."""
+    return "" if year in YEARS else f"年度应为 {YEARS.start} 至 {YEARS.stop - 1} 之间的四位数公元年份，实为 {year}"
 
 
 def megabytes(size: int) -> str:

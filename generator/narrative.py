@@ -17,6 +17,7 @@ from .report import Number, Report, Text
 
 CITATION = re.compile(r"\{\{\s*(\w+(?:\.\w+)?)\s*\}\}")
 CLAUSE_END = "。；;！？!?"
+MAX_FIGURE_DIGITS = 30
 GAP = r"[^\d，,。；;！？!?（）()\n{}]"
 
 
@@ -71,6 +72,8 @@ def typed_figures(text: Text, rules: tuple[NarrativeFigure, ...], units: tuple[s
                     continue
                 for word in rule.words:
                     for match in figure_matches(clause, word, unit):
+                        if len(match.group("n")) > MAX_FIGURE_DIGITS:
+                            continue  # no table cell holds such a number (and int() refuses past 4,300 digits)
                         number_start = clause_start + match.start("n")
                         yield TypedFigure(index, number_start, match.group(0).strip(), int(match.group("n")), rule)
 

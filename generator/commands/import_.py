@@ -12,6 +12,7 @@ from ..findings import InputError, format_text, printable
 from ..formwriter import SCHEMA_FILE, write_form
 from ..importer import import_report
 from ..importer.parse import Extraction
+from ..limits import year_problem
 from ..narrative import format_number
 from .schema import schema_text
 
@@ -56,6 +57,9 @@ def extraction_json(result: Extraction) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.year is not None and year_problem(args.year):
+        print(f"用法错误：{year_problem(args.year)}", file=sys.stderr)
+        return 2
     try:
         result = import_report(Path(args.file), args.file, args.year)
     except InputError as exc:
