@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 import time
@@ -18,6 +19,9 @@ def write_atomic(path: Path, data: bytes | str) -> None:
 def write_all(outputs: dict[Path, bytes | str]) -> None:
     """Write every output or none: all go to temporary files first and are renamed into place
     only when all were written. Temporary files a killed run left beside these targets go."""
+    for path in outputs:
+        if path.is_dir():  # found before anything is written: a rename over it would fail halfway
+            raise IsADirectoryError(errno.EISDIR, "Is a directory", str(path))
     temporaries: dict[Path, str] = {}
     try:
         for path, data in outputs.items():

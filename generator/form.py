@@ -17,7 +17,7 @@ import yaml
 
 from .findings import ERROR, WARNING, Finding, InputError, printable
 from .format import Column, Format, Section, Table, available_formats, format_for_year, load_format, normalize_label
-from .limits import FORBIDDEN, MAX_DECIMALS, MAX_DIGITS, YEARS, clean_text, one_line, read_capped
+from .limits import CONTROL, MAX_DECIMALS, MAX_DIGITS, YEARS, clean_text, one_line, read_capped
 from .report import Cell, Loc, Number, Report, Text
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -25,7 +25,7 @@ MAX_NODES = 20_000
 MAX_DEPTH = 100
 MAX_PARAGRAPH = 5_000  # characters in one paragraph of narrative
 MAX_NARRATIVE = 100_000  # characters of narrative in one form
-LOCATE_WINDOW = 200  # source lines searched ahead for where a line of text starts
+LOCATE_WINDOW = 50  # source lines searched ahead for where a line of text starts
 DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # What libyaml accepts in a stream; anything else is refused here, with its place, before it can.
 NOT_YAML = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -47,6 +47,7 @@ YAML_PROBLEMS = [
     ("found undefined alias", "引用了未定义的别名（*）"),
     ("found unexpected end of stream", "文件意外结束：有引号或括号没有闭合"),
     ("found unknown escape character", "双引号文字里有无效的转义符“\\”，可改用单引号或“|”文本块"),
+    ("found invalid Unicode character escape code", "双引号文字里的“\\u”转义不是有效的字符"),
     ("expected <block end>", "缩进不一致：这一行的缩进与上下文不符"),
     ("found a tab character", "这里用了制表符（Tab）：YAML 只能用空格缩进"),
     ("while scanning a quoted scalar", "引号没有闭合"),
@@ -146,7 +147,7 @@ def compose(text: str, name: str) -> yaml.Node | None:
         if bad == "\t" or ("\t" in (lines[line - 1] if line <= len(lines) else "") and "token" in problem):
             message = "这里用了制表符（Tab）：YAML 只能用空格缩进"
         else:
-            message = next((zh for en, zh in YAML_PROBLEMS if en in problem), "YAML 语法错误")
+            message = next((zh for en, zh in YAML_PROBLEMS if en in problem), "这里的写法无法解析")
         hint = syntax_hint(lines, line)
         raise InputError(Finding(ERROR, "E001", f"YAML 语法错误：{message}", Loc(name, line, column), hint)) from None
     except yaml.YAMLError:
@@ -272,9 +273,9 @@ class FormReader:
 
     def clean(self, node: yaml.Node, value: str, cleaner) -> str:
         """The value as every output can hold it; characters no output can hold are reported."""
-        found = FORBIDDEN.search(value)
+        found = CONTROL.search(value)
         if found:
-            self.error("E061", f"这里的文字含有不能印出的控制字符 U+{ord(found.group()):04X}，已删去", node, "删去它；多半是从其他软件粘贴带来的")
+            self.error("E061", f"这里的文字含有不能印出的控制字符 U+{ord(found.group()):04X}（生成草稿时删去或换成换行）", node, "删去它；多半是从 Word 等软件粘贴带来的")
         return cleaner(value)
 
     def locate_lines(self, node: yaml.ScalarNode, value: str) -> list[Loc]:
