@@ -112,9 +112,13 @@ def flow_depth(text: str) -> int:
 
 def check_structure(text: str, name: str) -> None:
     """Before composing: refuse nesting deeper than MAX_DEPTH (block or flow style: deep nesting
-    crashes the composer) and YAML tags (!!python/…, !foo: a form is plain data)."""
-    depth = 0
+    crashes the composer), more than MAX_NODES values, and YAML tags (!!python/…, !foo: a form is plain data)."""
+    depth = nodes = 0
     for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+        nodes += isinstance(event, yaml.NodeEvent)
+        if nodes > MAX_NODES:
+            where = Loc(name, event.start_mark.line + 1, event.start_mark.column + 1)
+            raise InputError(Finding(ERROR, "E004", f"表单中的值超过 {MAX_NODES:,} 个，已拒绝处理", where, "一份年度报告表单只有几百个值，请确认选择的是表单文件"))
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:

@@ -164,7 +164,7 @@ def fifo(path: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize("where", ["form", "previous", "sibling-year", "device", "imported-text"])
+@pytest.mark.parametrize("where", ["form", "previous", "sibling-year", "sibling-device", "device", "imported-text", "init-from"])
 def test_reads_never_block_on_fifos_or_devices(tmp_path, where):
     form = write(tmp_path, BASE)
     if where == "form":
@@ -177,11 +177,16 @@ def test_reads_never_block_on_fifos_or_devices(tmp_path, where):
     elif where == "sibling-year":
         fifo(tmp_path / "2023.yaml")
         args = ["check", str(form)]
+    elif where == "sibling-device":
+        (tmp_path / "2023.yaml").symlink_to("/dev/zero")
+        args = ["check", str(form)]
+    elif where == "init-from":
+        args = ["init", "--from", str(fifo(tmp_path / "last.yaml")), "-o", str(tmp_path / "new.yaml")]
     else:
         args = ["import", str(fifo(tmp_path / "x.txt"))]
     result = run_nianbao(*args, timeout=30)
     assert "不是普通文件" in result.stdout + result.stderr
-    assert result.returncode == (0 if where == "sibling-year" else 2)
+    assert result.returncode == (0 if where.startswith("sibling") else 2)
     assert english_free(result.stdout + result.stderr)
 
 

@@ -33,6 +33,7 @@ MAX_HTML_ELEMENTS = 50_000  # elements in a web page
 MAX_PAGES = 300  # pages of a PDF
 PDF_SECONDS = 60  # pdfinfo or pdftotext on one PDF
 MAX_PDF_TEXT = 20 * 1024 * 1024  # text pdftotext may write for one PDF
+PDF_MEMORY = 1024 * 1024 * 1024  # address space of pdfinfo or pdftotext
 
 
 @dataclass(frozen=True)
@@ -85,10 +86,12 @@ def read_text_file(path: Path) -> list[Line]:
 
 
 def cap_output() -> None:
-    """In the child process: a file it writes past MAX_PDF_TEXT stops it (SIGXFSZ)."""
+    """In the child process: a file it writes past MAX_PDF_TEXT stops it (SIGXFSZ), and so does
+    memory past PDF_MEMORY (a stream that inflates to gigabytes)."""
     import resource
 
     resource.setrlimit(resource.RLIMIT_FSIZE, (MAX_PDF_TEXT, MAX_PDF_TEXT))
+    resource.setrlimit(resource.RLIMIT_AS, (PDF_MEMORY, PDF_MEMORY))
 
 
 def run_pdf_tool(command: list[str], name: str) -> subprocess.CompletedProcess:
@@ -120,7 +123,8 @@ def pdftotext(path: Path, name: str, mode: list[str], folder: Path) -> list[Line
     if result.returncode and output.exists() and output.stat().st_size >= MAX_PDF_TEXT:
         raise too_big(Path(name), "的文字超过上限", f"文字 {megabytes(MAX_PDF_TEXT)}")
     if result.returncode:
-        raise InputError(Finding(ERROR, "E003", f"{name} 不是可读取的 PDF 文件", None, "用 PDF 阅读器打开确认文件完好"))
+        limit = f"或读取时超过内存上限 {megabytes(PDF_MEMORY)}"
+        raise InputError(Finding(ERROR, "E003", f"{name} 不是可读取的 PDF 文件（{limit}）", None, "用 PDF 阅读器打开确认文件完好"))
     text = output.read_bytes().decode("utf-8", errors="replace")
     if not text.strip():
         raise InputError(Finding(ERROR, "E003", f"{name} 没有文字层（可能是扫描件），无法导入", None, "请使用有文字层的 PDF，或先做文字识别"))
