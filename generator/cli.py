@@ -49,7 +49,9 @@ def main(argv: list[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(encoding="utf-8")
-    signal.signal(signal.SIGTERM, stop)  # a terminated run removes its temporary files on the way out
+    for name in ("SIGTERM", "SIGHUP"):  # a terminated run removes its temporary files on the way out
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), stop)
     parser = build_parser()
     args = parser.parse_args(argv)
     if not args.command:

@@ -8,7 +8,7 @@ import tempfile
 import time
 from pathlib import Path
 
-STALE_SECONDS = 600  # a temporary file of ours this old was left by a killed run
+STALE_SECONDS = 60  # a temporary file of ours this old was left by a killed run (outputs are rendered before any is written)
 
 
 def write_atomic(path: Path, data: bytes | str) -> None:

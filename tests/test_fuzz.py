@@ -12,11 +12,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.commands.init import blank_report
+from generator.document import build_document
 from generator.findings import InputError
 from generator.form import parse_form
 from generator.formwriter import paragraphs, write_form
 from generator.importer import import_report
 from generator.limits import MAX_NAME_BYTES, MAX_NAME_CHARS, one_line, safe_name
+from generator.render.docx import render_docx
+from generator.render.html import render_html
 
 from .helpers import BASE
 
@@ -38,6 +41,25 @@ def only_findings(action) -> None:
 def test_form_reader_on_edited_forms(line, column, inserted):
     text = "\n".join([*LINES[:line], LINES[line][:column] + inserted + LINES[line][column:], *LINES[line + 1 :]])
     only_findings(lambda: parse_form(text, "2024.yaml"))
+
+
+def renders(report) -> None:
+    """DOCX and HTML of a report (the PDF takes the same document tree; python-docx and lxml are
+    the renderers that refuse characters)."""
+    document = build_document(report)
+    assert render_docx(document) and render_html(document)
+
+
+@settings(FUZZ, max_examples=20)
+@given(line=st.integers(0, len(LINES) - 1), column=st.integers(0, 40), inserted=ANY_TEXT)
+def test_what_the_reader_accepts_renders(line, column, inserted):
+    """Whatever loads (with findings or not: a draft is built anyway) renders."""
+    text = "\n".join([*LINES[:line], LINES[line][:column] + inserted + LINES[line][column:], *LINES[line + 1 :]])
+    try:
+        report, _findings = parse_form(text, "2024.yaml")
+    except InputError:
+        return
+    renders(report)
 
 
 @FUZZ
@@ -83,22 +105,29 @@ def test_output_names_are_safe(title, tmp_path_factory):
     target.unlink()
 
 
-def imported(tmp_path: Path, suffix: str, data: bytes) -> None:
+def imported(tmp_path: Path, suffix: str, data: bytes, render: bool = False) -> None:
+    """Import the file: only our findings may come out; a report read renders (build takes published files too)."""
     path = tmp_path / f"report{suffix}"
     path.write_bytes(data)
-    only_findings(lambda: import_report(path, str(path)))
+    try:
+        result = import_report(path, str(path))
+    except InputError as refused:
+        assert refused.finding.code and refused.finding.message
+        return
+    if render:
+        renders(result.report)
 
 
 SEED_TEXT = next((Path(__file__).parent / "data" / "seeds").glob("*.txt")).read_text("utf-8")
 
 
-@FUZZ
+@settings(FUZZ, max_examples=25)
 @given(cut=st.integers(0, len(SEED_TEXT)), inserted=ANY_TEXT, suffix=st.sampled_from([".txt", ".html"]))
 def test_importer_text_and_web_page_readers(tmp_path_factory, cut, inserted, suffix):
     text = SEED_TEXT[:cut] + inserted + SEED_TEXT[cut:]
     if suffix == ".html":
         text = "<html><body><div><p>" + text.replace("\n", "</p><p>").replace("\t", "</td><td>") + "</p></div>"
-    imported(tmp_path_factory.mktemp("fuzz"), suffix, text.encode("utf-8", errors="surrogatepass"))
+    imported(tmp_path_factory.mktemp("fuzz"), suffix, text.encode("utf-8", errors="surrogatepass"), render=True)
 
 
 @FUZZ

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ..findings import ERROR, Finding, InputError
 from ..format import load_format, normalize_label
-from ..limits import megabytes, read_capped
+from ..limits import megabytes, one_line, read_capped
 
 # Limits on a published file (README, 输入限制), each checked before the work it guards.
 MAX_TEXT_BYTES = 10 * 1024 * 1024  # a .txt or .html file
@@ -306,4 +306,11 @@ def read_source(path: Path) -> Source:
     if reader is None:
         raise InputError(Finding(ERROR, "E000", f"不支持的文件类型 {path.suffix or '（无扩展名）'}", None, "可导入 .txt、.pdf、.docx、.html"))
     read = reader(path)
-    return read if isinstance(read, Source) else Source(read)
+    source = read if isinstance(read, Source) else Source(read)
+    return Source(printable_lines(source.lines), printable_lines(source.table_lines) if source.table_lines is not None else None)
+
+
+def printable_lines(lines: list[Line]) -> list[Line]:
+    """Lines as every output can hold them: line-break characters inside a line (VT, U+2028…)
+    become spaces, control characters go (a published file may hold anything)."""
+    return [Line(one_line(line.text), line.place) for line in lines]
