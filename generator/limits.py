@@ -72,7 +72,8 @@ def read_capped(path: Path, cap: int, name: str, what: str) -> bytes:
                 raise InputError(Finding(ERROR, "E000", f"{name} 是一个文件夹，不是{what}", None))
             if not stat.S_ISREG(mode):
                 raise InputError(Finding(ERROR, "E060", f"{name} 不是普通文件（是管道、设备或套接字），已拒绝读取", None, f"请选择保存在磁盘上的{what}"))
-            os.set_blocking(handle, True)
+            if hasattr(os, "O_NONBLOCK"):
+                os.set_blocking(handle, True)
             data = read_at_most(stream, cap + 1)
     except FileNotFoundError:
         raise InputError(Finding(ERROR, "E000", f"找不到文件 {name}", None)) from None

@@ -361,6 +361,22 @@ def test_published_file_limits_are_checked_before_the_work(tmp_path, make, says)
     assert english_free(refused.value.finding.message + refused.value.finding.hint)
 
 
+def test_a_docx_part_inflates_no_further_than_it_declares(tmp_path):
+    """A part that claims 1 KB but inflates to 200 MB: reading stops at the declared size and the
+    package is refused as damaged (its checksum cannot match)."""
+    path = docx_with(tmp_path, {"[Content_Types].xml": b"<Types/>", "word/document.xml": b" " * (200 * 1024 * 1024)})
+    data = bytearray(path.read_bytes())
+    for signature, offset in ((b"PK\x01\x02", 24), (b"PK\x03\x04", 22)):
+        start = data.index(signature, data.index(signature) + 1) if signature == b"PK\x03\x04" else data.rindex(signature)
+        data[start + offset : start + offset + 4] = (1024).to_bytes(4, "little")
+    path.write_bytes(bytes(data))
+    with zipfile.ZipFile(path) as package, pytest.raises(zipfile.BadZipFile, match="CRC"):
+        package.read("word/document.xml")  # what python-docx does: stops at 1 KB, then the checksum fails
+    with pytest.raises(InputError) as refused:
+        read_source(path)
+    assert refused.value.finding.code == "E003"
+
+
 def test_unmatched_end_tags_are_read_in_linear_time(tmp_path):
     page = "<p>一、总体情况</p>" + "</b>" * 20_000 + "<p>六、其他需要报告的事项</p>"
     lines = read_source(write(tmp_path, page, "x.html")).lines
