@@ -29,6 +29,8 @@ LOCATE_WINDOW = 50  # source lines searched ahead for where a line of text start
 DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # What libyaml accepts in a stream; anything else is refused here, with its place, before it can.
 NOT_YAML = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# The line breaks libyaml counts (its line numbers are ours): CR LF, CR, LF, NEL, LS, PS.
+LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 NULLS = {"", "~", "null", "Null", "NULL"}
 INTEGER = re.compile(r"[+-]?[0-9]+")
 DECIMAL = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
@@ -80,9 +82,14 @@ def read_source(path: Path, name: str) -> str:
         raise InputError(Finding(ERROR, "E003", "文件不是 UTF-8 编码的文本", Loc(name, line, column), hint)) from None
 
 
+def source_lines(text: str) -> list[str]:
+    """The form's lines as libyaml numbers them."""
+    return LINE_BREAK.split(text)
+
+
 def place_of(text: str, index: int, name: str) -> Loc:
-    line_start = text.rfind("\n", 0, index) + 1
-    return Loc(name, text.count("\n", 0, index) + 1, index - line_start + 1)
+    before = source_lines(text[:index])
+    return Loc(name, len(before), len(before[-1]) + 1)
 
 
 def refuse_control_characters(text: str, name: str) -> None:
@@ -113,22 +120,21 @@ def flow_depth(text: str) -> int:
 def check_structure(text: str, name: str) -> None:
     """Before composing: refuse nesting deeper than MAX_DEPTH (block or flow style: deep nesting
     crashes the composer), more than MAX_NODES values, and YAML tags (!!python/…, !foo: a form is plain data)."""
+
+    def refuse(code: str, message: str, event: yaml.Event, hint: str) -> InputError:
+        return InputError(Finding(ERROR, code, message, Loc(name, event.start_mark.line + 1, event.start_mark.column + 1), hint))
+
     depth = nodes = 0
     for event in yaml.parse(text, Loader=yaml.CSafeLoader):
         nodes += isinstance(event, yaml.NodeEvent)
+        depth += isinstance(event, yaml.CollectionStartEvent) - isinstance(event, yaml.CollectionEndEvent)
         if nodes > MAX_NODES:
-            where = Loc(name, event.start_mark.line + 1, event.start_mark.column + 1)
-            raise InputError(Finding(ERROR, "E004", f"表单中的值超过 {MAX_NODES:,} 个，已拒绝处理", where, "一份年度报告表单只有几百个值，请确认选择的是表单文件"))
-        if isinstance(event, yaml.CollectionStartEvent):
-            depth += 1
-            if depth > MAX_DEPTH:
-                where = Loc(name, event.start_mark.line + 1, event.start_mark.column + 1)
-                raise InputError(Finding(ERROR, "E004", f"列表或“键: 值”嵌套超过 {MAX_DEPTH} 层，已拒绝处理", where, "表单中的列表只有一层，例如 [0, 0, 0]"))
-        elif isinstance(event, yaml.CollectionEndEvent):
-            depth -= 1
-        if isinstance(event, yaml.NodeEvent) and getattr(event, "tag", None) is not None:
-            where = Loc(name, event.start_mark.line + 1, event.start_mark.column + 1)
-            raise InputError(Finding(ERROR, "E062", f"表单中不能使用 YAML 标签「{printable(event.tag.replace(YAML_TAG_PREFIX, '!!'))[:60]}」", where, "删去以“!”开头的标签，直接写值"))
+            raise refuse("E004", f"表单中的值超过 {MAX_NODES:,} 个，已拒绝处理", event, "一份年度报告表单只有几百个值，请确认选择的是表单文件")
+        if depth > MAX_DEPTH:
+            raise refuse("E004", f"列表或“键: 值”嵌套超过 {MAX_DEPTH} 层，已拒绝处理", event, "表单中的列表只有一层，例如 [0, 0, 0]")
+        if getattr(event, "tag", None) is not None:
+            tag = printable(event.tag.replace(YAML_TAG_PREFIX, "!!"))[:60]
+            raise refuse("E062", f"表单中不能使用 YAML 标签「{tag}」", event, "删去以“!”开头的标签，直接写值")
 
 
 def compose(text: str, name: str) -> yaml.Node | None:
@@ -146,7 +152,7 @@ def compose(text: str, name: str) -> yaml.Node | None:
         mark = exc.context_mark if opening else exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = f"{exc.context or ''} {exc.problem or ''}"
-        lines = text.split("\n")
+        lines = source_lines(text)
         bad = lines[line - 1][column - 1 : column] if line <= len(lines) else ""
         if bad == "\t" or ("\t" in (lines[line - 1] if line <= len(lines) else "") and "token" in problem):
             message = "这里用了制表符（Tab）：YAML 只能用空格缩进"
@@ -160,7 +166,7 @@ def compose(text: str, name: str) -> yaml.Node | None:
 
 def syntax_hint(lines: list[str], line: int) -> str:
     """Point at the likely mistake: a full-width colon, a colon without a space, or the line before."""
-    previous = next((n for n in range(line - 1, 0, -1) if lines[n - 1].strip()), line)
+    previous = next((n for n in range(min(line, len(lines) + 1) - 1, 0, -1) if lines[n - 1].strip()), line)
     for number in (line, previous):
         code = lines[number - 1].split("#")[0] if number <= len(lines) else ""
         if "：" in code.split("|")[0] and ":" not in code:
@@ -216,7 +222,7 @@ class FormReader:
     def __init__(self, fmt: Format, name: str, text: str):
         self.fmt = fmt
         self.name = name
-        self.lines = text.split("\n")
+        self.lines = source_lines(text)
         self.findings: list[Finding] = []
         self.suggested: set[str] = set()  # keys offered as "did you mean": not reported missing again
         self.report = Report(format=fmt, path=name, source_lines=self.lines)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..checks import check_report
 from ..findings import ERROR, SAME_CODE_SHOWN, WARNING, Finding, InputError, findings_json, folded, format_text, sort_findings, summary
-from ..form import MAX_BYTES, load_form
+from ..form import MAX_BYTES, load_form, source_lines
 from ..importer import PUBLISHED_SUFFIXES, import_report
 from ..limits import read_capped
 from ..report import Loc, Report
@@ -79,7 +79,7 @@ def load_report(path_text: str) -> tuple[Report | None, list[Finding], list[str]
 def source_excerpt(path: Path) -> list[str]:
     """The lines of a form that could not be read, to show where (read again within the size cap)."""
     try:
-        return read_capped(path, MAX_BYTES, str(path), "表单").decode("utf-8", errors="replace").split("\n")
+        return source_lines(read_capped(path, MAX_BYTES, str(path), "表单").decode("utf-8", errors="replace"))
     except InputError:
         return []
 

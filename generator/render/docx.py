@@ -191,12 +191,15 @@ def to_bytes(docx) -> bytes:
     return buffer.getvalue()
 
 
+CORE_PROPERTY_CHARS = 255  # python-docx refuses a longer title or author
+
+
 def render_docx(doc: Document) -> bytes:
     """The report on the Word template, so its styles and page setup are the agency's to edit."""
     docx = new_docx(str(TEMPLATE))
-    docx.core_properties.title = doc.title
-    docx.core_properties.author = doc.agency
-    docx.core_properties.subject = doc.title
+    docx.core_properties.title = doc.title[:CORE_PROPERTY_CHARS]
+    docx.core_properties.author = doc.agency[:CORE_PROPERTY_CHARS]
+    docx.core_properties.subject = doc.title[:CORE_PROPERTY_CHARS]
     docx.add_paragraph(doc.title, style="标题")
     for block in doc.blocks:
         if isinstance(block, Heading):
