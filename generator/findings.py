@@ -11,10 +11,13 @@ from dataclasses import dataclass
 from .report import CellId, Loc
 
 SHOWN_ESCAPED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+MESSAGE_CHARS = 400  # a message quoting a long source line is cut to this many characters
 
 
 def printable(text: str) -> str:
-    """Text safe to print on a terminal: control characters (escape sequences) shown as \\u001b."""
+    """Text safe to print on a terminal: control characters (escape sequences) shown as \\u001b,
+    and no longer than MESSAGE_CHARS."""
+    text = text if len(text) <= MESSAGE_CHARS else text[:MESSAGE_CHARS] + f"…（共 {len(text):,} 字）"
     return SHOWN_ESCAPED.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 ERROR, WARNING, NOTE = "错误", "警告", "提示"

@@ -5,6 +5,7 @@ in time (hypothesis' deadline); everything written reads back to the same values
 from __future__ import annotations
 
 import io
+import os
 import zipfile
 from pathlib import Path
 
@@ -23,7 +24,8 @@ from generator.render.html import render_html
 
 from .helpers import BASE
 
-FUZZ = settings(max_examples=60, deadline=3000, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+EXAMPLES = int(os.environ.get("NIANBAO_FUZZ_EXAMPLES", "60"))  # raise it for a longer run outside the suite
+FUZZ = settings(max_examples=EXAMPLES, deadline=3000, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 ANY_TEXT = st.text(st.characters(codec=None, exclude_categories=()), max_size=200)  # surrogates and controls too
 LINES = BASE.split("\n")
 
@@ -50,7 +52,7 @@ def renders(report) -> None:
     assert render_docx(document) and render_html(document)
 
 
-@settings(FUZZ, max_examples=20)
+@settings(FUZZ, max_examples=EXAMPLES // 3)
 @given(line=st.integers(0, len(LINES) - 1), column=st.integers(0, 40), inserted=ANY_TEXT)
 def test_what_the_reader_accepts_renders(line, column, inserted):
     """Whatever loads (with findings or not: a draft is built anyway) renders."""
@@ -121,7 +123,7 @@ def imported(tmp_path: Path, suffix: str, data: bytes, render: bool = False) -> 
 SEED_TEXT = next((Path(__file__).parent / "data" / "seeds").glob("*.txt")).read_text("utf-8")
 
 
-@settings(FUZZ, max_examples=25)
+@settings(FUZZ, max_examples=EXAMPLES // 2)
 @given(cut=st.integers(0, len(SEED_TEXT)), inserted=ANY_TEXT, suffix=st.sampled_from([".txt", ".html"]))
 def test_importer_text_and_web_page_readers(tmp_path_factory, cut, inserted, suffix):
     text = SEED_TEXT[:cut] + inserted + SEED_TEXT[cut:]

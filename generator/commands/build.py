@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..document import build_document
+from ..document import Document, build_document
 from ..files import write_all
 from ..findings import ERROR
 from ..limits import safe_name
@@ -34,7 +34,8 @@ def output_stem(path: Path, report: Report) -> str:
     return safe_name(report.format.make_title(report.agency, report.year) if report.agency and report.year else path.stem)
 
 
-def render(document, kind: str, draft: bool) -> bytes | str:
+def render(document: Document, kind: str, draft: bool) -> bytes | str:
+    """One output, in memory: nothing is written until every kind has been rendered."""
     if kind == "html":
         return render_html(document, draft=draft)
     if kind == "pdf":
