@@ -341,6 +341,7 @@ def sparse(path: Path, size: int) -> Path:
 PUBLISHED = {
     "html-nested-20000": (lambda p: write(p, "<div>" * 20_000 + "一、总体情况" + "</div>" * 20_000, "x.html"), "嵌套超过"),
     "html-100000-elements": (lambda p: write(p, "<p>一</p>" * 100_000, "x.html"), "元素超过"),
+    "html-bad-declaration": (lambda p: write(p, "<p>一、总体情况</p>\n<![<![<![", "x.html"), "无法解析的“<!”声明"),
     "html-too-big": (lambda p: sparse(p / "x.html", sources.MAX_TEXT_BYTES + 1), "大小上限"),
     "text-too-big": (lambda p: sparse(p / "x.txt", sources.MAX_TEXT_BYTES + 1), "大小上限"),
     "pdf-too-big": (lambda p: sparse(p / "x.pdf", sources.MAX_PACKAGE_BYTES + 1), "大小上限"),

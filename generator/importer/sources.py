@@ -206,7 +206,7 @@ class PageText(HTMLParser):
     def __init__(self, name: str = "网页"):
         super().__init__(convert_charrefs=True)
         self.name = name
-        self.lines: list[str] = [""]
+        self.lines: list[list[str]] = [[]]  # each line as pieces, joined once at the end (appending to a string is quadratic)
         self.paths: list[tuple[int, ...]] = [()]
         self.stack: list[tuple[str, int]] = []
         self.open_tags: Counter = Counter()  # tags in the stack: an end tag nothing opened costs nothing
@@ -216,8 +216,15 @@ class PageText(HTMLParser):
         self.in_cell = 0
 
     def new_line(self) -> None:
-        self.lines.append("")
+        self.lines.append([])
         self.paths.append(tuple(number for _tag, number in self.stack))
+
+    def add(self, text: str) -> None:
+        if text:
+            self.lines[-1].append(text)
+
+    def texts(self) -> list[str]:
+        return ["".join(pieces) for pieces in self.lines]
 
     def handle_starttag(self, tag, attrs):
         if tag not in self.VOID:
@@ -232,12 +239,12 @@ class PageText(HTMLParser):
             self.cells.append(0)
         elif tag in ("td", "th"):
             if self.cells:
-                self.lines[-1] += "\t" if self.cells[-1] else ""
+                self.add("\t" if self.cells[-1] else "")
                 self.cells[-1] += 1
             self.in_cell += 1
         elif tag in self.BLOCKS:
             if self.in_cell:
-                self.lines[-1] += " " if self.lines[-1] and not self.lines[-1].endswith(("\t", " ")) else ""
+                self.add(" " if self.lines[-1] and not self.lines[-1][-1].endswith(("\t", " ")) else "")
             else:
                 self.new_line()
 
@@ -268,17 +275,17 @@ class PageText(HTMLParser):
 
     def handle_data(self, data):
         if not self.skipping:
-            self.lines[-1] += " ".join(data.split()) if "\n" in data else data
+            self.add(" ".join(data.split()) if "\n" in data else data)
 
 
-def report_container(parser: PageText, first: str, last: str) -> list[int]:
+def report_container(parser: PageText, lines: list[str], first: str, last: str) -> list[int]:
     """Indexes of the lines inside the innermost element holding both the first and the last
     section heading, plus the title lines before it: menus, sidebars and footers of the page drop out."""
-    folded = [normalize_label(line) for line in parser.lines]
+    folded = [normalize_label(line) for line in lines]
     starts = [i for i, line in enumerate(folded) if line.startswith(first)]
     ends = [i for i, line in enumerate(folded) if line.startswith(last)]
     if not starts or not ends or ends[-1] < starts[0]:
-        return list(range(len(parser.lines)))
+        return list(range(len(lines)))
     a, b = parser.paths[starts[0]], parser.paths[ends[-1]]
     common = 0
     while common < min(len(a), len(b)) and a[common] == b[common]:
@@ -290,10 +297,14 @@ def report_container(parser: PageText, first: str, last: str) -> list[int]:
 
 def read_html(path: Path) -> list[Line]:
     parser = PageText(str(path))
-    parser.feed(decode(path))
+    try:
+        parser.feed(decode(path))
+    except AssertionError:  # the standard library's parser gives up on a malformed <!…> declaration
+        raise InputError(Finding(ERROR, "E003", f"{path} 第 {parser.getpos()[0]} 行：网页中有无法解析的“<!”声明", None, "用浏览器打开该网页，另存为“网页，仅 HTML”后再导入")) from None
+    lines = parser.texts()
     headings = [normalize_label(s.heading) for s in load_format().sections if s.number]
-    keep = report_container(parser, headings[0], headings[-1])
-    return [Line(parser.lines[i], f"第 {i + 1} 行") for i in keep]
+    keep = report_container(parser, lines, headings[0], headings[-1])
+    return [Line(lines[i], f"第 {i + 1} 行") for i in keep]
 
 
 READERS = {".txt": read_text_file, ".text": read_text_file, ".pdf": read_pdf, ".docx": read_docx, ".html": read_html, ".htm": read_html}
