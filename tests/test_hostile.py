@@ -20,7 +20,7 @@ from generator.importer import sources
 from generator.importer.sources import read_source
 from generator.limits import MAX_NAME_BYTES, MAX_NAME_CHARS, os_message, safe_name
 
-from .conftest import ROOT
+from .conftest import ROOT, SEEDS
 from .helpers import BASE, check_text, codes, edit, edit_row, line_of, write
 
 AGENCY = "机关: 周口市人民政府办公室"
@@ -415,3 +415,23 @@ def test_pdf_pages_time_and_text_are_limited(tmp_path, monkeypatch, built):
 )
 def test_safe_name(title, name):
     assert safe_name(title) == name
+
+
+def test_import_says_which_form_limits_the_report_goes_past(tmp_path, run_cli):
+    """What import writes, check reads: a paragraph past the form's limit is said at import."""
+    lines = next(SEEDS.glob("*.txt")).read_text("utf-8").split("\n")
+    longest = max(range(len(lines)), key=lambda i: len(lines[i]))
+    lines[longest] += "字" * 6_000
+    published = write(tmp_path, "\n".join(lines), "2023年报告.txt")
+    code, _out, err = run_cli("import", str(published), "-o", str(tmp_path / "2023.yaml"))
+    assert code == 1 and "E063" in err
+    assert "E063" in run_cli("check", str(tmp_path / "2023.yaml"))[1]
+
+
+def test_imported_text_limits(tmp_path):
+    with pytest.raises(InputError) as refused:
+        read_source(write(tmp_path, "字\n" * sources.MAX_LINES, "x.txt"))
+    assert f"{sources.MAX_LINES:,} 行" in refused.value.finding.message
+    with pytest.raises(InputError) as refused:
+        read_source(write(tmp_path, "字" * (sources.MAX_LINE_CHARS + 1), "x.txt"))
+    assert "第 1 行" in refused.value.finding.message

@@ -30,6 +30,8 @@ MAX_RATIO = 200  # how much one DOCX part may inflate (text XML inflates 5 to 30
 MAX_PARTS = 2_000  # parts in a DOCX package
 MAX_HTML_DEPTH = 150  # nested elements in a web page
 MAX_HTML_ELEMENTS = 50_000  # elements in a web page
+MAX_LINES = 50_000  # lines of text read from a published file (a 30-page report has about 1,500)
+MAX_LINE_CHARS = 20_000  # characters in one of them
 MAX_PAGES = 300  # pages of a PDF
 PDF_SECONDS = 60  # pdfinfo or pdftotext on one PDF
 MAX_PDF_TEXT = 20 * 1024 * 1024  # text pdftotext may write for one PDF
@@ -82,7 +84,10 @@ def decode(path: Path) -> str:
 
 
 def read_text_file(path: Path) -> list[Line]:
-    return numbered(decode(path).replace("\r\n", "\n").split("\n"))
+    text = decode(path).replace("\r\n", "\n")
+    if text.count("\n") >= MAX_LINES:  # refused before the lines are made
+        raise too_big(path, f"有 {text.count(chr(10)) + 1:,} 行", f"{MAX_LINES:,} 行")
+    return numbered(text.split("\n"))
 
 
 def cap_output() -> None:
@@ -318,7 +323,18 @@ def read_source(path: Path) -> Source:
         raise InputError(Finding(ERROR, "E000", f"不支持的文件类型 {path.suffix or '（无扩展名）'}", None, "可导入 .txt、.pdf、.docx、.html"))
     read = reader(path)
     source = read if isinstance(read, Source) else Source(read)
+    for lines in (source.lines, source.table_lines or []):
+        check_lines(path, lines)
     return Source(printable_lines(source.lines), printable_lines(source.table_lines) if source.table_lines is not None else None)
+
+
+def check_lines(path: Path, lines: list[Line]) -> None:
+    """The text read stays within what the importer reads in reasonable time."""
+    if len(lines) > MAX_LINES:
+        raise too_big(path, f"的文字有 {len(lines):,} 行", f"{MAX_LINES:,} 行")
+    longest = max(lines, key=lambda line: len(line.text), default=None)
+    if longest is not None and len(longest.text) > MAX_LINE_CHARS:
+        raise too_big(path, f"{longest.place}有 {len(longest.text):,} 字", f"每行 {MAX_LINE_CHARS:,} 字")
 
 
 def printable_lines(lines: list[Line]) -> list[Line]:
