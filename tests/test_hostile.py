@@ -346,7 +346,7 @@ PUBLISHED = {
     "text-too-big": (lambda p: sparse(p / "x.txt", sources.MAX_TEXT_BYTES + 1), "大小上限"),
     "pdf-too-big": (lambda p: sparse(p / "x.pdf", sources.MAX_PACKAGE_BYTES + 1), "大小上限"),
     "docx-inflates": (lambda p: docx_with(p, {"word/document.xml": b" " * (sources.MAX_INFLATED + 1)}), "解压后"),
-    "docx-ratio": (lambda p: docx_with(p, {"word/document.xml": b" " * (8 * 1024 * 1024)}), "压缩比"),
+    "docx-ratio": (lambda p: docx_with(p, {"word/document.xml": b" " * (sources.RATIO_CHECKED_FROM + 1)}), "压缩比"),
     "docx-parts": (lambda p: docx_with(p, {f"p{i}": b"" for i in range(sources.MAX_PARTS + 1)}), "部件"),
     "docx-not-zip": (lambda p: write(p, b"PK\x03\x04 broken", "x.docx"), "不是可读取的 DOCX"),
     "pdf-not-pdf": (lambda p: write(p, b"%PDF-1.4 broken", "x.pdf"), "不是可读取的 PDF"),

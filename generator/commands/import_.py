@@ -12,7 +12,7 @@ from ..findings import ERROR, Finding, InputError, format_text, printable
 from ..form import MAX_BYTES, parse_form
 from ..formwriter import SCHEMA_FILE, write_form
 from ..importer import import_report
-from ..importer.parse import Extraction
+from ..importer.parse import BY_ARITHMETIC, Extraction
 from ..limits import megabytes, year_problem
 from ..narrative import format_number
 from .schema import schema_text
@@ -40,6 +40,7 @@ def extraction_json(result: Extraction) -> str:
             "column": column,
             "value": format_number(cell.value) if cell.value is not None else None,
             "source": result.sources.get((table, row, column)),
+            "read": result.how.get((table, row, column), BY_ARITHMETIC if cell.value is not None else None),
         }
         for (table, row, column), cell in report.cells.items()
         if cell.typed or cell.value is not None
@@ -55,6 +56,7 @@ def extraction_json(result: Extraction) -> str:
         "narrative": narrative,
         "problems": [{"place": p.place, "message": p.message} for p in result.problems],
         "notices": [{"place": p.place, "message": p.message} for p in result.notices],
+        "findings": [f.to_json() for f in result.findings],
     }
     return json.dumps(data, ensure_ascii=False, indent=2)
 
@@ -77,6 +79,8 @@ def run(args: argparse.Namespace) -> int:
         print(printable(f"{args.file}：{problem.place}：{problem.message}"), file=sys.stderr)
     for notice in result.notices:
         print(printable(f"{args.file}：{notice.place}：提示：{notice.message}"), file=sys.stderr)
+    for finding in result.findings:
+        print(format_text(finding, []), file=sys.stderr)
     if args.format == "json":
         print(extraction_json(result))
         return 1 if result.problems else 0

@@ -26,7 +26,8 @@ from ..limits import megabytes, one_line, read_capped
 MAX_TEXT_BYTES = 10 * 1024 * 1024  # a .txt or .html file
 MAX_PACKAGE_BYTES = 50 * 1024 * 1024  # a .pdf or .docx file
 MAX_INFLATED = 100 * 1024 * 1024  # a DOCX's parts once decompressed, all together
-MAX_RATIO = 200  # how much one DOCX part may inflate (text XML inflates 5 to 30 times)
+MAX_RATIO = 200  # how much one DOCX part may inflate (text XML inflates 5 to 30 times)…
+RATIO_CHECKED_FROM = 10 * 1024 * 1024  # …when it inflates to more than this
 MAX_PARTS = 2_000  # parts in a DOCX package
 MAX_HTML_DEPTH = 150  # nested elements in a web page
 MAX_HTML_ELEMENTS = 50_000  # elements in a web page
@@ -166,7 +167,7 @@ def checked_package(path: Path) -> io.BytesIO:
     if inflated > MAX_INFLATED:
         raise too_big(path, f"解压后有 {megabytes(inflated)}", f"解压后 {megabytes(MAX_INFLATED)}")
     for part in parts:
-        if part.file_size > 1024 * 1024 and part.file_size > MAX_RATIO * max(part.compress_size, 1):
+        if part.file_size > RATIO_CHECKED_FROM and part.file_size > MAX_RATIO * max(part.compress_size, 1):
             raise too_big(path, f"中的 {part.filename[:60]} 压缩比超过 {MAX_RATIO} 倍", f"压缩比 {MAX_RATIO} 倍")
     return io.BytesIO(data)
 
