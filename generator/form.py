@@ -24,6 +24,7 @@ from .typos import FULL_WIDTH, colon_space, folded_text, full_width_at, mistake_
 MAX_BYTES = 2 * 1024 * 1024
 MAX_NODES = 20_000
 MAX_DEPTH = 100
+MAX_REPAIRS = 50  # typing mistakes libyaml stops at, made readable one by one (each costs a parse)
 MAX_PARAGRAPH = 5_000  # characters in one paragraph of narrative
 MAX_NARRATIVE = 100_000  # characters of narrative in one form
 LOCATE_WINDOW = 50  # source lines searched ahead for where a line of text starts
@@ -170,17 +171,18 @@ def compose(text: str, name: str) -> yaml.Node | None:
 def compose_repairing(text: str, name: str) -> yaml.Node | None:
     """Compose, making the typing mistakes libyaml stops at readable to it (the reader then
     reports each at the character typed); raises the error of the text as typed otherwise.
-    The structure is checked (depth, values, tags) before each composing."""
-    source = text
+    The structure is checked (depth, values, tags) before each composing; each repair parses the
+    whole text again, so after MAX_REPAIRS of them the next mistake is reported as a syntax error."""
+    source, repairs = text, 0
     while True:
         try:
             check_structure(source, name)
             return yaml.compose(source, Loader=yaml.CSafeLoader)
         except yaml.MarkedYAMLError as exc:
             repaired = repair_for_yaml(source, exc)
-            if repaired == source:
+            if repaired == source or repairs == MAX_REPAIRS:
                 raise
-            source = repaired
+            source, repairs = repaired, repairs + 1
 
 
 def syntax_hint(lines: list[str], line: int) -> str:

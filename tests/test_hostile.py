@@ -311,6 +311,14 @@ def test_paragraph_and_narrative_limits(tmp_path):
     assert "E064" in codes(check_text(edit(BASE, NARRATIVE, f"其他需要报告的事项: {escaped}\n旧: |")))
 
 
+def test_typing_mistake_repairs_are_bounded():
+    """Each repaired typing mistake costs a parse of the whole form: past the cap, a syntax error."""
+    many = BASE + "".join(f"k{i}:\u30002\n" for i in range(1_000))
+    with pytest.raises(InputError) as refused:
+        parse_form(many, "2024.yaml")
+    assert refused.value.finding.code == "E001"
+
+
 # --- exit codes -------------------------------------------------------------------------------
 
 
