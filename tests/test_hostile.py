@@ -255,9 +255,25 @@ def test_values_a_table_cannot_show_are_refused_with_a_message(make, code):
         assert "E014" not in codes(findings)
 
 
-@pytest.mark.parametrize("year", ["99999", "-3", "0"])
-def test_init_refuses_impossible_years(tmp_path, run_cli, year):
-    code, _out, err = run_cli("init", "--agency", "某局", f"--year={year}", "-o", str(tmp_path / "x.yaml"))
+INIT_REFUSED = {
+    "year-99999": ("某局", "99999"),
+    "year-negative": ("某局", "-3"),
+    "year-0": ("某局", "0"),
+    "agency-newline": ("某局\n机关: 逃逸", "2024"),
+    "agency-control": ("某局\x1b[2J", "2024"),
+    "agency-line-separator": ("某局\u2028年度: 1", "2024"),
+}
+
+
+@pytest.mark.parametrize(("agency", "year"), INIT_REFUSED.values(), ids=INIT_REFUSED.keys())
+def test_init_refuses_what_the_form_cannot_hold(tmp_path, run_cli, agency, year):
+    code, _out, err = run_cli("init", "--agency", agency, f"--year={year}", "-o", str(tmp_path / "x.yaml"))
+    assert code == 2 and "用法错误" in err and not (tmp_path / "x.yaml").exists()
+
+
+def test_import_refuses_an_impossible_year(tmp_path, run_cli):
+    published = next(SEEDS.glob("*.txt"))
+    code, _out, err = run_cli("import", str(published), "--year=99999", "-o", str(tmp_path / "x.yaml"))
     assert code == 2 and "用法错误" in err and not (tmp_path / "x.yaml").exists()
 
 
