@@ -241,7 +241,8 @@ BAD_VALUES = {
     "year-negative": (lambda: edit(BASE, "年度: 2024", "年度: -3"), "E009"),
     "iso-week-date": (lambda: edit(BASE, AGENCY, AGENCY + "\n发布日期: 2025-W04-1"), "E009"),
     "basic-date": (lambda: edit(BASE, AGENCY, AGENCY + "\n发布日期: 20250120"), "E009"),
-    "narrative-figure": (lambda: edit(BASE, NARRATIVE, f"{NARRATIVE}\n  全年办结 {HUGE} 条。"), None),
+    "narrative-figure": (lambda: edit(BASE, "办结 1267 条", f"办结 {'9' * 4_400} 条"), None),  # past int()'s 4,300 digits, within a paragraph
+    "narrative-figure-grouped": (lambda: edit(BASE, "办结 1267 条", "办结 1" + ",999" * 1_500 + " 条"), None),
 }
 
 
