@@ -581,9 +581,15 @@ def choose_format(root: yaml.Node | None) -> Format:
 
 
 def parse_form(text: str, name: str) -> tuple[Report, list[Finding]]:
+    reader = read_text(text, name)
+    return reader.report, reader.findings
+
+
+def read_text(text: str, name: str, reader_type: type[FormReader] = FormReader) -> FormReader:
+    """The reader after reading a form's text (raises InputError when it cannot be a form)."""
     root = compose(text, name)
     if root is not None:
         check_size(root, name)
-    reader = FormReader(choose_format(root), name, text)
-    report = reader.read(root)
-    return report, reader.findings
+    reader = reader_type(choose_format(root), name, text)
+    reader.read(root)
+    return reader
