@@ -20,7 +20,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def exit_code(results: list[Checked], strict: bool) -> int:
-    if any(r.unusable for r in results):
+    if any(r.unusable or r.previous_unreadable for r in results):
         return 2
     if any(r.count(Level.ERROR) or (strict and r.count(Level.WARNING)) for r in results):
         return 1
