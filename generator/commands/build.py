@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from functools import partial
 from pathlib import Path
 
-from ..document import build_document
+from .. import batch
 from ..files import write_atomic
 from ..findings import ERROR
-from ..render.docx import render_docx
-from ..render.html import render_html
 from ..report import Report
 from .check import check_file, expand_paths, print_findings
 
@@ -25,6 +24,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     for kind in KINDS:
         parser.add_argument(f"--{kind}", action="store_true", help=f"生成 {kind.upper()}（都不指定时三种都生成）")
     parser.add_argument("--draft", action="store_true", help="有错误也生成，每页标注“草稿 未通过校验”")
+    batch.add_jobs_option(parser)
     parser.set_defaults(run=run)
 
 
@@ -34,28 +34,45 @@ def output_stem(path: Path, report: Report) -> str:
 
 def run(args: argparse.Namespace) -> int:
     kinds = [k for k in KINDS if getattr(args, k)] or list(KINDS)
-    status = 0
-    for name in expand_paths(args.files):
-        checked = check_file(name, args.previous)
-        has_errors = checked.unusable or checked.count(ERROR) > 0
-        if checked.findings:
-            print_findings([checked], sys.stderr)
-        if checked.unusable or (has_errors and not args.draft):
-            print(f"{name}：有错误，未生成。改正后重试，或加 --draft 生成草稿。", file=sys.stderr)
-            status = max(status, 2 if checked.unusable else 1)
-            continue
-        document = build_document(checked.report)
-        folder = Path(args.output)
-        stem = output_stem(Path(name), checked.report)
-        for kind in kinds:
-            target = folder / f"{stem}.{kind}"
-            if kind == "html":
-                write_atomic(target, render_html(document, draft=has_errors))
-            elif kind == "pdf":
-                from ..render.pdf import render_pdf
+    statuses = batch.in_order(partial(build_file, args=args, kinds=kinds), expand_paths(args.files), args.jobs, prepare=partial(import_renderers, kinds))
+    return max((2 if status is None else status for status in statuses), default=0)
 
-                write_atomic(target, render_pdf(document, draft=has_errors))
-            else:
-                write_atomic(target, render_docx(document))
-            print(f"已生成 {target}")
-    return status
+
+def import_renderers(kinds: list[str]) -> None:
+    """Imported once before a batch's workers start, so that they share them."""
+    from ..render import docx, html  # noqa: F401
+
+    if "pdf" in kinds:
+        from ..render.pdf import weasyprint
+
+        weasyprint()
+
+
+def build_file(name: str, args: argparse.Namespace, kinds: list[str]) -> int:
+    """Check one form and write its outputs; its exit status."""
+    checked = check_file(name, args.previous)
+    has_errors = checked.unusable or checked.count(ERROR) > 0
+    if checked.findings:
+        print_findings([checked], sys.stderr)
+    if checked.unusable or (has_errors and not args.draft):
+        print(f"{name}：有错误，未生成。改正后重试，或加 --draft 生成草稿。", file=sys.stderr)
+        return 2 if checked.unusable else 1
+    from ..document import build_document  # the renderers are imported only when they are used
+    from ..render.docx import render_docx
+    from ..render.html import render_html
+
+    document = build_document(checked.report)
+    folder = Path(args.output)
+    stem = output_stem(Path(name), checked.report)
+    for kind in kinds:
+        target = folder / f"{stem}.{kind}"
+        if kind == "html":
+            write_atomic(target, render_html(document, draft=has_errors))
+        elif kind == "pdf":
+            from ..render.pdf import render_pdf
+
+            write_atomic(target, render_pdf(document, draft=has_errors))
+        else:
+            write_atomic(target, render_docx(document))
+        print(f"已生成 {target}")
+    return 0

@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
+from .. import batch
 from ..checks import check_report
 from ..findings import ERROR, WARNING, Finding, InputError, findings_json, format_text, sort_findings, summary
 from ..form import load_form
-from ..importer import PUBLISHED_SUFFIXES, import_report
+from ..importer import PUBLISHED_SUFFIXES
 from ..report import Loc, Report
 
 
@@ -37,6 +39,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--previous", metavar="上年文件", help="上年度的表单；省略时使用同一文件夹中的“年度-1”.yaml")
     parser.add_argument("--format", choices=["text", "json"], default="text", help="输出格式（默认 text）")
     parser.add_argument("--strict", action="store_true", help="有警告也视为未通过")
+    batch.add_jobs_option(parser)
     parser.set_defaults(run=run)
 
 
@@ -61,6 +64,8 @@ def load_report(path_text: str) -> tuple[Report | None, list[Finding], list[str]
     """A form, or a published report (PDF, DOCX, web page, text) read as one; with what went wrong."""
     path = Path(path_text)
     if path.suffix.lower() in PUBLISHED_SUFFIXES:
+        from ..importer import import_report
+
         try:
             result = import_report(path, path_text)
         except InputError as exc:
@@ -117,7 +122,7 @@ def run(args: argparse.Namespace) -> int:
     if args.previous and len(files) > 1:
         print("用法错误：--previous 只能与一个文件一起使用", file=sys.stderr)
         return 2
-    results = [check_file(path, args.previous) for path in files]
+    results = list(batch.in_order(partial(check_file, previous=args.previous), files, args.jobs))
     if args.format == "json":
         print(findings_json([(r.path, r.findings) for r in results]))
     else:
