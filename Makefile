@@ -51,7 +51,7 @@ test: $(STAMP) system-test
 	$(BIN)/ruff check generator tests
 	$(BIN)/pytest
 
-bench: $(STAMP) system-report
+bench: $(STAMP) system-test
 	$(BIN)/python tests/bench.py
 
 golden: $(STAMP) system-test

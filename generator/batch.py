@@ -107,7 +107,7 @@ def in_order(
             if prepare:
                 prepare()
             pool = multiprocessing.Pool(jobs, maxtasksperchild=TASKS_PER_WORKER)
-            results = pool.imap(Captured(work), items)
+            results = pool.imap(Captured(work), items, chunksize=-(-len(items) // (jobs * 8)))  # small files go in small groups
         try:
             for result, out, err in results:
                 with bar.clear_while():

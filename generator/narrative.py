@@ -69,7 +69,7 @@ def typed_figures(text: Text, rules: tuple[NarrativeFigure, ...], units: tuple[s
             for rule in rules:
                 if rule.context and not any(w in clause for w in rule.context):
                     continue
-                for word in rule.words:
+                for word in (w for w in rule.words if w in clause):  # (both patterns need the word itself)
                     for match in figure_matches(clause, word, unit):
                         number_start = clause_start + match.start("n")
                         yield TypedFigure(index, number_start, match.group(0).strip(), int(match.group("n")), rule)
