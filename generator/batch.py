@@ -14,10 +14,13 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import nullcontext, redirect_stderr, redirect_stdout
-from typing import TypeVar
 
-Item = TypeVar("Item")
-Result = TypeVar("Result")
+TYPE_CHECKING = False  # (importing `typing` adds about 6 ms to a cold `check`)
+if TYPE_CHECKING:
+    from typing import TypeVar
+
+    Item = TypeVar("Item")
+    Result = TypeVar("Result")
 
 TASKS_PER_WORKER = 50  # files a worker handles before a fresh process replaces it
 PROGRESS_DELAY = 1.0  # seconds before a progress bar appears (short batches show none)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False  # (no `typing` import on the way to a cold `check`)
 if TYPE_CHECKING:
     from .parse import Extraction
 
