@@ -196,6 +196,10 @@ class Format:
     def make_title(self, agency: str, year: int) -> str:
         return self.title.format(机关=agency, 年度=year)
 
+    def __reduce__(self):
+        """Sent to another process (a batch's worker) by name: it loads the same format."""
+        return load_format, (self.id,)
+
 
 @lru_cache(maxsize=4096)  # the same few hundred labels and keys, folded for every form read
 def normalize_label(text: str) -> str:
