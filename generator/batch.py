@@ -3,7 +3,8 @@
 Each file is handled in a worker process that prints into a buffer; the parent writes each
 file's messages when its turn comes, so the output reads as if the files were done one by one.
 Workers are replaced after a bounded number of files, which keeps a long batch's memory the same
-as a short one's. A file whose outputs cannot be written is reported and the batch goes on.
+as a short one's. A file whose outputs cannot be written, or whose worker crashes, is reported
+and the batch goes on.
 """
 
 from __future__ import annotations
@@ -94,31 +95,64 @@ def progress(total: int):
     return Bar(total=total, file=sys.stderr, delay=PROGRESS_DELAY, leave=False, unit="份")
 
 
-def in_order(
-    work: Callable[[Item], Result], items: list[Item], jobs: int | None = None, prepare: Callable[[], object] | None = None
-) -> Iterator[Result | None]:
+def in_order(work: Callable[[Item], Result], items: list[Item], jobs: int | None = None) -> Iterator[Result | None]:
     """work(item) for each item on `jobs` processes (default: every core), yielded in input order,
-    each after its messages are written. None for an item whose files could not be written.
-    `prepare` runs once in this process before the workers start (imports they all share)."""
+    each after its messages are written. None for an item whose files could not be written."""
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(items)))
     with progress(len(items)) as bar:
-        if jobs == 1:
-            results = (captured(work, item) for item in items)
-        else:
-            import multiprocessing
+        results = (captured(work, item) for item in items) if jobs == 1 else pooled(Captured(work), items, jobs)
+        for result, out, err in results:
+            with bar.clear_while():
+                sys.stderr.write(err)
+                sys.stdout.write(out)
+                sys.stdout.flush()
+            bar.update()
+            yield result
 
-            if prepare:
-                prepare()
-            pool = multiprocessing.Pool(jobs, maxtasksperchild=TASKS_PER_WORKER)
-            results = pool.imap(Captured(work), items, chunksize=-(-len(items) // (jobs * 8)))  # small files go in small groups
+
+def workers(jobs: int):
+    """A pool of fresh processes (forked from a clean server, never from this one), each replaced
+    after TASKS_PER_WORKER files."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method), max_tasks_per_child=TASKS_PER_WORKER)
+
+
+def pooled(task: Captured, items: list, jobs: int) -> Iterator[tuple]:
+    """task(item) for each item on `jobs` workers, in input order, a few items ahead of the reader.
+    When a worker dies (a crash inside a library), the items it took down are run again, each
+    one that kills its worker again is reported, and the batch goes on."""
+    from collections import deque
+    from concurrent.futures.process import BrokenProcessPool
+
+    executor, pending, upcoming = workers(jobs), deque(), iter(items)
+    try:
+        while True:
+            while len(pending) < jobs * 4 and (item := next(upcoming, None)) is not None:
+                pending.append((item, executor.submit(task, item)))
+            if not pending:
+                return
+            item, future = pending.popleft()
+            try:
+                yield future.result()
+            except BrokenProcessPool:
+                executor.shutdown(cancel_futures=True)
+                yield alone(task, item)
+                executor = workers(jobs)
+                pending = deque((other, executor.submit(task, other)) for other, _ in pending)
+    finally:
+        executor.shutdown(cancel_futures=True)
+
+
+def alone(task: Captured, item) -> tuple:
+    """An item whose worker died, run again in a process of its own: its result, or a message."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    with workers(1) as executor:
         try:
-            for result, out, err in results:
-                with bar.clear_while():
-                    sys.stderr.write(err)
-                    sys.stdout.write(out)
-                    sys.stdout.flush()
-                bar.update()
-                yield result
-        finally:
-            if jobs > 1:
-                pool.terminate()
+            return executor.submit(task, item).result()
+        except BrokenProcessPool:
+            name = item[0] if isinstance(item, tuple) else item
+            return None, "", f"{name}：处理时进程意外终止（所用程序库出错），已跳过，其余文件照常处理。\n"

@@ -7,6 +7,7 @@ import os
 import pty
 import re
 import shutil
+import signal
 import struct
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from generator import batch
 from generator.importer import PUBLISHED_SUFFIXES
 from generator.importer.sources import READERS
 
@@ -65,6 +67,22 @@ def test_import_of_several_files_writes_a_form_for_each(tmp_path):
     assert written == [str(tmp_path / "forms" / f"{seed.stem}.yaml") for seed in seeds]
     assert all(Path(path).exists() for path in written)
     assert nianbao("import", *map(str, seeds)).returncode == 2  # several files need a folder
+
+
+def print_or_crash(item: str) -> str:
+    """Work for a batch worker: the item "crash" kills its process, as a crash inside a library would."""
+    if item == "crash":
+        os.kill(os.getpid(), signal.SIGKILL)
+    print(f"处理 {item}")
+    return item
+
+
+def test_a_crashing_worker_costs_only_its_own_file(capsys):
+    results = list(batch.in_order(print_or_crash, ["a", "b", "crash", "c", "d", "e"], jobs=2))
+    assert results == ["a", "b", None, "c", "d", "e"]
+    out, err = capsys.readouterr()
+    assert out.split("\n") == ["处理 a", "处理 b", "处理 c", "处理 d", "处理 e", ""]
+    assert "crash：处理时进程意外终止" in err
 
 
 def test_progress_bar_on_a_terminal_only(tmp_path):

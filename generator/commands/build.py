@@ -34,18 +34,8 @@ def output_stem(path: Path, report: Report) -> str:
 
 def run(args: argparse.Namespace) -> int:
     kinds = [k for k in KINDS if getattr(args, k)] or list(KINDS)
-    statuses = batch.in_order(partial(build_file, args=args, kinds=kinds), expand_paths(args.files), args.jobs, prepare=partial(import_renderers, kinds))
+    statuses = batch.in_order(partial(build_file, args=args, kinds=kinds), expand_paths(args.files), args.jobs)
     return max((2 if status is None else status for status in statuses), default=0)
-
-
-def import_renderers(kinds: list[str]) -> None:
-    """Imported once before a batch's workers start, so that they share them."""
-    from ..render import docx, html  # noqa: F401
-
-    if "pdf" in kinds:
-        from ..render.pdf import weasyprint
-
-        weasyprint()
 
 
 def build_file(name: str, args: argparse.Namespace, kinds: list[str]) -> int:
