@@ -15,7 +15,7 @@ OUT    ?= out
 REPORT_DEBS := fonts-noto-cjk fonts-lxgw-wenkai libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
 TEST_DEBS   := $(REPORT_DEBS) libreoffice-writer-nogui chromium
 
-.PHONY: report test bench golden docx-template system-report system-test clean
+.PHONY: report test bench golden docx-template system-report system-test clean serve screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,13 @@ test: $(STAMP) system-test
 	$(BIN)/ruff check generator tests
 	$(BIN)/pytest
 
+serve: $(STAMP) system-report
+	$(BIN)/nianbao serve examples
+
+screenshots: $(STAMP) system-test
+	$(BIN)/python -m tests.screenshots
+
+# every target against its anchor (LibreOffice: a test package); BENCH_RUNS, BENCH_RENDERS set the sizes
 bench: $(STAMP) system-test
 	$(BIN)/python tests/bench.py
 

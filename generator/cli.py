@@ -8,7 +8,7 @@ import os
 import sys
 from types import ModuleType
 
-COMMANDS = ["check", "build", "init", "import_", "schema", "doctor"]
+COMMANDS = ["check", "build", "init", "import_", "review", "serve", "schema", "doctor"]
 
 
 ARGPARSE_CHINESE = {

@@ -13,7 +13,7 @@ from ..files import write_atomic
 from ..findings import InputError, format_text
 from ..formwriter import SCHEMA_FILE, write_form
 from ..importer import import_report
-from ..importer.parse import Extraction
+from ..importer.parse import BY_ARITHMETIC, Extraction
 from ..narrative import format_number
 from .schema import schema_text
 
@@ -39,6 +39,7 @@ def extraction_json(result: Extraction) -> str:
             "column": column,
             "value": format_number(cell.value) if cell.value is not None else None,
             "source": result.sources.get((table, row, column)),
+            "read": result.how.get((table, row, column), BY_ARITHMETIC if cell.value is not None else None),
         }
         for (table, row, column), cell in report.cells.items()
         if cell.typed or cell.value is not None
@@ -54,6 +55,7 @@ def extraction_json(result: Extraction) -> str:
         "narrative": narrative,
         "problems": [{"place": p.place, "message": p.message} for p in result.problems],
         "notices": [{"place": p.place, "message": p.message} for p in result.notices],
+        "findings": [f.to_json() for f in result.findings],
     }
     return json.dumps(data, ensure_ascii=False, indent=2)
 
@@ -92,6 +94,8 @@ def import_file(name: str, output_name: str | None, args: argparse.Namespace) ->
         print(f"{name}：{problem.place}：{problem.message}", file=sys.stderr)
     for notice in result.notices:
         print(f"{name}：{notice.place}：提示：{notice.message}", file=sys.stderr)
+    for finding in result.findings:
+        print(format_text(finding, []), file=sys.stderr)
     if args.format == "json" and output_name:
         write_atomic(Path(output_name), extraction_json(result))
         print(f"已导入 {output_name}")

@@ -12,8 +12,11 @@ PUBLISHED_SUFFIXES = frozenset({".txt", ".text", ".pdf", ".docx", ".html", ".htm
 
 
 def import_report(path: Path, name: str, year: int | None = None) -> Extraction:
-    """A published report read into a Report, in the format in force for its year."""
+    """A published report read into a Report, in the format in force for its year; a report
+    nianbao wrote is checked against (and takes its figures from) the data it embeds.
+    (Imported here, when used: `check` of a form does not pay for the importer.)"""
     from ..format import format_for_year, load_format
+    from .embedded import with_embedded
     from .parse import extract
     from .sources import read_source
 
@@ -22,4 +25,4 @@ def import_report(path: Path, name: str, year: int | None = None) -> Extraction:
     in_force = format_for_year(year or result.report.year)
     if in_force.id != result.report.format.id:
         result = extract(source.lines, in_force, name, source.table_lines)
-    return result
+    return with_embedded(path, name, result)
