@@ -266,6 +266,8 @@ class FormReader:
             return None
         text = node.value.strip()
         pattern = DECIMAL if column.type == "amount" else INTEGER
+        if is_plain(node) and pattern.fullmatch(text):  # a well-written number (most cells): no typing mistake to look for
+            return self.number_text(text, column, what, node)
         mistake = typing_mistake(source_of(self.lines, node), (1,), pattern) if is_plain(node) else None
         if mistake:
             self.findings.append(mistake_finding(self.lines, self.name, node, what, mistake))
