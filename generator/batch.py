@@ -110,14 +110,17 @@ def in_order(work: Callable[[Item], Result], items: list[Item], jobs: int | None
             yield result
 
 
-def workers(jobs: int):
-    """A pool of fresh processes (forked from a clean server, never from this one), each replaced
-    after TASKS_PER_WORKER files."""
+def workers(jobs: int, task: Captured):
+    """A pool of fresh processes (forked from a clean server that has imported the task's module,
+    never from this one), each replaced after TASKS_PER_WORKER files."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-    return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method), max_tasks_per_child=TASKS_PER_WORKER)
+    context = multiprocessing.get_context(method)
+    if method == "forkserver":
+        context.set_forkserver_preload([getattr(task.work, "func", task.work).__module__])
+    return ProcessPoolExecutor(jobs, mp_context=context, max_tasks_per_child=TASKS_PER_WORKER)
 
 
 def pooled(task: Captured, items: list, jobs: int) -> Iterator[tuple]:
@@ -127,7 +130,7 @@ def pooled(task: Captured, items: list, jobs: int) -> Iterator[tuple]:
     from collections import deque
     from concurrent.futures.process import BrokenProcessPool
 
-    executor, pending, upcoming = workers(jobs), deque(), iter(items)
+    executor, pending, upcoming = workers(jobs, task), deque(), iter(items)
     try:
         while True:
             while len(pending) < jobs * 4 and (item := next(upcoming, None)) is not None:
@@ -140,7 +143,7 @@ def pooled(task: Captured, items: list, jobs: int) -> Iterator[tuple]:
             except BrokenProcessPool:
                 executor.shutdown(cancel_futures=True)
                 yield alone(task, item)
-                executor = workers(jobs)
+                executor = workers(jobs, task)
                 pending = deque((other, executor.submit(task, other)) for other, _ in pending)
     finally:
         executor.shutdown(cancel_futures=True)
@@ -150,7 +153,7 @@ def alone(task: Captured, item) -> tuple:
     """An item whose worker died, run again in a process of its own: its result, or a message."""
     from concurrent.futures.process import BrokenProcessPool
 
-    with workers(1) as executor:
+    with workers(1, task) as executor:
         try:
             return executor.submit(task, item).result()
         except BrokenProcessPool:
