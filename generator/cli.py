@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import signal
 import sys
 from types import ModuleType
 
@@ -54,6 +55,9 @@ def main(argv: list[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(encoding="utf-8")
+    for name in ("SIGTERM", "SIGHUP"):  # a terminated run removes its temporary files on the way out
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), stop)
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser(argv)
     args = parser.parse_args(argv)
@@ -69,7 +73,11 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
     except OSError as exc:  # an output folder that cannot be written, a full disk…
-        from .batch import os_error_message
+        from .limits import os_message
 
-        sys.stderr.write(os_error_message(exc) + "\n")
+        sys.stderr.write(os_message(exc) + "\n")
         return 2
+
+
+def stop(_signal: int, _frame) -> None:
+    raise SystemExit(143)

@@ -215,6 +215,9 @@ def to_bytes(docx) -> bytes:
     return buffer.getvalue()
 
 
+CORE_PROPERTY_CHARS = 255  # python-docx refuses a longer title or author
+
+
 def text_width(text: str) -> float:
     """Width in body characters: digits and Latin letters are about half as wide as hanzi."""
     return sum(0.5 if ord(ch) < 0x2E80 else 1.0 for ch in text)
@@ -258,8 +261,8 @@ def render_docx(doc: Document) -> bytes:
     """The report on the Word template, so its styles and page setup are the agency's to edit."""
     docx = new_docx(str(TEMPLATE))
     properties = docx.core_properties
-    properties.title = properties.subject = doc.title
-    properties.author = properties.last_modified_by = doc.agency
+    properties.title = properties.subject = doc.title[:CORE_PROPERTY_CHARS]
+    properties.author = properties.last_modified_by = doc.agency[:CORE_PROPERTY_CHARS]
     properties.created = properties.modified = doc.stamp.replace(tzinfo=None)
     properties.revision = 1
     docx.add_paragraph(doc.title, style="标题")
