@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import signal
 import sys
+from types import ModuleType
 
-from .commands import build, check, doctor, explain, import_, init, review, schema, serve
 from .findings import format_text
 from .format import FormatError
-from .limits import os_message
 
-COMMANDS = [check, build, init, import_, review, serve, schema, doctor, explain]
+COMMANDS = ["check", "build", "init", "import_", "review", "serve", "schema", "doctor", "explain"]
 
 
 ARGPARSE_CHINESE = {
@@ -39,10 +39,17 @@ def chinese(message: str) -> str:
 argparse._ = chinese
 
 
-def build_parser() -> argparse.ArgumentParser:
+def command_modules(argv: list[str]) -> list[ModuleType]:
+    """The command named first on the line, or every command (for help and mistakes): a command
+    imports only what it uses, so `check` does not pay for the renderers or the importer."""
+    named = [name for name in COMMANDS if argv[:1] == [name.rstrip("_")]]
+    return [importlib.import_module(f".commands.{name}", __package__) for name in named or COMMANDS]
+
+
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nianbao", description="政府信息公开工作年度报告：填写表单、校验、生成 PDF/DOCX/HTML")
     commands = parser.add_subparsers(dest="command", metavar="命令")
-    for module in COMMANDS:
+    for module in command_modules([] if argv is None else argv):
         module.add_parser(commands)
     return parser
 
@@ -54,7 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("SIGTERM", "SIGHUP"):  # a terminated run removes its temporary files on the way out
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), stop)
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     if not args.command:
         parser.print_help()
@@ -72,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
     except OSError as exc:  # an output folder that cannot be written, a full disk…
+        from .limits import os_message
+
         sys.stderr.write(os_message(exc) + "\n")
         return 2
 

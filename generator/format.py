@@ -8,7 +8,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import yaml
@@ -242,6 +242,7 @@ class Format:
         return self.title.format_map({self.field_for("agency").key: agency, self.field_for("year").key: year})
 
 
+@lru_cache(maxsize=4096)  # the same few hundred labels and keys, folded for every form read
 def normalize_label(text: str) -> str:
     """Fold a label for matching: NFKC (Kangxi radicals, full-width forms), no spaces or quotes."""
     text = unicodedata.normalize("NFKC", text)

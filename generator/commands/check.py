@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from functools import partial
 
+from .. import batch
 from ..codes import Level
 from ..findings import findings_json
 from ..pipeline import Checked, check_file, expand_paths, print_findings
@@ -16,6 +18,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--previous", metavar="上年文件", help="上年度的表单；省略时使用同一文件夹中的“年度-1”.yaml")
     parser.add_argument("--format", choices=["text", "json"], default="text", help="输出格式（默认 text）")
     parser.add_argument("--strict", action="store_true", help="有警告也视为未通过")
+    batch.add_jobs_option(parser)
     parser.set_defaults(run=run)
 
 
@@ -32,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     if args.previous and len(files) > 1:
         print("用法错误：--previous 只能与一个文件一起使用", file=sys.stderr)
         return 2
-    results = [check_file(path, args.previous) for path in files]
+    results = list(batch.in_order(partial(check_file, previous=args.previous), files, args.jobs))
     if args.format == "json":
         print(findings_json([(r.path, r.findings) for r in results]))
     else:
