@@ -7,6 +7,7 @@ import os
 import sys
 
 from .commands import build, check, doctor, import_, init, schema
+from .resources import InstallationError
 
 COMMANDS = [check, build, init, import_, schema, doctor]
 
@@ -35,8 +36,26 @@ def chinese(message: str) -> str:
 argparse._ = chinese
 
 
+class PrintVersion(argparse.Action):
+    """`--version`: the version in the installed package's metadata (pyproject.toml sets it),
+    looked up only when asked for."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="显示版本并退出")
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            print(f"nianbao {version('nianbao')}")
+        except PackageNotFoundError:
+            print("nianbao（未安装，版本未知：请用 pip install . 安装）")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nianbao", description="政府信息公开工作年度报告：填写表单、校验、生成 PDF/DOCX/HTML")
+    parser.add_argument("--version", action=PrintVersion)
     commands = parser.add_subparsers(dest="command", metavar="命令")
     for module in COMMANDS:
         module.add_parser(commands)
@@ -60,6 +79,9 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and the like: stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except InstallationError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return 2
     except OSError as exc:  # an output folder that cannot be written, a full disk…
         sys.stderr.write(f"无法读写 {exc.filename or ''}：{exc.strerror or exc}\n")
         return 2

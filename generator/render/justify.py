@@ -9,17 +9,29 @@ Here a text box holding CJK characters counts every gap between its characters a
 expandable, and its justification is applied as Pango letter-spacing on all of its
 characters. Pango adds half of the spacing on each side of a character but none at the
 ends of a layout, so n characters receive (n − 1) equal gaps and the line ends flush.
-WeasyPrint is pinned in pyproject.toml because this relies on those two functions.
+WeasyPrint is pinned in pyproject.toml because this relies on those two functions, and any
+other version is refused before they are imported (they may be missing or mean something else).
 """
 
 from __future__ import annotations
 
 import re
 
-from weasyprint.formatting_structure import boxes
-from weasyprint.layout import inline
-from weasyprint.text import line_break
-from weasyprint.text.ffi import TO_UNITS, ffi, pango
+import weasyprint
+
+from ..resources import InstallationError
+
+WEASYPRINT_VERSION = "70.0"  # the version whose internals this module extends (pyproject.toml pins it)
+if weasyprint.__version__ != WEASYPRINT_VERSION:
+    raise InstallationError(
+        f"生成 PDF 需要 WeasyPrint {WEASYPRINT_VERSION}（本程序的中文两端对齐依赖它的内部函数），但安装的是 {weasyprint.__version__}，"
+        f"用它生成的 PDF 会排错版。请执行 pip install weasyprint=={WEASYPRINT_VERSION}，或重新安装 nianbao（pipx install --force .）。"
+    )
+
+from weasyprint.formatting_structure import boxes  # noqa: E402  (imported only once the version is known)
+from weasyprint.layout import inline  # noqa: E402
+from weasyprint.text import line_break  # noqa: E402
+from weasyprint.text.ffi import TO_UNITS, ffi, pango  # noqa: E402
 
 CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]")
 _space_count = inline.count_expandable_spaces
