@@ -72,12 +72,24 @@ def test_justify_is_written_for_the_weasyprint_pyproject_pins():
     assert f"weasyprint=={WEASYPRINT_VERSION}" in PROJECT["dependencies"]
 
 
+def run_with_weasyprint_71(*args: str) -> subprocess.CompletedProcess:
+    """`nianbao ARGS` in a process whose WeasyPrint says it is version 71.0."""
+    program = "import sys, weasyprint; weasyprint.__version__ = '71.0'\nfrom generator.cli import main; sys.exit(main(sys.argv[1:]))"
+    return subprocess.run([sys.executable, "-c", program, *args], capture_output=True, text=True, cwd=ROOT)
+
+
 def test_another_weasyprint_is_refused_with_how_to_fix_it(tmp_path):
     """A WeasyPrint other than the pinned one would lay out the PDF wrongly: say so, write nothing."""
-    program = "import sys, weasyprint; weasyprint.__version__ = '71.0'\nfrom generator.cli import main; sys.exit(main(sys.argv[1:]))"
     example = ROOT / "examples" / "周口市行政服务中心" / "2024.yaml"
-    result = subprocess.run([sys.executable, "-c", program, "build", str(example), "--pdf", "-o", str(tmp_path)], capture_output=True, text=True, cwd=ROOT)
+    result = run_with_weasyprint_71("build", str(example), "--pdf", "-o", str(tmp_path))
     assert result.returncode == 2
     assert "需要 WeasyPrint 70.0" in result.stderr and "安装的是 71.0" in result.stderr
     assert "pip install weasyprint==70.0" in result.stderr and "Traceback" not in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_doctor_names_the_weasyprint_it_needs():
+    assert "✓ WeasyPrint 70.0：可用" in subprocess.run([sys.executable, "-m", "generator", "doctor"], capture_output=True, text=True, cwd=ROOT).stdout
+    result = run_with_weasyprint_71("doctor")
+    assert result.returncode == 1
+    assert "✗ 生成 PDF 需要 WeasyPrint 70.0" in result.stdout and "pip install weasyprint==70.0" in result.stdout
