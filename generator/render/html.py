@@ -8,7 +8,8 @@ from functools import cache
 import jinja2
 
 from ..document import Document
-from ..fonts import TEMPLATES, css_variables
+from ..fonts import css_variables
+from ..resources import TEMPLATES
 
 
 @cache
