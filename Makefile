@@ -24,12 +24,13 @@ $(STAMP): pyproject.toml setup.py constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
 	touch $@
 
-# Rewrite constraints.txt with the newest versions pyproject.toml allows; then run `make test`.
+# Rewrite constraints.txt from a fresh .venv: pinned versions kept, a new dependency at its newest
+# version; `make constraints UPGRADE=1` takes the newest versions pyproject.toml allows. Then `make test`.
 constraints:
 	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet $(if $(UPGRADE),,-c constraints.txt) -e '.[test]'
 	{ echo "# The exact versions the tests ran on (pip install -c constraints.txt). \`make constraints\` rewrites it."; \
 	  $(BIN)/pip freeze --exclude-editable; } > constraints.txt
 	touch $(STAMP)

@@ -73,10 +73,11 @@ def installed() -> Path:
 
 
 def test_sdist_and_wheel_carry_every_package_and_template(installed):
-    modules = {p.relative_to(ROOT).as_posix() for p in package_sources() if p.suffix in (".py", ".yaml") and p.parts[-2] != "templates"}
-    modules = {m for m in modules if m.startswith("generator/")}
-    templates = {f"templates/{p.name}" for p in (ROOT / "templates").iterdir() if p.is_file()}
-    assert "generator/importer/parse.py" in modules and "templates/report.docx" in templates
+    """Every file of generator/ (code and data) and of templates/, the latter as generator/templates in the wheel."""
+    sources = [p.relative_to(ROOT).as_posix() for p in package_sources()]
+    modules = {name for name in sources if name.startswith("generator/")}
+    templates = {name for name in sources if name.startswith("templates/")}
+    assert {"generator/importer/parse.py", "generator/formats/gov2021.yaml"} <= modules and "templates/report.docx" in templates
     (sdist,) = (installed / "dist").glob("*.tar.gz")
     with tarfile.open(sdist) as archive:
         in_sdist = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}

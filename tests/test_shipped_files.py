@@ -5,9 +5,11 @@ and `--version` comes from pyproject.toml."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import tomllib
+from importlib.metadata import distributions
 
 import pytest
 from docx import Document
@@ -60,6 +62,21 @@ def test_the_example_schema_is_what_nianbao_schema_prints(run_cli):
     code, out, _ = run_cli("schema")
     assert code == 0
     assert out == (ROOT / "examples" / "nianbao.schema.json").read_text("utf-8"), "请用 nianbao schema -o examples/nianbao.schema.json 重新生成"
+
+
+def distribution_name(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def test_constraints_pin_every_package_the_tests_run_on():
+    """constraints.txt holds the exact version of every package in the environment (pip, setuptools
+    and nianbao itself aside), so a dependency added to pyproject.toml without its pin is noticed."""
+    lines = (ROOT / "constraints.txt").read_text("utf-8").splitlines()
+    pins = [line.split("==") for line in lines if line and not line.startswith("#")]
+    pinned = {distribution_name(name): version for name, version in pins}
+    installed = {distribution_name(d.metadata["Name"]): d.version for d in distributions()}
+    installed = {name: version for name, version in installed.items() if name not in ("pip", "setuptools", "wheel", "nianbao")}
+    assert installed == pinned, "constraints.txt 与环境不一致：请运行 make constraints（新的依赖按最新版本固定）后再运行 make test"
 
 
 def test_version_is_the_one_in_pyproject(run_cli):
