@@ -88,13 +88,14 @@ def test_sdist_and_wheel_carry_every_package_and_template(installed):
 
 
 def test_the_installed_commands_work_from_any_folder(installed, tmp_path):
-    """init, check, build (PDF, DOCX, HTML), import and --version, run as a user would."""
+    """--version, doctor, init, check, build (PDF, DOCX, HTML) and import, run as a user would."""
     nianbao = installed / "venv" / "bin" / "nianbao"
     python = installed / "venv" / "bin" / "python"
     location = expect_success(run(python, "-c", "import generator.resources as r; print(r.TEMPLATES)", cwd=tmp_path))
     assert Path(location.strip()).is_relative_to(installed / "venv")
 
     assert expect_success(run(nianbao, "--version", cwd=tmp_path)) == f"nianbao {PROJECT['version']}\n"
+    assert "✓ WeasyPrint 70.0：可用" in expect_success(run(nianbao, "doctor", cwd=tmp_path))
 
     expect_success(run(nianbao, "init", "--agency", "周口市行政服务中心", "--year", "2025", "--from", EXAMPLE, "-o", "2025.yaml", cwd=tmp_path))
     assert (tmp_path / "2025.yaml").is_file() and (tmp_path / "nianbao.schema.json").is_file()
