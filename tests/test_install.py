@@ -54,9 +54,14 @@ def expect_success(result: subprocess.CompletedProcess) -> str:
 
 
 def build_and_install(target: Path) -> None:
-    """sdist, then the wheel from the sdist (as `python -m build` does), then a fresh venv."""
-    dist = target / "dist"
-    expect_success(run(sys.executable, "-m", "build", "--outdir", dist, ROOT))
+    """sdist, then the wheel from the sdist (as `python -m build` does), then a fresh venv. Built
+    from a copy of the sources, as in a fresh clone: setuptools would take a file list left in
+    the repository by an earlier build (nianbao.egg-info) and hide a package it no longer finds."""
+    source, dist = target / "source", target / "dist"
+    for path in [*package_sources(), ROOT / "README.md"]:
+        (source / path.relative_to(ROOT)).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, source / path.relative_to(ROOT))
+    expect_success(run(sys.executable, "-m", "build", "--outdir", dist, source))
     expect_success(run(sys.executable, "-m", "venv", target / "venv"))
     expect_success(run(target / "venv" / "bin" / "pip", "install", "--quiet", "-c", ROOT / "constraints.txt", *dist.glob("*.whl")))
 
