@@ -165,13 +165,6 @@ class EarlierFormat:
 
 
 @dataclass(frozen=True)
-class NarrativeFigure:
-    words: tuple[str, ...]
-    figures: tuple[tuple[str, ...], ...]
-    context: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
 class Format:
     id: str
     name: str
@@ -185,7 +178,7 @@ class Format:
     relations: tuple[Relation, ...]
     placeholders: tuple[str, ...]
     narrative_units: tuple[str, ...]
-    narrative_figures: tuple[NarrativeFigure, ...]
+    narrative_figures: dict  # the vocabulary of figures in the narrative, read by narrative.py
     title_patterns: tuple[str, ...] = ()
     earlier_formats: tuple[EarlierFormat, ...] = ()
     row_index: dict[str, tuple[Table, Row]] = field(default_factory=dict)
@@ -277,9 +270,7 @@ def load_format(format_id: str = DEFAULT_FORMAT) -> Format:
             )
             for e in data.get("earlier_formats", ())
         ),
-        narrative_figures=tuple(
-            NarrativeFigure(tuple(n["words"]), tuple(tuple(f) for f in n["figures"]), tuple(n.get("context", ()))) for n in data["narrative_figures"]
-        ),
+        narrative_figures=data["narrative_figures"],
     )
     for table in tables.values():
         for row in table.rows:
