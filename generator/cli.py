@@ -6,10 +6,10 @@ import argparse
 import os
 import sys
 
-from .commands import build, check, doctor, import_, init, schema
+from .commands import build, check, doctor, import_, init, review, schema, serve
 from .resources import InstallationError
 
-COMMANDS = [check, build, init, import_, schema, doctor]
+COMMANDS = [check, build, init, import_, review, serve, schema, doctor]
 
 
 ARGPARSE_CHINESE = {

@@ -180,8 +180,13 @@ class Format:
     narrative_units: tuple[str, ...]
     narrative_figures: dict  # the vocabulary of figures in the narrative, read by narrative.py
     title_patterns: tuple[str, ...] = ()
+    key_figures: tuple[str, ...] = ()
     earlier_formats: tuple[EarlierFormat, ...] = ()
     row_index: dict[str, tuple[Table, Row]] = field(default_factory=dict)
+
+    def __reduce__(self) -> tuple:
+        """Sent between processes by its id: every process reads the same data file once."""
+        return load_format, (self.id,)
 
     def tables_of(self, section: Section) -> list[Table]:
         return [self.tables[k] for k in section.tables]
@@ -264,6 +269,7 @@ def load_format(format_id: str = DEFAULT_FORMAT) -> Format:
         placeholders=tuple(data["placeholders"]),
         narrative_units=tuple(data["narrative_units"]),
         title_patterns=tuple(data.get("title_patterns", ())),
+        key_figures=tuple(data.get("key_figures", ())),
         earlier_formats=tuple(
             EarlierFormat(
                 e["name"], tuple(e["markers"]), tuple(e["shared_sections"]), tuple(Group(g["label"], g["label"], tuple(g["rows"])) for g in e["merged_rows"])

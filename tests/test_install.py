@@ -30,8 +30,9 @@ EXAMPLE = ROOT / "examples" / "周口市行政服务中心" / "2024.yaml"
 def package_sources() -> list[Path]:
     """Every file of the repository that the wheel is made from."""
     files = [ROOT / "pyproject.toml", ROOT / "setup.py", ROOT / "constraints.txt"]
-    files += [p for p in (ROOT / "generator").rglob("*") if p.is_file() and "__pycache__" not in p.parts]
-    return sorted(files + [p for p in (ROOT / "templates").iterdir() if p.is_file()])
+    for folder in ("generator", "templates"):
+        files += [p for p in (ROOT / folder).rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    return sorted(files)
 
 
 def sources_key() -> str:
