@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..checks import check_report
-from ..findings import ERROR, WARNING, Finding, InputError, findings_json, format_text, sort_findings, summary
-from ..form import load_form
+from ..findings import ERROR, SAME_CODE_SHOWN, WARNING, Finding, InputError, findings_json, folded, format_text, sort_findings, summary
+from ..form import MAX_BYTES, load_form, source_lines
 from ..importer import PUBLISHED_SUFFIXES, import_report
+from ..limits import read_capped
 from ..report import Loc, Report
 
 
@@ -22,6 +23,7 @@ class Checked:
     report: Report | None
     findings: list[Finding] = field(default_factory=list)
     source_lines: list[str] = field(default_factory=list)
+    previous_unreadable: bool = False  # the --previous named could not be read (exit code 2)
 
     @property
     def unusable(self) -> bool:
@@ -70,9 +72,16 @@ def load_report(path_text: str) -> tuple[Report | None, list[Finding], list[str]
     try:
         report, findings = load_form(path, path_text)
     except InputError as exc:
-        lines = path.read_text("utf-8", errors="replace").split("\n") if exc.finding.code in ("E001", "E003", "E004") else []
-        return None, [exc.finding], lines
+        return None, [exc.finding], source_excerpt(path) if exc.finding.code in ("E001", "E003", "E004", "E061", "E062") else []
     return report, findings, report.source_lines
+
+
+def source_excerpt(path: Path) -> list[str]:
+    """The lines of a form that could not be read, to show where (read again within the size cap)."""
+    try:
+        return source_lines(read_capped(path, MAX_BYTES, str(path), "表单").decode("utf-8", errors="replace"))
+    except InputError:
+        return []
 
 
 def check_file(path_text: str, previous: str | None = None) -> Checked:
@@ -87,11 +96,11 @@ def check_file(path_text: str, previous: str | None = None) -> Checked:
         if last_year is None:
             findings.append(Finding(WARNING, "W206", f"上年报告 {last_path} 无法读取（{trouble[0].message}），未做跨年核对", Loc(path_text, 1, 1)))
     findings.extend(check_report(report, last_year))
-    return Checked(path_text, report, sort_findings(findings), lines)
+    return Checked(path_text, report, sort_findings(findings), lines, previous_unreadable=bool(previous) and last_year is None)
 
 
 def exit_code(results: list[Checked], strict: bool) -> int:
-    if any(r.unusable for r in results):
+    if any(r.unusable or r.previous_unreadable for r in results):
         return 2
     if any(r.count(ERROR) or (strict and r.count(WARNING)) for r in results):
         return 1
@@ -101,9 +110,12 @@ def exit_code(results: list[Checked], strict: bool) -> int:
 def print_findings(results: list[Checked], stream=None) -> None:
     stream = stream or sys.stdout
     for result in results:
-        for finding in result.findings:
+        shown, left_out = folded(result.findings)
+        for finding in shown:
             print(format_text(finding, result.source_lines), file=stream)
             print(file=stream)
+        for code, count in left_out.items():
+            print(f"{result.path}：另有 {count} 条 {code} 未列出（同一代码只列出前 {SAME_CODE_SHOWN} 条）\n", file=stream)
     everything = [f for r in results for f in r.findings]
     if len(results) > 1:
         for result in results:

@@ -114,6 +114,9 @@ def to_bytes(docx) -> bytes:
     return buffer.getvalue()
 
 
+CORE_PROPERTY_CHARS = 255  # python-docx refuses a longer title or author
+
+
 def open_template(path: Path):
     """The Word template, refused with a clear message if an edit in Word/WPS lost a style the report uses."""
     docx = new_docx(str(path))
@@ -169,8 +172,8 @@ def render_docx(doc: Document) -> bytes:
     """The report on the Word template, so its styles and page setup are the agency's to edit."""
     docx = open_template(TEMPLATE)
     properties = docx.core_properties
-    properties.title = properties.subject = doc.title
-    properties.author = properties.last_modified_by = doc.agency
+    properties.title = properties.subject = doc.title[:CORE_PROPERTY_CHARS]
+    properties.author = properties.last_modified_by = doc.agency[:CORE_PROPERTY_CHARS]
     properties.created = properties.modified = doc.stamp.replace(tzinfo=None)
     properties.revision = 1
     docx.add_paragraph(doc.title, style="标题")
