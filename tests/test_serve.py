@@ -23,6 +23,7 @@ from generator.serve.app import create_app
 
 from .conftest import RICH_EXAMPLE, SEEDS, run_process
 
+expect.set_options(timeout=20_000)  # a loaded 2-core machine: the check after a keystroke may take seconds
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
 RICH = "周口市人民政府办公室/2024.yaml"
