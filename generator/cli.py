@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import signal
 import sys
+from types import ModuleType
 
-from .commands import build, check, doctor, import_, init, review, schema, serve
-from .limits import os_message
 from .resources import InstallationError
 
-COMMANDS = [check, build, init, import_, review, serve, schema, doctor]
+COMMANDS = ["check", "build", "init", "import_", "review", "serve", "schema", "doctor"]
 
 
 ARGPARSE_CHINESE = {
@@ -55,11 +55,18 @@ class PrintVersion(argparse.Action):
         parser.exit()
 
 
-def build_parser() -> argparse.ArgumentParser:
+def command_modules(argv: list[str]) -> list[ModuleType]:
+    """The command named first on the line, or every command (for help and mistakes): a command
+    imports only what it uses, so `check` does not pay for the renderers or the importer."""
+    named = [name for name in COMMANDS if argv[:1] == [name.rstrip("_")]]
+    return [importlib.import_module(f".commands.{name}", __package__) for name in named or COMMANDS]
+
+
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nianbao", description="政府信息公开工作年度报告：填写表单、校验、生成 PDF/DOCX/HTML")
     parser.add_argument("--version", action=PrintVersion)
     commands = parser.add_subparsers(dest="command", metavar="命令")
-    for module in COMMANDS:
+    for module in command_modules([] if argv is None else argv):
         module.add_parser(commands)
     return parser
 
@@ -71,7 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("SIGTERM", "SIGHUP"):  # a terminated run removes its temporary files on the way out
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), stop)
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     if not args.command:
         parser.print_help()
@@ -88,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"{exc}\n")
         return 2
     except OSError as exc:  # an output folder that cannot be written, a full disk…
+        from .limits import os_message
+
         sys.stderr.write(os_message(exc) + "\n")
         return 2
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
+from .. import batch
 from ..checks import check_report
 from ..findings import ERROR, SAME_CODE_SHOWN, WARNING, Finding, InputError, findings_json, folded, format_text, sort_findings, summary
 from ..form import MAX_BYTES, load_form, source_lines
@@ -39,6 +41,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--previous", metavar="上年文件", help="上年度的表单；省略时使用同一文件夹中的“年度-1”.yaml")
     parser.add_argument("--format", choices=["text", "json"], default="text", help="输出格式（默认 text）")
     parser.add_argument("--strict", action="store_true", help="有警告也视为未通过")
+    batch.add_jobs_option(parser)
     parser.set_defaults(run=run)
 
 
@@ -129,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
     if args.previous and len(files) > 1:
         print("用法错误：--previous 只能与一个文件一起使用", file=sys.stderr)
         return 2
-    results = [check_file(path, args.previous) for path in files]
+    results = list(batch.in_order(partial(check_file, previous=args.previous), files, args.jobs))
     if args.format == "json":
         print(findings_json([(r.path, r.findings) for r in results]))
     else:
