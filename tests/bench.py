@@ -226,6 +226,30 @@ def bench_import(work: Path) -> None:
     print(f"import：{figures['pages']} 页的 PDF，进程内 {figures['seconds']:.3f} s")
 
 
+def published_texts(folder: Path, count: int) -> Path:
+    """`count` published report texts (the seeds, each copy under an agency name of its own)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    seeds = sorted((ROOT / "tests" / "data" / "seeds").glob("*.txt"))
+    for number in range(count):
+        text = seeds[number % len(seeds)].read_text("utf-8")
+        (folder / f"{number:04d}.txt").write_text(re.sub(r"^(\s*)(?=.*政府信息公开工作年度)", rf"\1第{number}号", text, count=1, flags=re.M), "utf-8")
+    return folder
+
+
+def bench_review(work: Path) -> None:
+    """`nianbao review` of 1,000 published texts on every core, and of published PDFs (the import rate)."""
+    cores = os.cpu_count() or 1
+    texts = published_texts(work / "texts", 1000)
+    wall, peak, _cpu = run([*NIANBAO, "review", str(texts), "-o", str(work / "review-texts")])
+    rate = 1000 / wall / cores
+    print(f"review 1000 份文本：{wall:.1f} s，每核每秒 {rate:.0f} 份，峰值内存 {peak:.0f} MB")
+    record("review 文本（份/秒/核）", f"{rate:.0f} 份", f"{cores} 核共 {wall:.1f} s", rate, 50, higher_is_better=True)
+    pdfs = work / "pdfs"
+    run([*NIANBAO, "build", str(agencies(work / "pdf-forms", 40)), "-o", str(pdfs), "--pdf"])
+    wall, peak, _cpu = run([*NIANBAO, "review", str(pdfs), "-o", str(work / "review-pdfs")])
+    print(f"review 40 份 PDF：{wall:.1f} s，每核每秒 {40 / wall / cores:.1f} 份，峰值内存 {peak:.0f} MB")
+
+
 # In-process benchmarks (run in a child of their own by `inside`).
 
 
@@ -346,6 +370,7 @@ def main() -> None:
         bench_batch(work)
         bench_pages()
         bench_import(work)
+        bench_review(work)
         bench_memory()
     print("\n目标                                  数值          参照                           比值   结论")
     for target, value, anchor, ratio, verdict in RESULTS:
