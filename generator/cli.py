@@ -9,6 +9,8 @@ import signal
 import sys
 from types import ModuleType
 
+from .resources import InstallationError
+
 COMMANDS = ["check", "build", "init", "import_", "review", "serve", "schema", "doctor"]
 
 
@@ -36,6 +38,23 @@ def chinese(message: str) -> str:
 argparse._ = chinese
 
 
+class PrintVersion(argparse.Action):
+    """`--version`: the version in the installed package's metadata (pyproject.toml sets it),
+    looked up only when asked for."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="显示版本并退出")
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            print(f"nianbao {version('nianbao')}")
+        except PackageNotFoundError:
+            print("nianbao（未安装，版本未知：请用 pip install . 安装）")
+        parser.exit()
+
+
 def command_modules(argv: list[str]) -> list[ModuleType]:
     """The command named first on the line, or every command (for help and mistakes): a command
     imports only what it uses, so `check` does not pay for the renderers or the importer."""
@@ -45,6 +64,7 @@ def command_modules(argv: list[str]) -> list[ModuleType]:
 
 def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nianbao", description="政府信息公开工作年度报告：填写表单、校验、生成 PDF/DOCX/HTML")
+    parser.add_argument("--version", action=PrintVersion)
     commands = parser.add_subparsers(dest="command", metavar="命令")
     for module in command_modules([] if argv is None else argv):
         module.add_parser(commands)
@@ -72,6 +92,9 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and the like: stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except InstallationError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return 2
     except OSError as exc:  # an output folder that cannot be written, a full disk…
         from .limits import os_message
 
