@@ -188,6 +188,8 @@ class Format:
     narrative_figures: tuple[NarrativeFigure, ...]
     title_patterns: tuple[str, ...] = ()
     earlier_formats: tuple[EarlierFormat, ...] = ()
+    completeness: dict[str, dict] = field(default_factory=dict)  # empty/placeholder → {code, level}
+    year_on_year: dict = field(default_factory=dict)  # figures, ratio, minimum, similar, min_chars
     row_index: dict[str, tuple[Table, Row]] = field(default_factory=dict)
 
     def tables_of(self, section: Section) -> list[Table]:
@@ -270,6 +272,8 @@ def load_format(format_id: str = DEFAULT_FORMAT) -> Format:
         relations=tuple(_relation(r) for r in data["relations"]),
         placeholders=tuple(data["placeholders"]),
         narrative_units=tuple(data["narrative_units"]),
+        completeness=data.get("completeness", {}),
+        year_on_year=data.get("year_on_year", {}),
         title_patterns=tuple(data.get("title_patterns", ())),
         earlier_formats=tuple(
             EarlierFormat(

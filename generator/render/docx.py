@@ -15,7 +15,7 @@ from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.shared import Mm, Pt, RGBColor
 
 from ..document import Document, Heading, Paragraph, TableBlock, grid_positions
 from ..fonts import TEMPLATES, roles
@@ -191,9 +191,27 @@ def to_bytes(docx) -> bytes:
     return buffer.getvalue()
 
 
-def render_docx(doc: Document) -> bytes:
+DRAFT_MARK = "草稿 未通过校验"
+
+
+def mark_draft(docx) -> None:
+    """「草稿 未通过校验」 in red at the head of every page (odd and even headers)."""
+    section = docx.sections[0]
+    for header in (section.header, section.even_page_header):
+        header.is_linked_to_previous = False
+        paragraph = header.paragraphs[0]
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        run = paragraph.add_run(DRAFT_MARK)
+        run.bold = True
+        run.font.size = Pt(16)
+        run.font.color.rgb = RGBColor(0xCC, 0, 0)
+
+
+def render_docx(doc: Document, draft: bool = False) -> bytes:
     """The report on the Word template, so its styles and page setup are the agency's to edit."""
     docx = new_docx(str(TEMPLATE))
+    if draft:
+        mark_draft(docx)
     docx.core_properties.title = doc.title
     docx.core_properties.author = doc.agency
     docx.core_properties.subject = doc.title
