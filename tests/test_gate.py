@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 
+import pytest
 from docx import Document as read_docx
+from pypdf import PdfReader
 
 from generator.commands.check import check_file
 from generator.form import parse_form
@@ -169,3 +172,26 @@ def test_published_report_findings_in_reading_order_without_edit_hints(tmp_path,
     assert all(not f.hint for f in findings)
     _code, out, _err = run_cli("check", str(published))
     assert "建议" not in out and "改为" not in out
+
+
+def test_schema_lets_editors_complete_acknowledgements():
+    from generator.format import load_format
+    from generator.schema import form_schema
+
+    entry = form_schema(load_format())["properties"]["已核对"]
+    assert entry["type"] == "array" and entry["items"]["required"] == ["代码", "位置", "理由"]
+
+
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice is installed by `make test`")
+def test_draft_docx_says_draft_on_every_page_in_libreoffice(tmp_path, run_cli):
+    form = write(tmp_path, WRONG_FIGURE)
+    assert run_cli("build", str(form), "-o", str(tmp_path / "out"), "--draft", "--docx")[0] == 0
+    (docx_path,) = (tmp_path / "out").glob("*.docx")
+    subprocess.run(
+        ["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/profile", "--convert-to", "pdf", "--outdir", str(tmp_path), str(docx_path)],
+        capture_output=True,
+        check=True,
+        timeout=300,
+    )
+    pages = PdfReader(tmp_path / (docx_path.stem + ".pdf")).pages
+    assert len(pages) > 3 and all("草稿 未通过校验" in page.extract_text() for page in pages)

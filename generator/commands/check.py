@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 
 from ..acknowledge import apply_acknowledgements, blocking
@@ -61,10 +62,16 @@ def find_previous(path: Path, report: Report) -> Report | None:
     if not report.year or not report.agency:
         return None
     for candidate in previous_candidates(path, report.year):
-        last, _findings, _lines = load_report(str(candidate))
+        last = candidate_report(str(candidate), candidate.stat().st_mtime_ns)
         if last is not None and is_previous_year(report, last):
             return last
     return None
+
+
+@lru_cache(maxsize=256)
+def candidate_report(path_text: str, _mtime: int) -> Report | None:
+    """A file beside a form, read once per process (a folder check looks at each file for every form)."""
+    return load_report(path_text)[0]
 
 
 def expand_paths(paths: list[str]) -> list[str]:

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from ..files import write_atomic
-from ..findings import format_text
+from ..findings import ERROR, format_text
 from ..format import format_for_year
 from ..formwriter import SCHEMA_FILE, write_form
 from ..report import Cell, Report, cell_id, items_of, side_sum
@@ -57,6 +57,9 @@ def run(args: argparse.Namespace) -> int:
         if last is None:
             print(format_text(findings[0], lines), file=sys.stderr)
             return 2
+        unread = [f for f in findings if f.level == ERROR]
+        if unread:
+            print(f"{args.previous} 中有 {len(unread)} 处未能读取（nianbao check {args.previous} 可列出），相应的数字没有接续，表单中留空。", file=sys.stderr)
     agency = args.agency or (last.agency if last else "")
     year = args.year or (last.year + 1 if last and last.year else 0)
     if not agency or not year:
