@@ -108,14 +108,13 @@ def check_file(path_text: str, previous: str | None = None) -> Checked:
     if report is None:
         return Checked(path_text, None, findings, lines)
     if previous:
-        report.previous, trouble, _ = load_report(previous)
-        if report.previous is None:
+        last, trouble, _ = load_report(previous)
+        if last is None:
             findings.append(Finding(WARNING, "W206", f"上年报告 {previous} 无法读取（{trouble[0].message}），未做跨年核对", Loc(path_text, 1, 1)))
     else:
-        report.previous = find_previous(Path(path_text), report)
-    findings.extend(check_report(report, report.previous))
-    if report.previous is not None and not is_previous_year(report, report.previous):
-        report.previous = None
+        last = find_previous(Path(path_text), report)
+    report.previous = last if last is not None and is_previous_year(report, last) else None  # for 同比 citations
+    findings.extend(check_report(report, last))
     # a published file is not edited: no suggestion to change it; acknowledgements live in forms
     findings = [replace(f, hint="") for f in findings] if is_published(path_text) else apply_acknowledgements(report, findings)
     return Checked(path_text, report, sort_findings(findings), lines)
