@@ -112,13 +112,19 @@ def check_citations(report: Report) -> Iterator[Finding]:
     for _section, where, text in all_texts(report):
         for problem in citation_problems(report, text):
             loc = text.loc_of(problem.line_index, problem.column_index, problem.width)
-            if problem.filter is None:
+            if problem.kind == "name":
                 name = problem.name
                 close = [n for n in report.figure_names() if name in n or n.split(".")[0] == name.split(".")[0]][:3]
                 hint = ("可用的名称如：" + "、".join(close)) if close else "名称为“行.列”，例如 本年新收.总计、行政许可、机关、年度"
                 yield Finding(ERROR, "E013", f"{where}引用了未知的数字「{name}」", loc, hint)
-            elif problem.filter != YEAR_ON_YEAR:
-                yield Finding(ERROR, "E054", f"{where}的「{problem.name} | {problem.filter}」用了未知的写法「{problem.filter}」", loc, f"可用的只有「| {YEAR_ON_YEAR}」，例如 {{{{ 本年新收.总计 | {YEAR_ON_YEAR} }}}}")
+            elif problem.kind == "filter":
+                yield Finding(
+                    ERROR,
+                    "E054",
+                    f"{where}的「{problem.name} | {problem.filter}」中，「{problem.filter}」不能用于「{problem.name}」",
+                    loc,
+                    f"可用的只有表格数字的「| {YEAR_ON_YEAR}」，例如 {{{{ 本年新收.总计 | {YEAR_ON_YEAR} }}}}",
+                )
             else:
                 yield Finding(
                     ERROR,

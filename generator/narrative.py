@@ -72,7 +72,8 @@ class CitationProblem:
     column_index: int
     width: int
     name: str
-    filter: str | None  # None: the name is unknown; else the filter cannot apply (unknown, or no last year)
+    filter: str
+    kind: str  # "name": no such figure; "filter": unknown filter, or 同比 of a non-figure; "previous": no last year
 
 
 def citation_problems(report: Report, text: Text) -> Iterator[CitationProblem]:
@@ -81,9 +82,14 @@ def citation_problems(report: Report, text: Text) -> Iterator[CitationProblem]:
         for match in CITATION.finditer(line):
             if citation_text(report, match) is not None:
                 continue
-            name, filter_name = match.group(1), match.group(2)
-            known = report.figure(name) is not None or (filter_name is None and citation_value(report, name) is not None)
-            yield CitationProblem(index, match.start(), len(match.group(0)), name, filter_name if known else None)
+            name, filter_name = match.group(1), match.group(2) or ""
+            if citation_value(report, name) is None:
+                kind = "name"
+            elif filter_name != YEAR_ON_YEAR or report.figure(name) is None:
+                kind = "filter"
+            else:
+                kind = "previous"
+            yield CitationProblem(index, match.start(), len(match.group(0)), name, filter_name, kind)
 
 
 @dataclass(frozen=True)
