@@ -15,10 +15,11 @@ visible (marked 已核对 with the reason) but no longer blocks a final build.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from .findings import ERROR, NOTE, WARNING, Finding
-from .report import Loc, Report
+from .report import Loc, Report, Text
 
 KEY = "已核对"
 FIELDS = {"代码": "code", "位置": "place", "理由": "reason"}
@@ -61,7 +62,7 @@ def finding_path(report: Report, finding: Finding) -> str:
     return next((key for key, at in named if at.line == loc.line), "")
 
 
-def text_paths(report: Report):
+def text_paths(report: Report) -> Iterator[tuple[str, Text]]:
     """(form path, text) of every narrative field."""
     for section, parts in report.parts.items():
         for part, text in parts.items():
@@ -84,7 +85,7 @@ def apply_acknowledgements(report: Report, findings: list[Finding]) -> list[Find
     result = list(findings)
     for ack in report.acknowledgements:
         if not ack.reason.strip():
-            result.append(Finding(ERROR, "E050", f"对 {ack.code or '（未写代码）'} 的核对没有写理由", ack.loc, "在“理由:”中写明为何核对后仍保留，例如“据原文转录”"))
+            result.append(Finding(ERROR, "E050", f"对 {ack.code} 的核对没有写理由", ack.loc, "在“理由:”中写明为何核对后仍保留，例如“据原文转录”"))
             continue
         if ack.code.startswith("E"):
             result.append(Finding(ERROR, "E051", f"错误 {ack.code} 不能标为已核对：错误必须改正", ack.loc, "改正表单中的错误，并删去这一条核对"))
