@@ -156,6 +156,7 @@ def check_year_on_year(report: Report, previous: Report) -> Iterator[Finding]:
         )
 
 
+ALIKE = 0.9  # two sentences this similar count as the same
 SENTENCE_END = re.compile(r"(?<=[。；！？!?;])|\n")
 
 
@@ -170,6 +171,12 @@ def section_sentences(report: Report, key: str, left_out: tuple[str, ...]) -> li
     return [s for text in texts for s in sentences(text, left_out)]
 
 
+def alike(sentence: str, other: str) -> bool:
+    """The same sentence but for a few characters (the cheap upper bounds first)."""
+    matcher = difflib.SequenceMatcher(None, sentence, other, autojunk=False)
+    return matcher.real_quick_ratio() >= ALIKE and matcher.quick_ratio() >= ALIKE and matcher.ratio() >= ALIKE
+
+
 def check_similar_texts(report: Report, previous: Report) -> Iterator[Finding]:
     """内容雷同: narrative copied from last year's report, the format's required wording left out."""
     rules = report.format.year_on_year
@@ -182,7 +189,7 @@ def check_similar_texts(report: Report, previous: Report) -> Iterator[Finding]:
         total = sum(map(len, now))
         if not last or total < rules["min_chars"]:
             continue
-        same = sum(len(s) for s in now if any(difflib.SequenceMatcher(None, s, old).ratio() >= 0.9 for old in last))
+        same = sum(len(s) for s in now if any(alike(s, old) for old in last))
         if same / total >= rules["similar"]:
             yield Finding(
                 WARNING,
