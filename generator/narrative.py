@@ -1,8 +1,9 @@
 """Narrative text: figures cited by name, and numbers typed beside words that name a figure.
 
 A citation is `{{ 本年新收.总计 }}` (row.column), `{{ 行政许可 }}` (a one-column row),
-`{{ 机关 }}` or `{{ 年度 }}`; `{{ 本年新收.总计 | 同比 }}` words the change from last year. Text is never run as a template: only that exact shape is
-replaced, so anything else between braces stays as the user typed it.
+`{{ 机关 }}` or `{{ 年度 }}`; `{{ 本年新收.总计 | 同比 }}` words the change from last year.
+Text is never run as a template: only that exact shape is replaced, so anything else
+between braces stays as the user typed it.
 """
 
 from __future__ import annotations
