@@ -16,7 +16,7 @@ DRAFT  ?=
 REPORT_DEBS := fonts-noto-cjk fonts-lxgw-wenkai libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
 TEST_DEBS   := $(REPORT_DEBS) libreoffice-writer-nogui chromium
 
-.PHONY: report test bench golden docx-template system-report system-test clean
+.PHONY: report test bench golden docx-template system-report system-test clean serve screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,12 @@ report: $(STAMP) system-report
 test: $(STAMP) system-test
 	$(BIN)/ruff check generator tests
 	$(BIN)/pytest
+
+serve: $(STAMP) system-report
+	$(BIN)/nianbao serve examples
+
+screenshots: $(STAMP) system-test
+	$(BIN)/python -m tests.screenshots
 
 bench: $(STAMP) system-report
 	$(BIN)/python tests/bench.py

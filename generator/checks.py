@@ -3,14 +3,29 @@
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Iterator
 from datetime import date
 
 from .findings import ERROR, NOTE, WARNING, Finding
 from .format import Relation, Table, Term, normalize_label
-from .narrative import YEAR_ON_YEAR, all_texts, citation_problems, figure_sum, format_number, typed_figures
-from .report import Loc, Report, cell_id, items_of, side_sum
+from .narrative import (
+    SENTENCE_SPLIT,
+    YEAR_ON_YEAR,
+    Mention,
+    all_texts,
+    citation_problems,
+    figure_sum,
+    figure_value,
+    format_number,
+    normalize_sentence,
+    part_of,
+    required_wording,
+    row_group,
+    share_percent,
+    stated_share_is_right,
+    typed_figures,
+)
+from .report import Loc, Report, Text, cell_id, items_of, side_sum
 
 
 def check_report(report: Report, previous: Report | None = None) -> list[Finding]:
@@ -157,13 +172,10 @@ def check_year_on_year(report: Report, previous: Report) -> Iterator[Finding]:
 
 
 ALIKE = 0.9  # two sentences this similar count as the same
-SENTENCE_END = re.compile(r"(?<=[。；！？!?;])|\n")
-
-
 def sentences(text: str, left_out: tuple[str, ...]) -> list[str]:
-    """A text's sentences folded for comparison (digits masked); those holding required wording left out."""
-    folded = (re.sub(r"\d+(\.\d+)?", "#", normalize_label(s)) for s in SENTENCE_END.split(text))
-    return [s for s in folded if len(s) > 4 and not any(w in s for w in left_out)]
+    """A text's sentences folded for comparison; those holding the format's required wording left out."""
+    kept = (s for s in SENTENCE_SPLIT.split(text) if not any(w in s for w in left_out))
+    return [s for s in map(normalize_sentence, kept) if len(s) > 4]
 
 
 def section_sentences(report: Report, key: str, left_out: tuple[str, ...]) -> list[str]:
@@ -182,7 +194,7 @@ def check_similar_texts(report: Report, previous: Report) -> Iterator[Finding]:
     rules = report.format.year_on_year
     if "similar" not in rules:
         return
-    left_out = tuple(w for s in report.format.sections if s.must_mention for w in s.must_mention.words)
+    left_out = required_wording(report)
     for section, where, text in all_texts(report):
         last = section_sentences(previous, section.key, left_out)
         now = sentences(text.value, left_out)
@@ -201,26 +213,50 @@ def check_similar_texts(report: Report, previous: Report) -> Iterator[Finding]:
 
 
 def check_narrative_figures(report: Report) -> Iterator[Finding]:
-    fmt = report.format
-    for _section, where, text in all_texts(report):
-        for typed in typed_figures(text, fmt.narrative_figures, fmt.narrative_units):
-            sums = [figure_sum(report, names) for names in typed.rule.figures]
-            if any(s is None for s in sums) or typed.number in sums:
+    for section, where, text in all_texts(report):
+        for typed in typed_figures(text, report.format, part_of(report, section, text)):
+            mention = typed.mention
+            sums = [figure_sum(report, names) for names in mention.figures]
+            if any(s is None for s in sums):
                 continue
-            shown = "；".join(f"{figure_title(report, names)}为 {format_number(s)}" for names, s in zip(typed.rule.figures, sums, strict=True))
-            yield Finding(
-                WARNING,
-                "W301",
-                f"{where}中“{typed.phrase}”与表格不符：{shown}",
-                text.loc_of(typed.line_index, typed.column_index, len(str(typed.number))),
-                "核对叙述与表格；可写成 {{ 名称 }} 直接引用表格数字，例如 {{ 本年新收.总计 }}",
-            )
+            if mention.number not in sums:
+                shown = "；".join(f"{figure_title(report, names)}为 {format_number(s)}" for names, s in zip(mention.figures, sums, strict=True))
+                yield Finding(
+                    WARNING,
+                    "W301",
+                    f"{where}中“{mention.phrase}”与表格不符：{shown}",
+                    text.loc_of(typed.line_index, mention.start, len(mention.typed)),
+                    "核对叙述与表格；可写成 {{ 名称 }} 直接引用表格数字，例如 {{ 本年新收.总计 }}",
+                )
+            elif mention.share and mention.share_of:
+                yield from check_share(report, where, text, typed.line_index, mention)
+
+
+def check_share(report: Report, where: str, text: Text, line_index: int, mention: Mention) -> Iterator[Finding]:
+    """W303: a share stated after a figure ("予以公开 42 件，占 51.85%"), recomputed from the table."""
+    part, whole = mention.number, figure_value(report, mention.share_of)
+    if not whole or stated_share_is_right(mention.share, part, whole):
+        return
+    right = format(share_percent(part, whole, len(mention.share.partition(".")[2])), "f")
+    yield Finding(
+        WARNING,
+        "W303",
+        f"{where}中“{mention.phrase}”后写的“{mention.share}%”与表格不符：{format_number(part)} 占{figure_title(report, (mention.share_of,))} "
+        f"{format_number(whole)} 的 {right}%",
+        text.loc_of(line_index, mention.share_start, len(mention.share) + 1),
+        f"改为 {right}%，或核对所引的数字",
+    )
 
 
 def figure_title(report: Report, names: tuple[str, ...]) -> str:
     titles = []
     for name in names:
         row_key, _, column_key = name.partition(".")
+        group = row_group(report.format, row_key)
+        if group is not None:
+            table, found = group
+            titles.append(f"{found.label}「{table.column(column_key).label}」")
+            continue
         table, _row = report.format.row_index[row_key]
         column = table.column(column_key) if column_key else table.columns[0]
         titles.append(relation_place(table, "row", row_key, column.key))

@@ -7,10 +7,10 @@ import os
 import re
 import sys
 
-from .commands import build, check, doctor, import_, init, schema
+from .commands import build, check, doctor, import_, init, review, schema, serve
 from .findings import display_width
 
-COMMANDS = [check, build, init, import_, schema, doctor]
+COMMANDS = [check, build, init, import_, review, serve, schema, doctor]
 
 
 ARGPARSE_CHINESE = {

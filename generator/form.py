@@ -19,6 +19,7 @@ from . import acknowledge
 from .findings import ERROR, WARNING, Finding, InputError
 from .format import Column, Format, Section, Table, available_formats, format_for_year, load_format, normalize_label
 from .report import Cell, Loc, Number, Report, Text
+from .typos import FULL_WIDTH, colon_space, folded_text, full_width_at, mistake_finding, repair_for_yaml, source_of, typing_mistake
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_NODES = 20_000
@@ -101,7 +102,7 @@ def compose(text: str, name: str) -> yaml.Node | None:
     if flow_depth(text) > MAX_DEPTH:
         raise InputError(Finding(ERROR, "E004", f"方括号或花括号嵌套超过 {MAX_DEPTH} 层，已拒绝处理", Loc(name, 1, 1), "表单中的列表只有一层，例如 [0, 0, 0]"))
     try:
-        return yaml.compose(text, Loader=yaml.CSafeLoader)
+        return compose_repairing(text)
     except yaml.MarkedYAMLError as exc:
         opening = (
             exc.context_mark and exc.context and exc.context.startswith(("while scanning a quoted", "while parsing a flow", "while scanning a simple key"))
@@ -115,10 +116,27 @@ def compose(text: str, name: str) -> yaml.Node | None:
             message = "这里用了制表符（Tab）：YAML 只能用空格缩进"
         else:
             message = next((zh for en, zh in YAML_PROBLEMS if en in problem), "YAML 语法错误")
+        typo = full_width_at(lines[line - 1]) if line <= len(lines) else None
+        if typo:
+            column, message = typo[0] + 1, f"这里用了{FULL_WIDTH[typo[1]][0]}「{typo[1]}」：YAML 的符号和空格要用半角（英文）字符"
         hint = syntax_hint(lines, line)
         raise InputError(Finding(ERROR, "E001", f"YAML 语法错误：{message}", Loc(name, line, column), hint)) from None
     except yaml.YAMLError as exc:
         raise InputError(Finding(ERROR, "E001", f"YAML 语法错误：{exc}", Loc(name, 1, 1))) from None
+
+
+def compose_repairing(text: str) -> yaml.Node | None:
+    """Compose, making the typing mistakes libyaml stops at readable to it (the reader then
+    reports each at the character typed); raises the error of the text as typed otherwise."""
+    source = text
+    while True:
+        try:
+            return yaml.compose(source, Loader=yaml.CSafeLoader)
+        except yaml.MarkedYAMLError as exc:
+            repaired = repair_for_yaml(source, exc)
+            if repaired == source:
+                raise
+            source = repaired
 
 
 def syntax_hint(lines: list[str], line: int) -> str:
@@ -195,6 +213,7 @@ class FormReader:
                 self.error("E009", f"{where}的键应是文字，实为{node_kind(key_node)}", key_node)
                 continue
             key = key_node.value
+            self.findings.extend(colon_space(self.lines, self.name, key_node, value_node, where))
             canonical = known.get(normalize_label(NUMBERING.sub("", key.strip())))
             if canonical is None:
                 canonical = known.get(normalize_label(key))
@@ -222,6 +241,8 @@ class FormReader:
             self.error("E009", f"「{what}」应为一段文字，实为{node_kind(node)}", node, "文字较长时可写成“键: |”，下一行起缩进书写，每行一段")
             return None
         value = "" if is_plain(node) and node.value in NULLS else node.value.strip("\n")
+        if is_plain(node):
+            self.findings.extend(folded_text(self.lines, self.name, node, value, what))
         return Text(value, self.loc(node), self.locate_lines(node, value))
 
     def locate_lines(self, node: yaml.ScalarNode, value: str) -> list[Loc]:
@@ -245,13 +266,22 @@ class FormReader:
             self.error("E009", f"{what}应为一个数字，实为{node_kind(node)}", node)
             return None
         text = node.value.strip()
-        kind = "金额" if column.type == "amount" else "件数"
+        pattern = DECIMAL if column.type == "amount" else INTEGER
+        mistake = typing_mistake(source_of(self.lines, node), (1,), pattern) if is_plain(node) else None
+        if mistake:
+            self.findings.append(mistake_finding(self.lines, self.name, node, what, mistake))
+            return self.number_text(mistake.values[0], column, what, node) if mistake.values else None
         if is_plain(node) and text in NULLS:
             self.error("E008", f"{what}未填写", node, "没有发生的情况填 0")
             return None
         if not is_plain(node):
             self.error("E010", f"{what}应为数字，实为加了引号的文字「{text}」", node, "去掉数字两边的引号")
             return None
+        return self.number_text(text, column, what, node)
+
+    def number_text(self, text: str, column: Column, what: str, node: yaml.Node) -> Number | None:
+        """A number written in half-width characters, checked against its column."""
+        kind = "金额" if column.type == "amount" else "件数"
         pattern = DECIMAL if column.type == "amount" else INTEGER
         if not pattern.fullmatch(text):
             self.error(
@@ -274,9 +304,7 @@ class FormReader:
 
     @staticmethod
     def number_hint(text: str, column: Column) -> str:
-        if re.search("[０-９．]", text):
-            return "请用半角（英文）数字，例如 12，而不是 １２"
-        if "，" in text or "," in text:
+        if "," in text:
             return "列表中的数字之间用英文逗号“,”分隔；数字本身不要加千位分隔符"
         if column.type == "count" and DECIMAL.fullmatch(text):
             return "件数只能是整数"
@@ -447,6 +475,18 @@ class FormReader:
         totals = [c for c in table.columns if c.total]
         for column in table.columns:
             cells[(table.key, row_key, column.key)] = Cell(None, self.loc(node), typed=not column.total)
+        mistake = (
+            typing_mistake(source_of(self.lines, node), (len(required), len(table.columns)), INTEGER)
+            if is_plain(node) or isinstance(node, yaml.SequenceNode)
+            else None
+        )
+        if mistake:
+            self.findings.append(mistake_finding(self.lines, self.name, node, table.row_title(row_key), mistake))
+            for column, item in zip(table.columns, mistake.values or (), strict=False):
+                cells[(table.key, row_key, column.key)] = Cell(
+                    self.number_text(item, column, f"{table.row_title(row_key)}「{column.label}」", node), self.loc(node)
+                )
+            return
         if is_plain(node) and node.value in NULLS:
             self.error("E008", f"{table.row_title(row_key)}未填写", node, f"按 {names} 的顺序写成 [0, 0, …]")
             return

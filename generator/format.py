@@ -165,13 +165,6 @@ class EarlierFormat:
 
 
 @dataclass(frozen=True)
-class NarrativeFigure:
-    words: tuple[str, ...]
-    figures: tuple[tuple[str, ...], ...]
-    context: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
 class Format:
     id: str
     name: str
@@ -185,12 +178,17 @@ class Format:
     relations: tuple[Relation, ...]
     placeholders: tuple[str, ...]
     narrative_units: tuple[str, ...]
-    narrative_figures: tuple[NarrativeFigure, ...]
+    narrative_figures: dict  # the vocabulary of figures in the narrative, read by narrative.py
     title_patterns: tuple[str, ...] = ()
+    key_figures: tuple[str, ...] = ()
     earlier_formats: tuple[EarlierFormat, ...] = ()
     completeness: dict[str, dict] = field(default_factory=dict)  # empty/placeholder → {code, level}
     year_on_year: dict = field(default_factory=dict)  # figures, ratio, minimum, similar, min_chars
     row_index: dict[str, tuple[Table, Row]] = field(default_factory=dict)
+
+    def __reduce__(self) -> tuple:
+        """Sent between processes by its id: every process reads the same data file once."""
+        return load_format, (self.id,)
 
     def tables_of(self, section: Section) -> list[Table]:
         return [self.tables[k] for k in section.tables]
@@ -275,15 +273,14 @@ def load_format(format_id: str = DEFAULT_FORMAT) -> Format:
         completeness=data.get("completeness", {}),
         year_on_year=data.get("year_on_year", {}),
         title_patterns=tuple(data.get("title_patterns", ())),
+        key_figures=tuple(data.get("key_figures", ())),
         earlier_formats=tuple(
             EarlierFormat(
                 e["name"], tuple(e["markers"]), tuple(e["shared_sections"]), tuple(Group(g["label"], g["label"], tuple(g["rows"])) for g in e["merged_rows"])
             )
             for e in data.get("earlier_formats", ())
         ),
-        narrative_figures=tuple(
-            NarrativeFigure(tuple(n["words"]), tuple(tuple(f) for f in n["figures"]), tuple(n.get("context", ()))) for n in data["narrative_figures"]
-        ),
+        narrative_figures=data["narrative_figures"],
     )
     for table in tables.values():
         for row in table.rows:

@@ -47,15 +47,6 @@ def test_relation_codes_are_unique(fmt):
     assert len(codes) == len(set(codes))
 
 
-def test_narrative_figures_name_real_cells(fmt):
-    for rule in fmt.narrative_figures:
-        for names in rule.figures:
-            for name in names:
-                row, _, column = name.partition(".")
-                table, _ = fmt.row_index[row]
-                assert column in {c.key for c in table.columns} or (not column and table.single_column)
-
-
 def test_normalize_label_folds_kangxi_radicals_and_quotes():
     assert normalize_label("⼀、本年新收 ") == "一、本年新收"
     assert normalize_label("危及“三安全一稳定”") == "危及三安全一稳定"

@@ -137,7 +137,7 @@ def test_saved_web_page_with_navigation_and_scripts(built, tmp_path):
 
 def test_unknown_row_and_unreadable_cells_are_reported(tmp_path, run_cli):
     text = (SEEDS / "002_8a3103fe368513da.txt").read_text("utf-8")
-    text = text.replace("2.重复申请\t7", "2.重复的申请材料过多\t7").replace("行政处罚\t0", "行政处罚\t一")
+    text = text.replace("2.重复申请\t7\t0\t0\t0\t0\t0\t7", "2.重复的申请材料过多\t7\t0\t0\t0\t0\t0\t8").replace("行政处罚\t0", "行政处罚\t一")
     source = tmp_path / "report.txt"
     source.write_text(text, "utf-8")
     code, out, err = run_cli("import", str(source), "-o", str(tmp_path / "2024.yaml"))
@@ -146,7 +146,8 @@ def test_unknown_row_and_unreadable_cells_are_reported(tmp_path, run_cli):
     assert "未能读取「第二十条第（六）项 行政处罚」" in err
     assert re.search(r"report\.txt：第 \d+ 行：无法识别", err)
     form = (tmp_path / "2024.yaml").read_text("utf-8")
-    assert "# 注意：未能从原文读取这一行，请手工填写\n  重复申请:" in form
+    # the row's place is known but its total does not confirm it: the column sums prove it instead
+    assert "# 注意：自然人、商业企业、科研机构、社会公益组织、法律服务机构、其他 原文空白或未印出，由总计和勾稽关系推算\n  重复申请:" in form
     assert "  行政处罚: null" in form
     code, out, _ = run_cli("check", str(tmp_path / "2024.yaml"))
     assert code == 1 and "E008" in out
@@ -307,7 +308,7 @@ def test_county_website_table_with_blank_cells_and_slashes(tmp_path, run_cli):
     assert code == 0, err
     assert "规章：原文以“/”“—”等表示无，按 0 导入" in err
     assert "一、本年新收政府信息公开申请数量：5 个空白单元格按 0 导入（与总计相符）" in err
-    assert "三、本年度办理结果（三）不予公开1.属于国家秘密：6 个空白单元格按 0 导入（本行印出的数都是 0）" in err
+    assert "三、本年度办理结果（三）不予公开1.属于国家秘密：6 个空白单元格按 0 导入（与总计相符）" in err
     code, out, _ = run_cli("import", str(source), "--format", "json")
     assert '"message": "第二十条第（一）项 规章：原文以“/”“—”等表示无，按 0 导入"' in out
     report = check_file(str(tmp_path / "2023.yaml")).report

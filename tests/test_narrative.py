@@ -1,7 +1,13 @@
 """Narrative citations and numbers typed in the narrative."""
 
+import re
+from pathlib import Path
+
+import yaml
+
 from generator.form import parse_form
-from generator.narrative import resolve
+from generator.format import load_format
+from generator.narrative import figure_value, mentions, resolve, stated_share_is_right, vocabulary
 
 from .helpers import BASE, check_text, codes, edit, line_of
 
@@ -51,3 +57,106 @@ def test_late_publication_date():
     assert codes(check_text(local)) == []
     early = edit(BASE, "年度: 2024\n", "年度: 2024\n发布日期: 2024-06-01\n")
     assert codes(check_text(early)) == ["W405"]
+
+
+CORPUS = yaml.safe_load((Path(__file__).parent / "data" / "narrative_corpus.yaml").read_text("utf-8"))
+
+
+def labelled(item: dict) -> dict[int, tuple[str, ...]]:
+    """Where each labelled number starts in the sentence → the figure (its cells, sorted)."""
+    text = item["text"]
+    return {text.index(key) + re.search(r"\d+", key).start(): tuple(sorted(figure.split("+"))) for key, figure in (item.get("figures") or {}).items()}
+
+
+def precision_and_recall(items: list[dict]) -> tuple[int, int, int]:
+    """(numbers found that count the labelled figure, numbers found, numbers labelled)."""
+    vocab = vocabulary(load_format())
+    found = right = labels = 0
+    for item in items:
+        gold = labelled(item)
+        labels += len(gold)
+        for mention in mentions(item["text"], vocab):
+            found += 1
+            right += gold.get(mention.start) in [tuple(sorted(f)) for f in mention.figures]
+    return right, found, labels
+
+
+def test_corpus_precision_and_recall():
+    for name, items in (("all", CORPUS), ("held out", [i for i in CORPUS if i.get("held_out")])):
+        right, found, labels = precision_and_recall(items)
+        print(
+            f"\nnarrative corpus ({name}): {len(items)} sentences, {labels} labelled numbers; precision {right}/{found} = {right / found:.3f}, recall {right}/{labels} = {right / labels:.3f}"
+        )
+        assert right / found >= 0.98
+        assert name != "all" or right / labels >= 0.85  # a guard against losing what the vocabulary finds
+
+
+def test_corpus_is_large_labelled_and_sourced():
+    assert len(CORPUS) >= 150
+    for item in CORPUS:
+        assert item["source"]
+        for key in item.get("figures") or {}:
+            assert item["text"].count(key) == 1 and len(re.findall(r"\d+", key)) == 1, key
+
+
+def test_figures_named_in_the_vocabulary_and_corpus_are_real():
+    report, _ = parse_form(BASE, "2024.yaml")
+    vocab = vocabulary(report.format)
+    names = {n for rule in vocab.rules for figure in rule.figures for n in figure} | {r.share_of for r in vocab.rules if r.share_of}
+    names |= {f"{row}.{column}" for row in vocab.document_nouns.values() for column in vocab.document_verbs.values()}
+    names |= {n for item in CORPUS for figure in (item.get("figures") or {}).values() for n in figure.split("+")}
+    assert all(figure_value(report, name) is not None for name in names), [n for n in names if figure_value(report, n) is None]
+
+
+def test_measured_false_alarms_are_gone():
+    text = edit(BASE, "办结 1267 条", "办结 1267 条。所有规范性文件均在印发后 20 个工作日内公开。受理行政许可申请 1300 件，办结 1268 件")
+    assert codes(check_text(text)) == []
+
+
+def test_titles_document_numbers_dates_ordinals_and_approximations_are_not_counts():
+    sentence = "依据《关于印发办结 5 件规定的通知》（国办函〔2020〕109号），第 3 件申请于 20 个工作日内办结，3月1日办结 7 件，办结 1200 余件，办结率 99%"
+    assert codes(check_text(edit(BASE, "办结 1267 条", "办结 1267 条。" + sentence))) == []
+
+
+def test_thousands_separators_in_the_narrative_are_read():
+    findings = check_text(edit(BASE, "办结 1267 条", "办结 1,266 条"))
+    assert codes(findings) == ["W301"] and "“办结 1,266 条”" in findings[0].message
+    assert codes(check_text(edit(BASE, "办结 1267 条", "办结 1,267 条"))) == []
+
+
+def test_a_row_group_is_compared_with_its_sum():
+    findings = check_text(edit(BASE, "办结 1267 条", "办结 1267 条，其中不予公开 2 件"))
+    assert codes(findings) == ["W301"]
+    assert "（三）不予公开「总计」为 5" in findings[0].message
+
+
+def test_stated_share_is_recomputed_at_the_precision_typed():
+    right = "办结 1267 条，其中予以公开 81 件，占 6.39%，予以公开及部分公开 81 件，占 6.4%"
+    assert codes(check_text(edit(BASE, "办结 1267 条", right))) == []
+    text = edit(BASE, "办结 1267 条", "办结 1267 条，其中予以公开 81 件，占 6.93%")
+    findings = check_text(text)
+    assert codes(findings) == ["W303"]
+    assert "81 占三、本年度办理结果（七）总计「总计」 1267 的 6.39%" in findings[0].message
+    line = line_of(text, "6.93%")
+    assert (findings[0].loc.line, findings[0].loc.column) == (line, text.split("\n")[line - 1].index("6.93") + 1)
+
+
+def test_counts_of_other_applications_are_not_the_tables():
+    sentence = "全年收到网民留言 248 条，办结 230 条；受理审批服务事项 940 件。行政复议 144 件，行政诉讼 97 件。"
+    assert codes(check_text(edit(BASE, "办结 1267 条", "办结 1267 条。" + sentence))) == []
+    about_disclosure = "因政府信息公开申请引发行政复议 1 件"
+    findings = check_text(edit(BASE, "办结 1267 条", "办结 1267 条。" + about_disclosure))
+    assert codes(findings) == ["W301"] and "行政复议「总计」为 3" in findings[0].message
+
+
+def test_shares_of_a_published_report_recompute_at_their_rounding():
+    # 「予以公开答复966件，占66.48%；…不予处理的61件，占4.20%」 of 1453 answered (corpus, excerpt without address)
+    assert all(stated_share_is_right(p, n, 1453) for n, p in [(966, "66.48"), (67, "4.61"), (81, "5.57"), (182, "12.53"), (61, "4.20"), (96, "6.61")])
+    # 「“部分公开”36件，占61%」 of 59: whole percent
+    assert stated_share_is_right("61", 36, 59) and not stated_share_is_right("61.00", 36, 59)
+
+
+def test_a_part_about_applications_still_tells_other_counts_apart():
+    # In 依申请公开 a count is about applications unless it names something else.
+    text = edit(BASE, "办结 1267 条", "办结 1267 条。受理群众来电 50 件，办结 48 件。受理 1376 件")
+    assert codes(check_text(text)) == []

@@ -11,7 +11,7 @@ from ..files import write_atomic
 from ..findings import InputError, format_text
 from ..formwriter import SCHEMA_FILE, write_form
 from ..importer import import_report
-from ..importer.parse import Extraction
+from ..importer.parse import BY_ARITHMETIC, Extraction
 from ..narrative import format_number
 from .schema import schema_text
 
@@ -36,6 +36,7 @@ def extraction_json(result: Extraction) -> str:
             "column": column,
             "value": format_number(cell.value) if cell.value is not None else None,
             "source": result.sources.get((table, row, column)),
+            "read": result.how.get((table, row, column), BY_ARITHMETIC if cell.value is not None else None),
         }
         for (table, row, column), cell in report.cells.items()
         if cell.typed or cell.value is not None

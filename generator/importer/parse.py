@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from ..format import CHINESE_NUMERALS, EarlierFormat, Format, Section, Table, normalize_label
+from ..format import CHINESE_NUMERALS, EarlierFormat, Format, Group, Section, Table, normalize_label
 from ..report import Cell, CellId, Loc, Report, Text
+from .arithmetic import TooManySplits, consistent_choices, digit_splits, proven_cells, table_equations, violated
+from .shapes import reshape
 from .sources import Line
 
 # CJK Radicals Supplement forms that PDF producers use for ordinary simplified characters
@@ -36,6 +38,9 @@ PART_NUMBER = re.compile(r"^[（(]([一二三四五六七八九十])[）)]\s*")
 PARAGRAPH_START = re.compile(r"^([（(][一二三四五六七八九十\d]+[）)]|\d+[.、．]\D|[一二三四五六七八九十]+[、是]|第[一二三四五六七八九十]+[，,、])")
 SENTENCE_END = "。！？；：!?;:）)”"
 DATE_LINE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
+BY_LABEL, BY_POSITION, BY_SPLIT, BY_ARITHMETIC = "按行名", "按位置（行名无法辨认，由本行总计和各列勾稽关系确认）", "拆分连写的数字", "由总计和勾稽关系推算"
+SHOWN_CANDIDATES = 3
+COUNTED = set("位年月日号个项件条页次元%")  # a number before one of these is part of the words (保留4位小数)
 
 
 def normalize_text(text: str) -> str:
@@ -71,6 +76,7 @@ class Extraction:
     problems: list[Problem] = field(default_factory=list)
     notices: list[Problem] = field(default_factory=list)  # how something was read; nothing lost
     sources: dict[CellId, str] = field(default_factory=dict)
+    how: dict[CellId, str] = field(default_factory=dict)  # how each cell was read: BY_LABEL…
     notes: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
@@ -81,14 +87,16 @@ class Token:
     number: bool
     blank: bool = False
     placeholder: bool = False
+    edge: bool = False  # an empty cell of a tab-separated row before its first or after its last number
 
 
 class Importer:
     def __init__(self, lines: list[Line], fmt: Format, name: str, table_lines: list[Line] | None = None):
         self.fmt = fmt
         self.name = name
-        self.lines = self.clean(lines)
-        self.table_lines = self.clean(table_lines) if table_lines is not None else None
+        self.lines = reshape(self.clean(lines), fmt)
+        self.table_lines = reshape(self.clean(table_lines), fmt) if table_lines is not None else None
+        self.blank_rows: dict[tuple[str, str], tuple[str, str]] = {}  # rows printed with blanks → place, numbers of a short row
         self.report = Report(format=fmt, path=name)
         self.title_index: int | None = None
         self.result = Extraction(self.report, fmt.id)
@@ -273,22 +281,71 @@ class Importer:
             return Token("0", index, True, placeholder=True)
         return Token(piece, index, False)
 
+    def pieces(self, piece: str, index: int) -> list[Token]:
+        """A piece of text as words and numbers: digits that run into a label ("规章000") are a
+        number, except the last digit before "." or "、", which numbers the next label ("01.属于"),
+        and a number that counts something in the words (第3项, 4位)."""
+        token = self.token(piece, index)
+        folded = unicodedata.normalize("NFKC", piece)
+        if token.number or not any(ch.isdigit() for ch in folded):
+            return [token]
+        out, position = [], 0
+        for match in NUMBER.finditer(folded):
+            start, end = match.span()
+            if folded[end : end + 1] in (".", "、") and not match.group(3):
+                end -= 1
+            if end <= start or folded[end : end + 1] in COUNTED or folded[start - 1 : start] == "第":
+                continue
+            if start > position:
+                out.append(Token(folded[position:start], index, False))
+            out.append(self.token(folded[start:end], index))
+            position = end
+        if position < len(folded):
+            out.append(Token(folded[position:], index, False))
+        return out
+
     def tokens(self, lines: list[Line]) -> list[Token]:
         """Words and numbers in reading order. In a tab-separated row an empty cell between two
         numbers is kept as a blank (its column is known); other empty cells are layout."""
         out = []
         for index, line in enumerate(lines):
             if "\t" not in line.text:
-                out += [self.token(piece, index) for piece in line.text.split()]
+                out += [t for piece in line.text.split() for t in self.pieces(piece, index)]
                 continue
-            cells = [[self.token(p, index) for p in cell.split()] for cell in line.text.split("\t")]
+            cells = [[t for p in cell.split() for t in self.pieces(p, index)] for cell in line.text.split("\t")]
             numbered = [i for i, cell in enumerate(cells) if cell and cell[-1].number]
+            worded = [i for i, cell in enumerate(cells) if cell and not cell[-1].number]
+            after_label = worded[-1] if worded and (not numbered or worded[-1] < numbered[0]) else -1
             for i, cell in enumerate(cells):
                 if cell:
                     out += cell
                 elif numbered and numbered[0] < i < numbered[-1]:
                     out.append(Token("", index, True, blank=True))
+                elif numbered and (after_label < i < numbered[0] or i > numbered[-1]):
+                    out.append(Token("", index, True, blank=True, edge=True))
         return out
+
+    @staticmethod
+    def fit(table: Table, numbers: list[Token]) -> list[Token]:
+        """A run's numbers without the empty cells at the ends of its lines, unless exactly those
+        cells make up the row (a web table's blank cells after the printed ones, or before them
+        when the printed total confirms)."""
+        printed = [t for t in numbers if not t.edge]
+        if printed and len(numbers) == len(table.columns) and len(printed) < len(table.columns):
+            cells = [Token("", t.line, True, blank=True) if t.edge else t for t in numbers]
+            if not numbers[0].edge or Importer.printed_total_adds_up(table, cells):
+                return cells
+        return printed
+
+    @staticmethod
+    def printed_total_adds_up(table: Table, cells: list[Token]) -> bool:
+        """Cells shifted right past empty ones are taken only when the printed total confirms them."""
+        if not all(t.blank or t.text.isdigit() for t in cells):
+            return False
+        for total, parts in Importer.row_totals(table):
+            if cells[total].blank or int(cells[total].text) != sum(int(cells[p].text) for p in parts if not cells[p].blank):
+                return False
+        return bool(Importer.row_totals(table))
 
     @staticmethod
     def runs(tokens: list[Token]) -> list[tuple[str, list[Token]]]:
@@ -330,33 +387,61 @@ class Importer:
             return len(numbers)
         return None
 
-    def assign(self, table: Table, row_key: str, numbers: list[Token], lines: list[Line]) -> None:
-        """Put a row's numbers in its cells. A blank cell becomes 0 only where the printed total
-        proves it, or where all the row prints is 0; otherwise it stays empty and is reported."""
+    @staticmethod
+    def row_totals(table: Table, offset: int = 0) -> list[tuple[int, tuple[int, ...]]]:
+        """The table's row relations as (total column index, part column indexes)."""
+        index = {c.key: i + offset for i, c in enumerate(table.columns)}
+        totals = []
+        for total in (c for c in table.columns if c.total):
+            totals.append((index[total.key], tuple(index[c.key] for c in table.columns if not c.total)))
+        return totals
+
+    def splits(self, table: Table, numbers: list[Token], count: int, totals: list) -> list[list[Token]] | None:
+        """The ways a run of digits that ran together cuts into `count` cells; None when too many to try."""
+        try:
+            found = digit_splits([t.text for t in numbers], count, totals)
+        except TooManySplits:
+            return None
+        return [[Token(str(value), numbers[0].line, True) for value in values] for values in found]
+
+    def candidates(self, table: Table, numbers: list[Token]) -> list[list[Token]] | None:
+        """A row's possible readings: its numbers as printed, or every cut of digits that ran
+        together that satisfies the row's own total."""
+        width = self.row_width(table, numbers)
+        if width is not None:
+            return [numbers[:width]]
+        return self.splits(table, numbers, len(table.columns), self.row_totals(table))
+
+    def assign(self, table: Table, row_key: str, numbers: list[Token], lines: list[Line], how: str = BY_LABEL) -> None:
+        """Put a row's numbers in its cells. A blank cell becomes 0 here only where the printed total
+        proves it; others are left to the table's arithmetic. A row printing fewer numbers than
+        its cells (zeros only) says nothing of which cells they are: every cell is left open."""
         title = table.row_title(row_key)
         place = lines[numbers[0].line].place
-        source = " ".join(dict.fromkeys(lines[t.line].text.strip() for t in numbers))
+        source = " ".join(dict.fromkeys(lines[t.line].text.strip() for t in numbers))[:200]
         required = [c for c in table.columns if not c.total]
-        if len(numbers) < len(required):  # a short run of zeros: the other cells were left blank
+        short = " ".join(t.text for t in numbers) if len(numbers) < len(required) else ""
+        if short:
             numbers = [Token("", numbers[0].line, True, blank=True)] * len(required)
         columns = table.columns if len(numbers) == len(table.columns) else required
         values = dict(zip((c.key for c in columns), numbers, strict=True))
         blanks = [c for c in required if values[c.key].blank]
-        printed = [t for t in numbers if not t.blank]
         totals = [int(values[c.key].text) for c in columns if c.total and not values[c.key].blank]
         present = sum(int(values[c.key].text) for c in required if not values[c.key].blank and "." not in values[c.key].text)
         proven = bool(totals) and all(total == present for total in totals)
-        fill = bool(blanks) and (proven or all(t.text == "0" for t in printed))
+        fill = bool(blanks) and proven
         if fill:
-            self.notice(place, f"{title}：{len(blanks)} 个空白单元格按 0 导入" + ("（与总计相符）" if proven else "（本行印出的数都是 0）"))
+            self.notice(place, f"{title}：{len(blanks)} 个空白单元格按 0 导入（与总计相符）")
         elif blanks:
-            self.problem(place, f"{title}：原文有 {len(blanks)} 个空白单元格，无法确定，请手工填写")
+            self.blank_rows[(table.key, row_key)] = (place, short)
         if any(t.placeholder for t in numbers):
             self.notice(place, f"{title}：原文以“/”“—”等表示无，按 0 导入")
+        if how != BY_LABEL:
+            self.notice(place, f"{title}：{how}，读作 {' '.join(t.text or '空' for t in numbers)}")
         for column in columns:
             token = values[column.key]
             if token.blank and (column.total or not fill):
-                continue  # a blank total is computed; an unproven blank stays empty
+                continue  # a blank total is computed; an unproven blank is left to the arithmetic
             text = "0" if token.blank else token.text
             if column.type == "count" and "." in text:
                 self.problem(lines[token.line].place, f"{title}「{column.label}」不是整数：{text}")
@@ -365,28 +450,207 @@ class Importer:
             value = Decimal(text) if column.type == "amount" else int(text)
             self.report.cells[cell_id] = Cell(value, self.loc(lines[token.line].place), typed=True)
             self.result.sources[cell_id] = f"{lines[token.line].place}：{source}"
+            self.result.how[cell_id] = how
 
     def read_grid_tables(self, tables: list[Table], lines: list[Line], earlier: EarlierFormat | None) -> None:
+        """Rows by their labels in the format's order; then rows placed by position, digits that
+        ran together cut, a group printed as one row, and blank cells settled by the arithmetic."""
         rows = [(table, row) for table in tables for row in table.rows]
-        done: set[str] = set()
+        readings: dict[int, tuple[str, list[list[Token]] | None, list[Token]]] = {}
+        merged: list[tuple[Table, Group, list[Token]]] = []
+        unplaced: list[tuple[int, str, list[Token]]] = []
         pointer = 0
-        for label, numbers in self.runs(self.tokens(lines)):
+        for label, run in self.runs(self.tokens(lines)):
+            numbers = run
             while numbers:
+                if all(t.edge for t in numbers):
+                    break
                 choice = self.match_row(rows, pointer, label)
                 if choice is None:
-                    self.unknown_run(label, numbers, lines, earlier)
+                    group = None if earlier else self.merged_group(rows, pointer, label)
+                    options = self.candidates(group[0], self.fit(group[0], numbers)) if group else None
+                    if group is not None and options and len(options) == 1:
+                        table, found, last = group
+                        merged.append((table, found, options[0]))
+                        pointer = last + 1
+                    else:
+                        unplaced.append((pointer, label, numbers))
                     break
                 pointer = choice + 1
-                table, row = rows[choice]
+                table, _row = rows[choice]
+                numbers = self.fit(table, numbers)
                 width = self.row_width(table, numbers)
                 if width is None:
-                    self.problem(lines[numbers[0].line].place, f"{table.full_row_label(row.key)}：应有 {len(table.columns)} 个数，只读到 {len(numbers)} 个")
+                    readings[choice] = (BY_SPLIT, self.candidates(table, numbers), numbers)
                     break
-                self.assign(table, row.key, numbers[:width], lines)
-                done.add(row.key)
+                readings[choice] = (BY_LABEL, [numbers[:width]], numbers[:width])
                 numbers, label = numbers[width:], ""
-        for table, row in rows:
-            if row.key not in done and not row.total:
+        self.place_by_position(rows, readings, unplaced, lines, earlier)
+        for table in tables:
+            self.settle(table, rows, readings, merged, lines)
+
+    def merged_group(self, rows: list, pointer: int, label: str) -> tuple[Table, Group, int] | None:
+        """A group of rows printed as one row under the group's label (（六）其他处理 with one
+        row of numbers), where its first member is due: the table, group and its last row's index."""
+        for index in range(pointer, len(rows)):
+            table, row = rows[index]
+            for group in table.groups_of_row(row.key):
+                members = [table.row(key) for key in group.members]
+                if group.members[0] == row.key and not any(m.total for m in members) and self.label_score(label, group.label) == 1.0:
+                    return table, group, index + len(members) - 1
+        return None
+
+    def place_by_position(self, rows: list, readings: dict, unplaced: list, lines: list[Line], earlier: EarlierFormat | None) -> None:
+        """Runs whose labels cannot be read, standing between two rows that were read with exactly
+        as many rows missing between them, are those rows in order, when each row's own total
+        confirms its numbers (the table's relations are checked once all is read)."""
+        gaps: dict[int, list[tuple[str, list[Token]]]] = {}
+        for pointer, label, numbers in unplaced:
+            gaps.setdefault(pointer, []).append((label, numbers))
+        for pointer, runs in gaps.items():
+            targets = range(pointer, pointer + len(runs))
+            placed = [self.confirmed(rows[t][0], numbers) for t, (_label, numbers) in zip(targets, runs, strict=True)] if self.fits_gap(rows, readings, targets) else []
+            if placed and all(placed):
+                for target, options, (_label, numbers) in zip(targets, placed, runs, strict=True):
+                    readings[target] = (BY_POSITION, options, numbers)
+                continue
+            for label, numbers in runs:
+                self.unknown_run(label, numbers, lines, earlier)
+
+    @staticmethod
+    def fits_gap(rows: list, readings: dict, targets: range) -> bool:
+        """The rows `targets` are unread, of one table with a total column, between two rows that were read."""
+        if targets.stop >= len(rows) or targets.stop not in readings or (targets.start > 0 and targets.start - 1 not in readings):
+            return False
+        table = rows[targets.start][0]
+        return any(c.total for c in table.columns) and all(t not in readings and rows[t][0] is table for t in targets)
+
+    def confirmed(self, table: Table, numbers: list[Token]) -> list[list[Token]] | None:
+        """A run's readings as one whole row that its printed total confirms."""
+        numbers = self.fit(table, numbers)
+        options = (self.candidates(table, numbers) or []) if len(numbers) <= len(table.columns) else []
+        return [o for o in options if len(o) == len(table.columns) and not any(t.blank for t in o) and self.row_adds_up(table, o)] or None
+
+    def row_adds_up(self, table: Table, numbers: list[Token]) -> bool:
+        return all(t.text.isdigit() for t in numbers) and all(int(numbers[total].text) == sum(int(numbers[p].text) for p in parts) for total, parts in self.row_totals(table))
+
+    def cell_values(self, table: Table) -> dict:
+        return {(r.key, c.key): self.report.cells[(table.key, r.key, c.key)].value for r in table.rows for c in table.columns}
+
+    def settle(self, table: Table, rows: list, readings: dict, merged: list, lines: list[Line]) -> None:
+        """Take each row with one reading; choose among a row's possible cuts by the table's
+        relations; prove blank and missing cells from them; report whatever stays open."""
+        index_of = {row.key: i for i, (t, row) in enumerate(rows) if t is table}
+        ambiguous: dict[str, list[dict]] = {}
+        for row in table.rows:
+            how, options, printed = readings.get(index_of[row.key], (None, None, []))
+            if how is None:
+                continue
+            if options and len(options) == 1:
+                self.assign(table, row.key, options[0], lines, how)
+            elif options:
+                ambiguous[row.key] = [{(row.key, c.key): int(t.text) for c, t in zip(table.columns, o, strict=True)} for o in options]
+            else:
+                self.unsplittable(table, row.key, printed, lines, options)
+        equations = table_equations(self.fmt, table)
+        for _t, group, numbers in (m for m in merged if m[0] is table):
+            equations += self.group_equations(table, group, numbers, lines)
+        fixed = {**self.cell_values(table), **{("印为一行", key): value for key, value in self.group_values(table, merged).items()}}
+        surviving = consistent_choices(ambiguous, fixed, equations)
+        for row_key, options in surviving.items():
+            how, _options, printed = readings[index_of[row_key]]
+            if len(options) == 1:
+                self.assign(table, row_key, [Token(str(options[0][(row_key, c.key)]), printed[0].line, True) for c in table.columns], lines, how)
+            else:
+                self.unsplittable(table, row_key, printed, lines, options)
+        self.reject_misplaced(table, readings, index_of, equations, fixed)
+        self.infer(table, equations, fixed)
+        self.report_open_rows(table, readings, index_of, merged, lines)
+
+    def group_values(self, table: Table, merged: list) -> dict:
+        """The figures of groups printed as one row, keyed (group key, column key)."""
+        values = {}
+        for owner, group, numbers in merged:
+            if owner is table:
+                columns = table.columns if len(numbers) == len(table.columns) else [c for c in table.columns if not c.total]
+                values.update({(group.key, c.key): None if t.blank else int(t.text) for c, t in zip(columns, numbers, strict=False)})
+        return values
+
+    def group_equations(self, table: Table, group: Group, numbers: list[Token], lines: list[Line]) -> list:
+        """A group printed as one row: each column of it is the sum of its members' cells."""
+        place = lines[numbers[0].line].place
+        self.notice(place, f"「{group.label}」印为一行（{' '.join(t.text or '空' for t in numbers)}），按各列勾稽关系拆分为 {len(group.members)} 项")
+        for key in group.members:
+            self.result.sources.update({(table.key, key, c.key): f"{place}：{lines[numbers[0].line].text.strip()[:200]}" for c in table.columns})
+        return [((("印为一行", (group.key, c.key)),), tuple((key, c.key) for key in group.members)) for c in table.columns]
+
+    def reject_misplaced(self, table: Table, readings: dict, index_of: dict, equations: list, fixed: dict) -> None:
+        """Rows placed by position stay only if every relation of the table still holds."""
+        placed = [key for key, i in index_of.items() if readings.get(i, ("",))[0] == BY_POSITION]
+        if not placed or not violated({**fixed, **self.cell_values(table)}, equations):
+            return
+        for key in placed:
+            place = self.report.cells[(table.key, key, table.columns[0].key)].loc
+            for column in table.columns:
+                self.report.cells[(table.key, key, column.key)] = Cell(None, typed=not column.total)
+            self.problem(place.place if place else "全文", f"{table.row_title(key)}：行名无法辨认，按位置放入后各列勾稽关系不成立，未导入")
+            readings.pop(index_of[key])
+
+    def infer(self, table: Table, equations: list, fixed: dict) -> None:
+        """Cells left blank or missing that the relations prove, unless what they prove
+        contradicts another printed figure (then nothing is filled and the blanks are reported)."""
+        values = {**fixed, **self.cell_values(table)}
+        proven = {key: value for key, value in proven_cells(values, equations).items() if key[0] != "印为一行"}
+        if not proven or violated({**values, **proven}, equations):
+            return
+        for (row_key, column_key), value in proven.items():
+            cell_id = (table.key, row_key, column_key)
+            total = table.row(row_key).total or table.column(column_key).total
+            self.report.cells[cell_id] = Cell(value, self.report.cells[cell_id].loc, typed=not total)
+            self.result.how[cell_id] = BY_ARITHMETIC
+            if not total:
+                inferred = [c.label for c in table.columns if self.result.how.get((table.key, row_key, c.key)) == BY_ARITHMETIC]
+                self.result.notes[(table.key, row_key)] = f"{'、'.join(inferred)} 原文空白或未印出，由总计和勾稽关系推算"
+        shown = "、".join(f"{table.full_row_label(r)}「{table.column(c).label}」={v}" for (r, c), v in list(proven.items())[:6])
+        self.notice("全文", f"{len(proven)} 个单元格由总计和勾稽关系推算：{shown}" + ("等" if len(proven) > 6 else ""))
+
+    def unsplittable(self, table: Table, row_key: str, printed: list[Token], lines: list[Line], options: list | None) -> None:
+        place = lines[printed[0].line].place if printed else "全文"
+        digits = " ".join(t.text for t in printed)
+        self.result.notes[(table.key, row_key)] = "原文数字连写，无法唯一拆分，请手工填写"
+        if options is None:
+            self.problem(place, f"{table.row_title(row_key)}：数字连写（{digits}），可能的拆法过多，无法确定，未导入")
+        elif not options:
+            self.problem(place, f"{table.row_title(row_key)}：应有 {len(table.columns)} 个数，读到「{digits}」，没有一种拆法符合本行总计和各列勾稽关系，未导入")
+        else:
+            shown = "；".join(" ".join(str(o[(row_key, c.key)]) for c in table.columns) for o in options[:SHOWN_CANDIDATES])
+            more = "等" if len(options) > SHOWN_CANDIDATES else ""
+            checked = "都符合总计和勾稽关系" if self.row_totals(table) else "（本表没有总计可以核对）"
+            self.problem(place, f"{table.row_title(row_key)}：数字连写（{digits}），有 {len(options)} 种拆法{checked}：{shown}{more}，请手工填写")
+
+    def report_open_rows(self, table: Table, readings: dict, index_of: dict, merged: list, lines: list[Line]) -> None:
+        """Rows with cells still unknown: blanks no sum proves, groups printed as one row that
+        cannot be split, rows never found."""
+        for owner, group, numbers in merged:
+            if owner is not table:
+                continue
+            open_columns = [c for c in table.columns if not c.total and self.report.cells[(table.key, group.members[0], c.key)].value is None]
+            if open_columns:
+                needed = "、".join(table.row(key).label for key in group.members)
+                shown = "、".join(f"{c.label}" for c in open_columns)
+                self.problem(lines[numbers[0].line].place, f"「{group.label}」印为一行，{shown} 列不为 0，无法拆分为 {needed}，需要这几项各自的数，请手工填写")
+                for key in group.members:
+                    self.result.notes[(table.key, key)] = f"原文「{group.label}」印为一行，无法拆分，请手工填写"
+        members = {key for owner, group, _n in merged if owner is table for key in group.members}
+        for row in table.rows:
+            unknown = [c for c in table.columns if not c.total and self.report.cells[(table.key, row.key, c.key)].value is None]
+            if not unknown or row.total or row.key in members:
+                continue
+            if (table.key, row.key) in self.blank_rows:
+                place, short = self.blank_rows[(table.key, row.key)]
+                found = f"只印了 {short}，不知各属哪一列" if short else f"原文有 {len(unknown)} 个空白单元格"
+                self.problem(place, f"{table.row_title(row.key)}：{found}，无法确定，请手工填写")
+            elif index_of[row.key] not in readings:
                 self.missing_row(table, row.key, lines)
 
     def match_row(self, rows: list, pointer: int, label: str) -> int | None:
@@ -420,17 +684,36 @@ class Importer:
         self.problem(place, f"未能读取「{table.row_title(row_key)}」")
 
     def read_one_row_table(self, table: Table, lines: list[Line]) -> None:
-        numbers = [t for t in self.tokens(lines) if t.number]
+        """A table printed as one line of numbers (行政复议 then 行政诉讼); digits that ran together
+        are cut where every row's total confirms one way only."""
+        numbers = [t for t in self.tokens(lines) if t.number and not t.edge]
         width = len(table.columns)
-        if len(numbers) != width * len(table.rows):
+        count = width * len(table.rows)
+        how = BY_LABEL
+        if len(numbers) < count and numbers:
+            options = self.splits(table, numbers, count, [t for i in range(len(table.rows)) for t in self.row_totals(table, i * width)])
+            if options and len(options) == 1:
+                numbers, how = options[0], BY_SPLIT
+            elif options:
+                shown = "；".join(" ".join(t.text for t in o) for o in options[:SHOWN_CANDIDATES])
+                self.problem(place_of(lines) or "全文", f"「{'、'.join(self.one_row_names(table))}」表的数字连写，有 {len(options)} 种拆法都符合总计：{shown}，请手工填写")
+                self.note_rows(table, "原文数字连写，无法唯一拆分，请手工填写")
+                return
+        if len(numbers) != count:
             place = place_of(lines) or "全文"
-            names = dict.fromkeys(next((g.label for g in table.groups_of_row(r.key)), r.label) for r in table.rows)
-            self.problem(place, f"「{'、'.join(names)}」表应有 {width * len(table.rows)} 个数，读到 {len(numbers)} 个，未导入")
-            for row in table.rows:
-                self.result.notes[(table.key, row.key)] = "未能从原文读取，请手工填写"
+            self.problem(place, f"「{'、'.join(self.one_row_names(table))}」表应有 {count} 个数，读到 {len(numbers)} 个，未导入")
+            self.note_rows(table, "未能从原文读取，请手工填写")
             return
         for index, row in enumerate(table.rows):
-            self.assign(table, row.key, numbers[index * width : (index + 1) * width], lines)
+            self.assign(table, row.key, numbers[index * width : (index + 1) * width], lines, how)
+
+    @staticmethod
+    def one_row_names(table: Table) -> list[str]:
+        return list(dict.fromkeys(next((g.label for g in table.groups_of_row(r.key)), r.label) for r in table.rows))
+
+    def note_rows(self, table: Table, note: str) -> None:
+        for row in table.rows:
+            self.result.notes[(table.key, row.key)] = note
 
     def read_preface(self, sections: dict[str, tuple[int, list[Line]]]) -> None:
         """Text between the title and the first heading (编制依据, 统计期限, 联系方式…)."""

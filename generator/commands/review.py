@@ -1,0 +1,98 @@
+"""`nianbao review`: every report of a region at once, with the office's outputs."""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import TypeVar
+
+from ..files import write_atomic
+from ..findings import ERROR, summary
+from ..importer import PUBLISHED_SUFFIXES
+from ..review import load_region, read_entry, review
+from ..review.outputs import letter_bytes, letter_contents, overview_html, review_json, workbook_bytes
+
+FORM_SUFFIXES = {".yaml", ".yml"}
+T, R = TypeVar("T"), TypeVar("R")
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "review",
+        help="审阅一个地区的全部年度报告",
+        description="读取多个机关、多个年度的已公开报告和表单：逐份校验、跨年衔接、重复发布、内容雷同、汇总核对，生成 Excel、问题清单、网页和 JSON",
+    )
+    parser.add_argument("paths", nargs="+", metavar="文件或文件夹", help="已公开的报告（.pdf/.docx/.html/.txt）、表单（.yaml），或包含它们的文件夹")
+    parser.add_argument("-o", "--output", default="审阅结果", metavar="文件夹", help="输出文件夹（默认 审阅结果）")
+    parser.add_argument("--region", metavar="地区结构.yaml", help="汇总关系：“汇总机关: [成员机关, …]”，核对汇总报告与成员之和")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N", help="同时处理的文件数（默认为处理器核数）")
+    parser.set_defaults(run=run)
+
+
+def review_paths(paths: list[str]) -> list[str]:
+    """Files named, and the readable files inside folders named, in a stable order."""
+    readable = PUBLISHED_SUFFIXES | FORM_SUFFIXES
+    found = []
+    for text in paths:
+        path = Path(text)
+        if path.is_dir():
+            found += [str(p) for p in sorted(path.rglob("*")) if p.is_file() and p.suffix.lower() in readable and not p.name.startswith(".")]
+        else:
+            found.append(text)
+    return found
+
+
+def in_parallel(work: Callable[[T], R], items: list[T], jobs: int, desc: str) -> list[R]:
+    """`work` on every item, in input order, on `jobs` processes, with a progress bar on a terminal."""
+    from tqdm import tqdm
+
+    bar = dict(total=len(items), desc=desc, unit="份", disable=not sys.stderr.isatty(), delay=1.0, file=sys.stderr)
+    if jobs <= 1 or len(items) < 2:
+        return [work(item) for item in tqdm(items, **bar)]
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        return list(tqdm(pool.map(work, items, chunksize=max(1, min(20, len(items) // (4 * jobs)))), **bar))
+
+
+def run(args: argparse.Namespace) -> int:
+    paths = review_paths(args.paths)
+    if not paths:
+        print("没有找到可审阅的文件（.pdf/.docx/.html/.txt/.yaml）", file=sys.stderr)
+        return 2
+    region = None
+    if args.region:
+        try:
+            region = load_region(Path(args.region))
+        except (OSError, ValueError, UnicodeDecodeError) as exc:
+            print(f"{args.region}：无法读取地区结构文件（{getattr(exc, 'strerror', None) or exc}）", file=sys.stderr)
+            return 2
+    jobs = max(1, args.jobs)
+    result = review(in_parallel(read_entry, paths, jobs, "审阅"), region)
+    for entry in result.entries:
+        print(f"  {entry.path}：{entry.agency or '（未识别机关）'} {entry.year or ''} {entry.status}，{summary(entry.findings).removesuffix('。')}")
+    folder = Path(args.output)
+    outputs = {"审阅一览.json": review_json(result).encode("utf-8")}
+    if result.readable:
+        outputs["审阅一览.xlsx"] = workbook_bytes(result)
+        outputs["审阅一览.html"] = overview_html(result).encode("utf-8")
+        for title, data in in_parallel(letter_bytes, letter_contents(result), jobs, "问题清单"):
+            outputs[f"问题清单/{safe_name(title)}.docx"] = data
+    for name, data in outputs.items():
+        write_atomic(folder / name, data)
+    print(
+        f"共审阅 {len(result.entries)} 份，已生成 {folder}/："
+        + "、".join(sorted(n for n in outputs if "/" not in n))
+        + (f"，问题清单 {sum('/' in n for n in outputs)} 份" if len(outputs) > 3 else "")
+    )
+    unusable = any(e.report is None for e in result.entries)
+    return 2 if unusable and not result.readable else 1 if unusable or any(e.count(ERROR) for e in result.entries) else 0
+
+
+def safe_name(text: str) -> str:
+    """A file name from an agency's name (strangers' text): no path separators or control characters."""
+    cleaned = "".join("_" if ch in '<>:"/\\|?*' or ord(ch) < 32 else ch for ch in text).strip(". ")
+    return cleaned[:80] or "未命名"

@@ -1,0 +1,229 @@
+"""`nianbao review`: a region's published reports and forms at once.
+
+Every file is read (a published report through the importer, a form through the loader) and
+checked; each agency's years are found by agency name and year, not by file name, and checked
+for continuity; the same agency published twice, sentences copied between reports (内容雷同),
+and a region's summary report against the sum of its members are findings of their own.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from ..checks import check_relation, check_report
+from ..commands.check import load_report
+from ..findings import ERROR, WARNING, Finding, sort_findings
+from ..narrative import format_number
+from ..report import Loc, Number, Report
+from .similarity import copied_sentences, sentences_of
+
+AGENCY_SHARE = 0.3  # a report sharing this part of its sentences with another agency's is 雷同
+YEAR_SHARE = 0.8  # …or this part with the same agency's report of last year
+
+
+@dataclass
+class Entry:
+    """One file of the review: the report read from it (None when unreadable) and its findings."""
+
+    path: str
+    report: Report | None
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def agency(self) -> str:
+        return self.report.agency if self.report else ""
+
+    @property
+    def year(self) -> int:
+        return self.report.year if self.report else 0
+
+    def count(self, level: str) -> int:
+        return sum(f.level == level for f in self.findings)
+
+    @property
+    def status(self) -> str:
+        if self.report is None:
+            return "无法读取"
+        if self.count(ERROR):
+            return "有错误"
+        return "有警告" if self.count(WARNING) else "可以公开"
+
+
+@dataclass
+class Review:
+    entries: list[Entry]
+    duplicates: list[list[Entry]] = field(default_factory=list)
+
+    @property
+    def readable(self) -> list[Entry]:
+        return [e for e in self.entries if e.report is not None]
+
+
+def read_entry(path: str) -> Entry:
+    """Read and check one file on its own; what went wrong is its findings, never an exception."""
+    report, findings, _lines = load_report(path)
+    if report is not None:
+        findings.extend(check_report(report))
+    return Entry(path, report, findings)
+
+
+def review(entries: list[Entry], region: dict[str, list[str]] | None = None) -> Review:
+    """Entries read by `read_entry`, checked against their agency's previous year and across the set."""
+    result = Review(entries)
+    by_key: dict[tuple[str, int], list[Entry]] = defaultdict(list)
+    for entry in result.readable:
+        by_key[(entry.agency, entry.year)].append(entry)
+    for entry in result.readable:
+        previous = by_key.get((entry.agency, entry.year - 1))
+        if previous:
+            entry.findings.extend(continuity_findings(entry.report, previous[0].report))
+    result.duplicates = [group for group in by_key.values() if len(group) > 1]
+    for group in result.duplicates:
+        for entry in group:
+            if any(differences_between(entry.report, other.report) for other in group if other is not entry):
+                entry.findings.append(duplicate_finding(entry, group))
+    similarity_findings(result.readable, by_key)
+    if region:
+        region_findings(by_key, region)
+    for entry in entries:
+        entry.findings = sort_findings(entry.findings)
+    return result
+
+
+def continuity_findings(report: Report, previous: Report) -> list[Finding]:
+    """The relations that read last year's report (上年结转, 现行有效件数…)."""
+    return [f for relation in report.format.relations if relation.needs_previous for f in check_relation(report, previous, relation)]
+
+
+def place(entry: Entry, where: str = "全文") -> Loc:
+    return Loc(entry.path, 0, 0, place=where)
+
+
+def duplicate_finding(entry: Entry, group: list[Entry]) -> Finding:
+    others = [e for e in group if e is not entry]
+    differences = [
+        f"与 {other.path}：{what}" + (f" {a} 与 {b}" if a or b else "") for other in others for what, a, b in differences_between(entry.report, other.report)
+    ]
+    return Finding(
+        WARNING,
+        "W520",
+        f"{entry.agency}{entry.year} 年度的报告有内容不同的几份（另见 "
+        + "、".join(o.path for o in others)
+        + "），不同之处："
+        + "；".join(differences[:5])
+        + ("等" if len(differences) > 5 else ""),
+        place(entry),
+        "同一年度只应有一份报告；核对各平台上公开的版本，撤下或更正不一致的一份",
+    )
+
+
+def differences_between(one: Report, other: Report) -> list[tuple[str, str, str]]:
+    """(what, its value in one, in the other) for the cells and the narrative sections that differ."""
+    found = []
+    for table in one.format.tables.values():
+        for row in table.rows:
+            for column in table.columns:
+                a, b = one.value(table.key, row.key, column.key), other.value(table.key, row.key, column.key)
+                if a != b:
+                    found.append((f"{table.row_title(row.key)}「{column.label}」", shown(a), shown(b)))
+    for section in one.format.sections:
+        if section_text(one, section.key) != section_text(other, section.key):
+            found.append((f"「{section.heading}」的文字", "", ""))
+    return found
+
+
+def shown(value: Number | None) -> str:
+    return "（空）" if value is None else format_number(value)
+
+
+def section_text(report: Report, key: str) -> str:
+    text = report.texts.get(key)
+    parts = report.parts.get(key, {})
+    return (text.value if text else "") + "".join(t.value for t in parts.values())
+
+
+def similarity_findings(entries: list[Entry], by_key: dict[tuple[str, int], list[Entry]]) -> None:
+    """内容雷同: sentences shared with another agency's report, or mostly last year's again."""
+    sentences = {id(e): sentences_of(e.report) for e in entries}
+    for entry, other, shared in copied_sentences(entries, sentences, key=id):
+        if other.agency == entry.agency:
+            continue
+        own = sentences[id(entry)]
+        if len(shared) >= AGENCY_SHARE * len(own):
+            entry.findings.append(
+                Finding(
+                    WARNING,
+                    "W521",
+                    f"有 {len(shared)} 句（占本报告 {len(shared) / len(own):.0%}）与 {other.agency}{other.year} 年度报告（{other.path}）相同，"
+                    f"如：「{own[shared[0]]}」",
+                    place(entry),
+                    "年度报告应如实反映本机关的工作，不应照抄其他机关的报告",
+                )
+            )
+    for entry in entries:
+        last = by_key.get((entry.agency, entry.year - 1))
+        own = sentences[id(entry)]
+        if not last or not own:
+            continue
+        same = own.keys() & sentences[id(last[0])].keys()
+        if len(same) >= YEAR_SHARE * len(own):
+            entry.findings.append(
+                Finding(
+                    WARNING,
+                    "W522",
+                    f"有 {len(same) / len(own):.0%} 的句子与本机关 {entry.year - 1} 年度报告（{last[0].path}）相同",
+                    place(entry),
+                    "按本年度的实际工作重写，避免内容雷同",
+                )
+            )
+
+
+def region_findings(by_key: dict[tuple[str, int], list[Entry]], region: dict[str, list[str]]) -> None:
+    """A summary report against the sum of its members' reports of the same year, cell by cell."""
+    years = {year for _agency, year in by_key}
+    for summary_agency, members in region.items():
+        for year in sorted(years):
+            summary = by_key.get((summary_agency, year))
+            found = [by_key[(m, year)][0] for m in members if (m, year) in by_key]
+            if not summary or not found:
+                continue
+            entry = summary[0]
+            missing = [m for m in members if (m, year) not in by_key]
+            differences = sum_differences(entry.report, [e.report for e in found])
+            if differences:
+                note = f"（缺少 {'、'.join(missing)} 的报告，只合计了其余 {len(found)} 个）" if missing else f"（合计 {len(found)} 个成员单位）"
+                entry.findings.append(
+                    Finding(
+                        WARNING,
+                        "W523",
+                        f"汇总数与成员单位报告之和不符{note}：" + "；".join(differences[:8]) + ("等" if len(differences) > 8 else ""),
+                        place(entry),
+                        "核对汇总报告与各成员单位报告的数字",
+                    )
+                )
+
+
+def sum_differences(summary: Report, members: list[Report]) -> list[str]:
+    found = []
+    for table in summary.format.tables.values():
+        for row in table.rows:
+            for column in table.columns:
+                values = [m.value(table.key, row.key, column.key) for m in members]
+                own = summary.value(table.key, row.key, column.key)
+                if own is None or any(v is None for v in values):
+                    continue
+                if own != sum(values):
+                    found.append(f"{table.row_title(row.key)}「{column.label}」汇总 {own}，成员之和 {sum(values)}")
+    return found
+
+
+def load_region(path: Path) -> dict[str, list[str]]:
+    """The region's structure: `汇总机关: [成员机关, …]` in a YAML file."""
+    data = yaml.load(path.read_text("utf-8"), Loader=yaml.CSafeLoader)
+    if not isinstance(data, dict) or not all(isinstance(v, list) and all(isinstance(m, str) for m in v) for v in data.values()):
+        raise ValueError("地区结构文件应为“汇总机关: [成员机关, …]”")
+    return {str(k): list(v) for k, v in data.items()}

@@ -1,0 +1,1 @@
+"""`nianbao serve`: the form in a browser."""

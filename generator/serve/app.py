@@ -1,0 +1,432 @@
+"""The web layer: Starlette routes over the form files, thin on top of the CLI's services
+(the form reader, the checks, the document tree and the three renderers)."""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+import subprocess
+import tempfile
+import threading
+import urllib.parse
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from ..acknowledge import apply_acknowledgements, blocking
+from ..checks import check_report
+from ..commands.check import find_previous, load_report
+from ..document import build_document, grid_table
+from ..findings import ERROR, NOTE, WARNING, Finding, InputError
+from ..fonts import TEMPLATES
+from ..formwriter import write_form
+from ..importer import PUBLISHED_SUFFIXES, import_report
+from ..report import Report
+from .accounts import Account, agency_of
+from .editing import apply_edits, computed_cells, finding_target, form_state, read_with_spans, text_target
+from .store import FormStore, NotAForm, version_of
+
+MAX_UPLOAD = 10 * 1024 * 1024  # a published report is a few MB at most
+LEVELS = {ERROR: "error", WARNING: "warning", NOTE: "info"}
+KINDS = {"pdf": "application/pdf", "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "html": "text/html; charset=utf-8"}
+
+
+@dataclass
+class Checked:
+    """A form's text read and checked: what the page shows."""
+
+    text: str
+    report: Report | None
+    findings: list[Finding]
+    spans: object = None
+
+    @property
+    def blocking(self) -> list[Finding]:
+        """What stops the final build: errors and unacknowledged warnings."""
+        return blocking(self.findings)
+
+
+def check_text(store: FormStore, name: str, text: str) -> Checked:
+    """Read and check a form's text as `nianbao check` would (last year's form beside it included)."""
+    try:
+        report, findings, spans = read_with_spans(text, name)
+    except InputError as exc:
+        return Checked(text, None, [exc.finding])
+    report.previous = find_previous(store.path(name), report)
+    return Checked(text, report, apply_acknowledgements(report, findings + check_report(report, report.previous)), spans)
+
+
+def finding_json(finding: Finding, checked: Checked) -> dict:
+    target = finding_target(finding, checked.report, checked.spans) if checked.report else ""
+    data = {"code": finding.code, "level": LEVELS[finding.level], "label": finding.level, "message": finding.message, "hint": finding.hint, "target": target}
+    return data | ({"acknowledged": {"reason": finding.acknowledged}} if finding.acknowledged else {})
+
+
+def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret: str | None = None) -> Starlette:
+    store = FormStore(folder)
+    env = Environment(loader=FileSystemLoader(TEMPLATES / "serve"), autoescape=select_autoescape(default=True), trim_blocks=True, lstrip_blocks=True)
+
+    def page(request: Request, template: str, status: int = 200, **values) -> HTMLResponse:
+        values |= {"csrf": csrf_token(request), "user": current_user(request), "accounts": accounts is not None, "quote": urllib.parse.quote}
+        return HTMLResponse(env.get_template(template).render(**values), status_code=status)
+
+    def current_user(request: Request) -> Account | None:
+        return accounts.get(request.session.get("user", "")) if accounts is not None else None
+
+    def require_user(request: Request) -> Account | None:
+        """The signed-in account (None on a local server without accounts); otherwise to the login page."""
+        user = current_user(request)
+        if accounts is not None and user is None:
+            raise HTTPException(303, headers={"Location": "/login"})
+        return user
+
+    def require_csrf(request: Request, token: str | None) -> None:
+        if not token or not secrets.compare_digest(token, request.session.get("csrf", "")):
+            raise HTTPException(403, "请求无效（页面已过期或来自其他网站），请刷新页面后重试")
+
+    def form_text(request: Request, name: str, write: bool = False) -> str:
+        """The form's text, if the user may read (or write) it; 404 either way otherwise."""
+        user = require_user(request)
+        try:
+            text = store.read(name)
+        except (NotAForm, OSError, UnicodeDecodeError):
+            raise HTTPException(404, "没有这份表单") from None
+        allowed = user is None or (user.may_write(agency_of(text)) if write else user.may_read(agency_of(text)))
+        if not allowed:
+            raise HTTPException(404, "没有这份表单")
+        return text
+
+    async def json_body(request: Request) -> dict:
+        require_csrf(request, request.headers.get("x-csrf-token"))
+        body = await request.json()
+        if not isinstance(body, dict):
+            raise HTTPException(400, "请求格式不对")
+        return body
+
+    async def home(request: Request) -> Response:
+        user = require_user(request)
+        forms = []
+        for name in store.names():
+            text = store.read(name)
+            if user is None or user.may_read(agency_of(text)):
+                checked = check_text(store, name, text)
+                forms.append((name, checked, status_of(checked)))
+        return page(request, "list.html.j2", forms=forms, may_create=user is None or not user.office)
+
+    async def edit(request: Request) -> Response:
+        name = request.path_params["name"]
+        text = form_text(request, name)
+        checked = check_text(store, name, text)
+        user = current_user(request)
+        if checked.report is None:
+            return page(request, "broken.html.j2", name=name, findings=checked.findings)
+        tables = {t.key: editor_table(checked.report, t) for t in checked.report.format.tables.values()}
+        return page(
+            request,
+            "edit.html.j2",
+            name=name,
+            report=checked.report,
+            state=form_state(checked.report),
+            tables=tables,
+            texts=text_fields(checked.report),
+            version=version_of(text),
+            readonly=user is not None and not user.may_write(agency_of(text)),
+        )
+
+    async def check(request: Request) -> Response:
+        name = request.path_params["name"]
+        body = await json_body(request)
+        text = form_text(request, name)
+        checked = await run_in_threadpool(lambda: check_text(store, name, apply_edits(text, name, body.get("edits", {}))))
+        return JSONResponse(
+            {
+                "findings": [finding_json(f, checked) for f in checked.findings],
+                "computed": computed_cells(checked.report) if checked.report else {},
+                "blocking": len(checked.blocking),
+            }
+        )
+
+    async def save(request: Request) -> Response:
+        name = request.path_params["name"]
+        body = await json_body(request)
+        text = form_text(request, name, write=True)
+        edited = apply_edits(text, name, body.get("edits", {})) if "edits" in body else str(body.get("text", ""))
+        user = current_user(request)
+        if user is not None and not user.may_write(agency_of(edited)):
+            raise HTTPException(403, "只能保存本机关的表单（机关名称不能改为其他机关）")
+        version = store.save(name, edited, str(body.get("version", "")))
+        if version is None:
+            current = store.read(name)
+            return JSONResponse({"conflict": True, "theirs": current, "mine": edited, "version": version_of(current)}, status_code=409)
+        return JSONResponse({"version": version})
+
+    async def history(request: Request) -> Response:
+        name = request.path_params["name"]
+        text = form_text(request, name)
+        chosen = request.query_params.get("version")
+        earlier = store.earlier(name, chosen) if chosen else None
+        return page(request, "history.html.j2", name=name, versions=store.history(name), chosen=chosen, earlier=earlier, version=version_of(text))
+
+    async def download(request: Request) -> Response:
+        name, kind = request.path_params["name"], request.path_params["kind"]
+        if kind not in KINDS:
+            raise HTTPException(404, "没有这种格式")
+        checked = await run_in_threadpool(check_text, store, name, form_text(request, name))
+        draft = request.query_params.get("draft") == "1"
+        if checked.report is None or (checked.blocking and not draft):
+            return page(request, "blocked.html.j2", 409, name=name, findings=checked.blocking or checked.findings, readable=checked.report is not None)
+        data = await run_in_threadpool(render, checked.report, kind, draft)
+        stem = checked.report.format.make_title(checked.report.agency, checked.report.year) + ("（草稿）" if draft else "")
+        disposition = f"attachment; filename*=UTF-8''{urllib.parse.quote(stem)}.{kind}"
+        return Response(data, media_type=KINDS[kind], headers={"Content-Disposition": disposition})
+
+    async def preview(request: Request) -> Response:
+        name = request.path_params["name"]
+        text = form_text(request, name)
+        checked = await run_in_threadpool(check_text, store, name, text)
+        if checked.report is None:
+            return page(request, "broken.html.j2", name=name, findings=checked.findings)
+        pdf = await run_in_threadpool(preview_pdf, text, name, bool(checked.blocking), store.folder)
+        return page(request, "preview.html.j2", name=name, pages=page_count(pdf), version=version_of(text), draft=bool(checked.blocking))
+
+    async def preview_page(request: Request) -> Response:
+        name = request.path_params["name"]
+        text = form_text(request, name)
+        checked = await run_in_threadpool(check_text, store, name, text)
+        if checked.report is None:
+            raise HTTPException(404, "没有这一页")
+        pdf = await run_in_threadpool(preview_pdf, text, name, bool(checked.blocking), store.folder)
+        number = request.path_params["page"]
+        if not 1 <= number <= page_count(pdf):
+            raise HTTPException(404, "没有这一页")
+        return Response(await run_in_threadpool(page_picture, pdf, number), media_type="image/png", headers={"Cache-Control": "no-store"})
+
+    async def new(request: Request) -> Response:
+        user = require_user(request)
+        form = await read_form(request)
+        require_csrf(request, form.get("csrf"))
+        agency, year = str(form.get("agency", "")).strip(), str(form.get("year", "")).strip()
+        if user is not None and (user.office or agency != user.agency):
+            raise HTTPException(403, "只能为本机关新建表单")
+        if not agency or not year.isdigit():
+            return page(request, "message.html.j2", 400, message="请填写机关名称和四位数的年度")
+        from ..commands.init import blank_report, carry_forward
+
+        report = blank_report(agency, int(year))
+        source = form.get("from") or ""
+        last = await uploaded_report(form.get("upload")) if isinstance(form.get("upload"), UploadFile) and form["upload"].filename else None
+        if last is None and source:
+            last = load_report(str(store.path(str(source))))[0]
+        if last is not None:
+            carry_forward(report, last)
+        return create(request, user, f"{agency}/{year}.yaml", write_form(report))
+
+    async def import_(request: Request) -> Response:
+        user = require_user(request)
+        form = await read_form(request)
+        require_csrf(request, form.get("csrf"))
+        upload = form.get("upload")
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            return page(request, "message.html.j2", 400, message="请选择要导入的已公开报告（.pdf/.docx/.html/.txt）")
+        report = await uploaded_report(upload)
+        if report is None or not report.agency or not report.year:
+            return page(request, "message.html.j2", 400, message=f"无法从 {upload.filename} 读出机关和年度，请用命令 nianbao import 导入并补填")
+        if user is not None and (user.office or report.agency != user.agency):
+            raise HTTPException(403, "只能导入本机关的报告")
+        return create(request, user, f"{report.agency}/{report.year}.yaml", write_form(report))
+
+    def create(request: Request, user: Account | None, name: str, text: str) -> Response:
+        try:
+            store.path(name)
+        except NotAForm:
+            return page(request, "message.html.j2", 400, message="机关名称不能包含“/”“..”等字符")
+        if store.exists(name) or store.save(name, text, None) is None:
+            return page(request, "message.html.j2", 409, message=f"{name} 已经存在，请直接打开它编辑")
+        return RedirectResponse(f"/form/{urllib.parse.quote(name)}", status_code=303)
+
+    async def login(request: Request) -> Response:
+        if request.method == "GET":
+            return page(request, "login.html.j2")
+        form = await request.form()
+        require_csrf(request, form.get("csrf"))
+        account = (accounts or {}).get(str(form.get("name", "")))
+        if account is None or not account.verify(str(form.get("password", ""))):
+            return page(request, "login.html.j2", 401, failed=True)
+        request.session.clear()
+        request.session["user"] = account.name
+        return RedirectResponse("/", status_code=303)
+
+    async def logout(request: Request) -> Response:
+        form = await request.form()
+        require_csrf(request, form.get("csrf"))
+        request.session.clear()
+        return RedirectResponse("/login", status_code=303)
+
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        if exc.status_code == 303:
+            return RedirectResponse(exc.headers["Location"], status_code=303)
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"message": exc.detail}, status_code=exc.status_code)
+        return page(request, "message.html.j2", exc.status_code, message=exc.detail)
+
+    routes = [
+        Route("/", home),
+        Route("/login", login, methods=["GET", "POST"]),
+        Route("/logout", logout, methods=["POST"]),
+        Route("/new", new, methods=["POST"]),
+        Route("/import", import_, methods=["POST"]),
+        Route("/form/{name:path}", edit),
+        Route("/history/{name:path}", history),
+        Route("/preview/{page:int}/{name:path}", preview_page),
+        Route("/preview/{name:path}", preview),
+        Route("/download/{kind}/{name:path}", download),
+        Route("/api/check/{name:path}", check, methods=["POST"]),
+        Route("/api/save/{name:path}", save, methods=["POST"]),
+        Mount("/static", StaticFiles(directory=TEMPLATES / "serve" / "static"), name="static"),
+    ]
+    middleware = [Middleware(SessionMiddleware, secret_key=secret or secrets.token_hex(32), session_cookie="nianbao", same_site="strict", https_only=False)]
+    return Starlette(routes=routes, middleware=middleware, exception_handlers={HTTPException: http_error}, lifespan=lambda app: warming(store))
+
+
+@contextlib.asynccontextmanager
+async def warming(store: FormStore) -> AsyncIterator[None]:
+    warm_up(store)
+    yield
+
+
+def warm_up(store: FormStore) -> None:
+    """Render one form in the background at start, so the first preview is as fast as the next."""
+
+    def render_first() -> None:
+        for name in store.names()[:1]:
+            checked = check_text(store, name, store.read(name))
+            if checked.report is not None:
+                render(checked.report, "pdf", draft=True)
+
+    threading.Thread(target=render_first, daemon=True).start()
+
+
+async def read_form(request: Request):
+    """A posted form, refused before it is parsed when it is larger than an upload may be."""
+    limit = MAX_UPLOAD + 65536
+    too_big = HTTPException(413, f"上传的文件超过 {MAX_UPLOAD // 1048576} MB，已拒绝")
+    if int(request.headers.get("content-length") or 0) > limit:
+        raise too_big
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise too_big
+    request._body = bytes(body)  # Starlette parses the form from the body read here
+    return await request.form()
+
+
+def csrf_token(request: Request) -> str:
+    if "csrf" not in request.session:
+        request.session["csrf"] = secrets.token_urlsafe(32)
+    return request.session["csrf"]
+
+
+def status_of(checked: Checked) -> str:
+    if checked.report is None:
+        return "无法读取"
+    if checked.blocking:
+        return "有错误"
+    return "有警告" if any(f.level == WARNING for f in checked.findings) else "可以发布"
+
+
+def editor_table(report: Report, table) -> dict:
+    """The printed table's merged header rows and row labels, with the cell each input edits."""
+    block = grid_table(report, table)
+    data = len(table.columns)
+    rows = [
+        {"labels": cells[:-data], "cells": [(f"{table.key}/{row.key}/{c.key}", c.total or row.total) for c in table.columns]}
+        for row, cells in zip(table.rows, block.body, strict=True)
+    ]
+    return {"head": block.head, "rows": rows}
+
+
+def text_fields(report: Report) -> dict[str, list[tuple[str, str]]]:
+    """Section → its text areas: (target, heading), a section in parts having one per part."""
+    fields = {}
+    for section in report.format.sections:
+        if section.kind == "parts" and section.key not in report.texts:
+            intro = [(text_target(section.key, section.intro), section.intro)] if section.intro else []
+            fields[section.key] = intro + [(text_target(section.key, p.key), p.title) for p in section.parts]
+        elif section.kind != "tables":
+            fields[section.key] = [(text_target(section.key), "")]
+    return fields
+
+
+RENDERING = threading.Lock()  # one PDF at a time: WeasyPrint's font machinery is shared by the process
+
+
+def render(report: Report, kind: str, draft: bool) -> bytes:
+    """The same bytes `nianbao build` writes."""
+    document = build_document(report)
+    if kind == "pdf":
+        from ..render.pdf import render_pdf
+
+        with RENDERING:
+            return render_pdf(document, draft=draft)
+    if kind == "docx":
+        from ..render.docx import render_docx
+
+        return render_docx(document, draft=draft)
+    from ..render.html import render_html
+
+    return render_html(document, draft=draft).encode("utf-8")
+
+
+@lru_cache(maxsize=8)
+def preview_pdf(text: str, name: str, draft: bool, folder: Path) -> bytes:
+    """The form's PDF for previews, cached by the form's text."""
+    checked = check_text(FormStore(folder), name, text)
+    return render(checked.report, "pdf", draft)
+
+
+def page_count(pdf: bytes) -> int:
+    info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, timeout=30, check=True).stdout.decode("utf-8", "replace")
+    return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+
+
+@lru_cache(maxsize=64)
+def page_picture(pdf: bytes, number: int) -> bytes:
+    """One page as a PNG (60 dpi), made when it is first looked at."""
+    with tempfile.TemporaryDirectory() as temporary:
+        root = Path(temporary) / "page"
+        command = ["pdftoppm", "-png", "-r", "60", "-f", str(number), "-l", str(number), "-singlefile", "-", str(root)]
+        subprocess.run(command, input=pdf, capture_output=True, timeout=30, check=True)
+        return root.with_suffix(".png").read_bytes()
+
+
+async def uploaded_report(upload: UploadFile) -> Report | None:
+    """A published report (or a form) uploaded by the user, read with the importer's limits."""
+    suffix = Path(upload.filename or "").suffix.lower()
+    if suffix not in PUBLISHED_SUFFIXES | {".yaml"}:
+        return None
+    data = await upload.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        raise HTTPException(413, f"上传的文件超过 {MAX_UPLOAD // 1048576} MB")
+    with tempfile.TemporaryDirectory() as temporary:
+        path = Path(temporary) / f"upload{suffix}"
+        path.write_bytes(data)
+        if suffix == ".yaml":
+            return load_report(str(path))[0]
+        try:
+            return import_report(path, upload.filename or path.name).report
+        except InputError:
+            return None
