@@ -287,3 +287,16 @@ def test_preview_page_by_page_and_downloads(site):
     assert "attachment; filename*=UTF-8''" in docx.headers["content-disposition"]
     html = client.get(f"/download/html/{quoted}?draft=1").text
     assert "草稿 未通过校验" in html
+
+
+def test_downloads_follow_the_publish_gate(folder, site):
+    """Acknowledged warnings (已核对) let the final file through; without them only a draft is given."""
+    name = "周口市行政服务中心/2021.yaml"
+    client = httpx.Client(base_url=site, timeout=120)
+    quoted = urllib.parse.quote(name)
+    assert client.get(f"/download/html/{quoted}").status_code == 200
+    text = (folder / name).read_text("utf-8")
+    (folder / name).write_text(text[: text.index("\n已核对:")] + "\n", "utf-8")
+    assert client.get(f"/download/html/{quoted}").status_code == 409
+    draft = client.get(f"/download/docx/{quoted}?draft=1")
+    assert draft.status_code == 200 and "（草稿）" in urllib.parse.unquote(draft.headers["content-disposition"])
