@@ -6,12 +6,20 @@ content in the same order, laid out as the format prints it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import os
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from typing import ClassVar
 
 from .format import Table
+from .formwriter import write_form
 from .narrative import format_number, resolve
 from .report import Report
+
+# The form embedded in every output: a PDF attachment and a DOCX custom XML part of this name
+# (the HTML tags each table cell instead).
+EMBEDDED_NAME = "nianbao-form.yaml"
+EMBEDDED_NAMESPACE = "urn:nianbao:form:1"
 
 
 @dataclass
@@ -23,6 +31,7 @@ class Cell:
     numeric: bool = False
     id: str = ""  # header cells: an id that data cells name in `headers`
     headers: tuple[str, ...] = ()  # data cells: the ids of every header cell that labels them
+    cell: str = ""  # data cells: which cell of the format it is, "申请处理/本年新收/自然人" (embedded data)
 
 
 @dataclass
@@ -32,6 +41,7 @@ class TableBlock:
     head: list[list[Cell]]
     body: list[list[Cell]]
     widths: list[float]  # relative column widths, summing to 1
+    continued: bool = False  # the rest of a table after a page break, on a new page (PDF)
 
     @property
     def columns(self) -> int:
@@ -51,7 +61,19 @@ class Paragraph:
     text: str
 
 
-Block = Heading | Paragraph | TableBlock
+@dataclass
+class Signature:
+    """The 落款 of a report without a seal (GB/T 9704 7.3.5.2): one blank line under the text, the
+    agency two characters in from the right, the date on the next line starting two characters
+    right of the agency's first; a date longer than that keeps two characters in and the agency
+    moves left by as much."""
+
+    kind: ClassVar[str] = "signature"
+    agency: str
+    date: str
+
+
+Block = Heading | Paragraph | TableBlock | Signature
 
 
 @dataclass
@@ -60,6 +82,8 @@ class Document:
     agency: str
     year: int
     blocks: list[Block] = field(default_factory=list)
+    stamp: datetime = datetime(1970, 1, 1, tzinfo=UTC)  # creation/modification date in every output's metadata
+    data: str = ""  # the form, embedded in the outputs so that import reads it exactly
 
     def texts(self) -> list[str]:
         """Every heading, paragraph and table cell, in reading order."""
@@ -67,6 +91,8 @@ class Document:
         for block in self.blocks:
             if isinstance(block, TableBlock):
                 out += [cell.text for row in block.head + block.body for cell in row]
+            elif isinstance(block, Signature):
+                out += [block.agency, block.date]
             else:
                 out.append(block.text)
         return out
@@ -115,6 +141,21 @@ def value_text(report: Report, table: Table, row: str, column: str) -> str:
     return "" if value is None else format_number(value)
 
 
+def data_cell(report: Report, table: Table, row: str, column: str) -> Cell:
+    return Cell(value_text(report, table, row, column), numeric=True, cell=f"{table.key}/{row}/{column}")
+
+
+def metadata_stamp(report: Report) -> datetime:
+    """Not the build clock, so that one form always builds to the same bytes: the form's 发布日期,
+    else SOURCE_DATE_EPOCH (reproducible builds), else the first day after the report year."""
+    if report.published:
+        return datetime(report.published.year, report.published.month, report.published.day, tzinfo=UTC)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), UTC)
+    return datetime(max(report.year, 1969) + 1, 1, 1, tzinfo=UTC)
+
+
 def grid_table(report: Report, table: Table) -> TableBlock:
     groups = {c: [g.label for g in table.column_groups if c in g.members] for c in (c.key for c in table.columns)}
     leaves = [Leaf(tuple(groups[c.key]), c.label) for c in table.columns]
@@ -128,7 +169,7 @@ def grid_table(report: Report, table: Table) -> TableBlock:
             if group.members[0] == row.key:
                 cells.append(Cell(group.label, rowspan=len(group.members), header=True))
         cells.append(Cell(row.label, colspan=table.label_columns - len(chain), header=True))
-        cells += [Cell(value_text(report, table, row.key, c.key), numeric=True) for c in table.columns]
+        cells += [data_cell(report, table, row.key, c.key) for c in table.columns]
         body.append(cells)
     widths = column_widths(table.label_columns, len(table.columns))
     return TableBlock(table.key, with_caption(head, [table.caption], len(widths)), body, widths)
@@ -141,7 +182,7 @@ def one_row_table(report: Report, table: Table) -> TableBlock:
         chain = (*(g.label for g in table.groups_of_row(row.key)), row.label)
         for column in table.columns:
             leaves.append(Leaf(chain, column.label))
-            values.append(Cell(value_text(report, table, row.key, column.key), numeric=True))
+            values.append(data_cell(report, table, row.key, column.key))
     head = header_rows(Cell("", header=True), leaves)
     head[0] = head[0][1:]  # no corner: the table has no row labels (so its note, if any, goes above)
     return TableBlock(table.key, with_caption(head, [table.caption, table.note], len(leaves)), [values], column_widths(0, len(leaves)))
@@ -168,6 +209,30 @@ def grid_positions(rows: list[list[Cell]]) -> list[list[tuple[int, Cell]]]:
     return placed
 
 
+GROUP_KEPT_WHOLE = 10  # rows: a row group up to this long moves whole to the next page rather than split
+
+
+def continue_table(block: TableBlock, row: int, whole_up_to: int = GROUP_KEPT_WHOLE) -> tuple[TableBlock, TableBlock] | None:
+    """The table cut before body row `row`, where a page break fell inside a row group: a group of
+    up to `whole_up_to` rows moves whole to the next page; a group still cut there has its label
+    printed again at the top of the continuation. None if no group straddles the break."""
+
+    def straddling(at: int) -> list[tuple[int, int, Cell]]:
+        placed = grid_positions(block.body)
+        return [(r, column, cell) for r, cells in enumerate(placed[:at]) for column, cell in cells if r + cell.rowspan > at]
+
+    cut = straddling(row)
+    if not cut:
+        return None
+    start, _column, innermost = max(cut, key=lambda item: item[1])
+    if start > 0 and innermost.rowspan <= whole_up_to:
+        row, cut = start, straddling(start)
+    before = [[replace(cell, rowspan=min(cell.rowspan, row - r)) for cell in cells] for r, cells in enumerate(block.body[:row])]
+    again = [replace(cell, rowspan=r + cell.rowspan - row, id=f"{cell.id}-{row}") for r, _column, cell in sorted(cut, key=lambda item: item[1])]
+    after = [again + block.body[row], *block.body[row + 1 :]]
+    return replace(block, body=before), replace(block, body=after, continued=True)
+
+
 def link_headers(block: TableBlock, prefix: str) -> None:
     """Give header cells ids and each data cell the ids of the column and row headers over it."""
     rows = block.head + block.body
@@ -192,7 +257,7 @@ def link_headers(block: TableBlock, prefix: str) -> None:
 def build_document(report: Report) -> Document:
     fmt = report.format
     title = report.title or fmt.make_title(report.agency, report.year)
-    doc = Document(title, report.agency, report.year)
+    doc = Document(title, report.agency, report.year, stamp=metadata_stamp(report), data=write_form(report, schema=None))
 
     def paragraphs(text: str) -> None:
         for line in resolve(report, text).split("\n"):
@@ -218,4 +283,7 @@ def build_document(report: Report) -> Document:
                 if part.key in parts:
                     doc.blocks.append(Heading(2, part.title))
                     paragraphs(parts[part.key].value)
+    if report.published and report.agency:
+        when = report.published
+        doc.blocks.append(Signature(report.agency, f"{when.year}年{when.month}月{when.day}日"))
     return doc

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import RICH_EXAMPLE
+from .conftest import EXAMPLES, RICH_EXAMPLE, example_id
 
 CHROMIUM = shutil.which("chromium")
 pytestmark = pytest.mark.skipif(not CHROMIUM, reason="Chromium is installed by `make test`")
@@ -68,3 +68,38 @@ def test_page_prints_from_the_browser(built, tmp_path):
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "周口市人民政府办公室2024年政府信息公开工作年度报告" in re.sub(r"\s+", "", text)
     assert "申请人情况" in text
+
+
+LONE_CHARACTERS = """<script>
+const lone = [];
+for (const cell of document.querySelectorAll('th')) {
+  const lines = new Map();
+  const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (let i = 0; i < node.length; i++) {
+      if (!node.data[i].trim()) continue;
+      const range = document.createRange();
+      range.setStart(node, i);
+      range.setEnd(node, i + 1);
+      const top = Math.round(range.getBoundingClientRect().top);
+      lines.set(top, (lines.get(top) || '') + node.data[i]);
+    }
+  }
+  const parts = [...lines.values()];
+  if (parts.length > 1 && parts.some(part => part.length === 1)) lone.push(parts.join('|'));
+}
+document.title = JSON.stringify(lone);
+</script>"""
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+@pytest.mark.parametrize("path", EXAMPLES, ids=example_id)
+def test_no_header_cell_leaves_one_character_on_a_line(built, tmp_path, path, width):
+    """Every character of every header cell is located; no line of a wrapped header holds one alone
+    (「商业企|业」, 「自|然|人」)."""
+    page = built[path]["html"].read_text("utf-8").replace("</body>", LONE_CHARACTERS + "</body>")
+    probe = tmp_path / "lone.html"
+    probe.write_text(page, "utf-8")
+    dom = chromium(tmp_path / "profile", f"--window-size={width},900", "--virtual-time-budget=2000", "--dump-dom", probe.as_uri())
+    lone = json.loads(re.search(r"<title>(.*?)</title>", dom, re.S).group(1).replace("&quot;", '"'))
+    assert lone == [], lone

@@ -93,7 +93,7 @@ def load_report(path_text: str) -> tuple[Report | None, list[Finding], list[str]
         except InputError as exc:
             return None, [exc.finding], []
         unread = [Finding(ERROR, "E020", f"未能从原文读取：{p.message}", Loc(path_text, 0, 0, place=p.place)) for p in result.problems]
-        return result.report, unread, []
+        return result.report, unread + result.findings, []
     try:
         report, findings = load_form(path, path_text)
     except InputError as exc:

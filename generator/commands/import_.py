@@ -52,6 +52,7 @@ def extraction_json(result: Extraction) -> str:
         "narrative": narrative,
         "problems": [{"place": p.place, "message": p.message} for p in result.problems],
         "notices": [{"place": p.place, "message": p.message} for p in result.notices],
+        "findings": [f.to_json() for f in result.findings],
     }
     return json.dumps(data, ensure_ascii=False, indent=2)
 
@@ -71,6 +72,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"{args.file}：{problem.place}：{problem.message}", file=sys.stderr)
     for notice in result.notices:
         print(f"{args.file}：{notice.place}：提示：{notice.message}", file=sys.stderr)
+    for finding in result.findings:
+        print(format_text(finding, []), file=sys.stderr)
     if args.format == "json":
         print(extraction_json(result))
     elif args.output:

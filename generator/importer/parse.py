@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from ..findings import Finding
 from ..format import CHINESE_NUMERALS, EarlierFormat, Format, Group, Section, Table, normalize_label
 from ..report import Cell, CellId, Loc, Report, Text
 from .arithmetic import TooManySplits, consistent_choices, digit_splits, proven_cells, table_equations, violated
@@ -78,6 +79,7 @@ class Extraction:
     sources: dict[CellId, str] = field(default_factory=dict)
     how: dict[CellId, str] = field(default_factory=dict)  # how each cell was read: BY_LABEL…
     notes: dict[tuple[str, str], str] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)  # coded findings about the file (embedded data)
 
 
 @dataclass(frozen=True)

@@ -7,17 +7,22 @@ report in Word rather than in code. Official face names are set for East Asian t
 from __future__ import annotations
 
 import io
+import re
+import zipfile
+from xml.sax.saxutils import escape
 
 from docx import Document as new_docx
 from docx.enum.section import WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.opc.constants import RELATIONSHIP_TYPE
+from docx.opc.part import Part
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from ..document import Document, Heading, Paragraph, TableBlock, grid_positions
+from ..document import EMBEDDED_NAME, EMBEDDED_NAMESPACE, GROUP_KEPT_WHOLE, Document, Heading, Paragraph, Signature, TableBlock, grid_positions
 from ..fonts import TEMPLATES, roles
 
 TEMPLATE = TEMPLATES / "report.docx"
@@ -32,6 +37,9 @@ STYLES = [
     ("页码", "page_number", 14, WD_ALIGN_PARAGRAPH.RIGHT, 0),
 ]
 LATIN_FACE = "Times New Roman"
+# A run Word and LibreOffice will not break (a web address, a long number): justified, the line
+# before it would be letter-spaced across the measure, so such a paragraph is set flush left.
+UNBREAKABLE = re.compile(r"[0-9A-Za-z〔〕./:_%#?=&+\-]{12,}")
 
 
 # Elements that must follow a given one in its parent (WordprocessingML's schema order: Word
@@ -133,10 +141,11 @@ def page_number(paragraph, align) -> None:
     paragraph.add_run(" —")
 
 
-def narrow_cell_margins(table, twips: int = 30) -> None:
-    """Word's default 1.9 mm cell padding leaves no room for four digits in table 三."""
+def cell_margins(table, sides: int = 30, top_bottom: int = 40) -> None:
+    """Word's default 1.9 mm side padding leaves no room for four digits in table 三; 2 pt above
+    and below each cell keep rows from being cramped (as the PDF's cells)."""
     margins = add_property(table._tbl.tblPr, "w:tblCellMar")
-    for side in ("left", "right"):
+    for side, twips in (("top", top_bottom), ("left", sides), ("bottom", top_bottom), ("right", sides)):
         margin = OxmlElement(f"w:{side}")
         margin.set(qn("w:w"), str(twips))
         margin.set(qn("w:type"), "dxa")
@@ -148,7 +157,7 @@ def add_table(docx, block: TableBlock) -> None:
     table = docx.add_table(rows=len(rows), cols=block.columns)
     table.style = "Table Grid"
     table.autofit = False
-    narrow_cell_margins(table)
+    cell_margins(table)
     text_width = docx.sections[0].page_width - docx.sections[0].left_margin - docx.sections[0].right_margin
     for column, share in zip(table.columns, block.widths, strict=True):
         column.width = int(text_width * share)
@@ -167,11 +176,26 @@ def add_table(docx, block: TableBlock) -> None:
             elif cell.header and r >= len(block.head):
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
             target.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    kept = rows_kept_with_next(block)
     for index, row in enumerate(table.rows):
         properties = row._tr.get_or_add_trPr()
         add_property(properties, "w:cantSplit")
         if index < len(block.head):
             add_property(properties, "w:tblHeader", val="true")  # repeated on every page
+        if index in kept:
+            for paragraph in row._tr.iter(qn("w:p")):
+                paragraph.get_or_add_pPr().keepNext_val = True
+
+
+def rows_kept_with_next(block: TableBlock) -> set[int]:
+    """Rows of a short row group but its last (counted with the header rows): Word and LibreOffice
+    then move the group whole to the next page rather than leave its rows without their label."""
+    kept = set()
+    for r, row in enumerate(grid_positions(block.head + block.body)):
+        for _column, cell in row:
+            if r >= len(block.head) and cell.header and 1 < cell.rowspan <= GROUP_KEPT_WHOLE:
+                kept.update(range(r, r + cell.rowspan - 1))
+    return kept
 
 
 def build_template() -> bytes:
@@ -188,6 +212,45 @@ def build_template() -> bytes:
 def to_bytes(docx) -> bytes:
     buffer = io.BytesIO()
     docx.save(buffer)
+    return buffer.getvalue()
+
+
+def text_width(text: str) -> float:
+    """Width in body characters: digits and Latin letters are about half as wide as hanzi."""
+    return sum(0.5 if ord(ch) < 0x2E80 else 1.0 for ch in text)
+
+
+def signature_indents(block: Signature) -> tuple[float, float]:
+    """Right indents (in characters) of the agency and date lines, per GB/T 9704 7.3.5.2."""
+    agency, date = text_width(block.agency), text_width(block.date)
+    return (2, agency - date) if agency - date >= 2 else (date + 4 - agency, 2)
+
+
+def add_signature(docx, block: Signature) -> None:
+    """The 落款 under one blank line, right-aligned with its GB/T 9704 indents."""
+    docx.add_paragraph("", style="正文")
+    for text, indent in zip((block.agency, block.date), signature_indents(block), strict=True):
+        paragraph = docx.add_paragraph(text, style="正文")
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        paragraph.paragraph_format.first_line_indent = Pt(0)
+        paragraph.paragraph_format.right_indent = Pt(16 * indent)
+
+
+def embed_form(docx, doc: Document) -> None:
+    """The form as a custom XML part (Word keeps it through edits), so import reads it exactly."""
+    xml = f'<?xml version="1.0" encoding="UTF-8"?>\n<form xmlns="{EMBEDDED_NAMESPACE}" name="{EMBEDDED_NAME}">{escape(doc.data)}</form>\n'
+    package = docx.part.package
+    part = Part(package.next_partname("/customXml/item%d.xml"), "application/xml", xml.encode(), package)
+    docx.part.relate_to(part, RELATIONSHIP_TYPE.CUSTOM_XML)
+
+
+def to_fixed_bytes(data: bytes, doc: Document) -> bytes:
+    """The package re-zipped with every member dated like the report, not the build clock."""
+    stamp = doc.stamp.timetuple()[:6]
+    source, buffer = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for member in source.infolist():
+            target.writestr(zipfile.ZipInfo(member.filename, date_time=max(stamp, (1980, 1, 1, 0, 0, 0))), source.read(member), zipfile.ZIP_DEFLATED)
     return buffer.getvalue()
 
 
@@ -212,15 +275,22 @@ def render_docx(doc: Document, draft: bool = False) -> bytes:
     docx = new_docx(str(TEMPLATE))
     if draft:
         mark_draft(docx)
-    docx.core_properties.title = doc.title
-    docx.core_properties.author = doc.agency
-    docx.core_properties.subject = doc.title
+    properties = docx.core_properties
+    properties.title = properties.subject = doc.title
+    properties.author = properties.last_modified_by = doc.agency
+    properties.created = properties.modified = doc.stamp.replace(tzinfo=None)
+    properties.revision = 1
     docx.add_paragraph(doc.title, style="标题")
     for block in doc.blocks:
         if isinstance(block, Heading):
             docx.add_paragraph(block.text, style="一级标题" if block.level == 1 else "二级标题")
         elif isinstance(block, Paragraph):
-            docx.add_paragraph(block.text, style="正文")
+            paragraph = docx.add_paragraph(block.text, style="正文")
+            if UNBREAKABLE.search(block.text):
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
+        elif isinstance(block, Signature):
+            add_signature(docx, block)
         else:
             add_table(docx, block)
-    return to_bytes(docx)
+    embed_form(docx, doc)
+    return to_fixed_bytes(to_bytes(docx), doc)

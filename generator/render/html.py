@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
-from datetime import date
+import re
 from functools import cache
 
 import jinja2
+from markupsafe import Markup, escape
 
 from ..document import Document
 from ..fonts import TEMPLATES, css_variables
 
+URL = re.compile(r"(?:https?://|www\.)[0-9A-Za-z./_?=&;%#:~+-]+")
+
+
+def breakable(text: str) -> Markup:
+    """Escaped text whose web addresses may break after each / and . (W3C clreq, Chicago), so
+    that a long address does not leave the line before it short or stretched."""
+    return Markup(URL.sub(lambda m: re.sub(r"([/.])(?=[^/])", r"\1<wbr>", m.group(0)), str(escape(text))))
+
 
 @cache
 def environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True
     )
+    env.filters["breakable"] = breakable
+    return env
 
 
 @cache
@@ -28,4 +39,4 @@ def render_html(doc: Document, draft: bool = False, fonts_css: str = "", preferr
     `fonts_css` and `preferred` put the PDF's own font files in front of each role's stack."""
     template = environment().get_template("report.html.j2")
     css = fonts_css + css_variables(preferred or {}) + stylesheet("report.css")
-    return template.render(doc=doc, css=css, screen_css=stylesheet("screen.css"), draft=draft, created=date.today().isoformat())
+    return template.render(doc=doc, css=css, screen_css=stylesheet("screen.css"), draft=draft, created=doc.stamp.strftime("%Y-%m-%dT%H:%M:%SZ"))

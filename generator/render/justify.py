@@ -9,7 +9,12 @@ Here a text box holding CJK characters counts every gap between its characters a
 expandable, and its justification is applied as Pango letter-spacing on all of its
 characters. Pango adds half of the spacing on each side of a character but none at the
 ends of a layout, so n characters receive (n − 1) equal gaps and the line ends flush.
-WeasyPrint is pinned in pyproject.toml because this relies on those two functions.
+
+Where the text cannot break before an unbreakable run (「〔2020〕109号」, a long number, a URL
+part), the line before it would be letter-spaced across the measure. The stretch is capped
+at MAX_STRETCH_EM of the font size a gap, as JIS X 4051 and W3C clreq prefer a line a little
+short to a visibly spaced one; such a line then ends short of the right edge.
+WeasyPrint is pinned in pyproject.toml because this relies on those functions.
 """
 
 from __future__ import annotations
@@ -21,9 +26,27 @@ from weasyprint.layout import inline
 from weasyprint.text import line_break
 from weasyprint.text.ffi import TO_UNITS, ffi, pango
 
+MAX_STRETCH_EM = 0.125  # at most 2 pt between 16 pt characters beyond their natural spacing
 CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]")
 _space_count = inline.count_expandable_spaces
 _set_text = line_break.Layout.set_text
+
+
+def has_cjk(box) -> bool:
+    if isinstance(box, boxes.TextBox):
+        return bool(CJK.search(box.text))
+    return isinstance(box, (boxes.LineBox, boxes.InlineBox)) and any(has_cjk(child) for child in box.children)
+
+
+def justify_line(context, line, extra_width: float) -> None:
+    """WeasyPrint's justify_line with the gaps counted as above and, in Chinese text, capped."""
+    gaps = count_expandable_gaps(line)
+    if not gaps:
+        return
+    spacing = extra_width / gaps
+    if has_cjk(line):
+        spacing = min(spacing, MAX_STRETCH_EM * line.style["font_size"])
+    inline.add_word_spacing(context, line, spacing, 0)
 
 
 def count_expandable_gaps(box) -> int:
@@ -56,4 +79,5 @@ def set_text(self, text: str, justify: bool = False) -> None:
 def install() -> None:
     """Switch WeasyPrint to inter-character justification (idempotent)."""
     inline.count_expandable_spaces = count_expandable_gaps
+    inline.justify_line = justify_line
     line_break.Layout.set_text = set_text

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from functools import cache
 
-from ..document import Document
+from ..document import EMBEDDED_NAME, Document
 from .fontcache import pdf_faces
 from .html import TEMPLATES, render_html
+from .paginate import paginate
 
 
 def project_fetcher(allowed: dict[str, bytes]):
@@ -38,13 +39,19 @@ def font_faces() -> tuple[str, dict[str, str], dict[str, bytes]]:
 
 
 def render_pdf(doc: Document, draft: bool = False) -> bytes:
-    from weasyprint import HTML
+    from weasyprint import HTML, Attachment
     from weasyprint.text.fonts import FontConfiguration
 
     from .justify import install
 
     install()
     rules, preferred, files = font_faces()
-    html = render_html(doc, draft=draft, fonts_css=rules, preferred=preferred)
-    document = HTML(string=html, base_url=TEMPLATES.as_uri() + "/", url_fetcher=project_fetcher(files))
-    return document.write_pdf(font_config=FontConfiguration(), pdf_tags=True)  # tagged: read aloud in order, tables as tables
+    fonts = FontConfiguration()
+
+    def layout(doc: Document):
+        html = render_html(doc, draft=draft, fonts_css=rules, preferred=preferred)
+        return HTML(string=html, base_url=TEMPLATES.as_uri() + "/", url_fetcher=project_fetcher(files)).render(font_config=fonts, pdf_tags=True)
+
+    # the form rides along as a PDF/A-3 associated file (as Factur-X invoices carry their XML), dated like the report
+    data = Attachment(string=doc.data, name=EMBEDDED_NAME, description="年度报告的表单数据", created=doc.stamp, modified=doc.stamp, relationship="Source")
+    return paginate(doc, layout).write_pdf(pdf_tags=True, attachments=[data], pdf_variant="pdf/a-3u")  # tagged: read aloud in order, tables as tables

@@ -1,0 +1,51 @@
+"""Row groups of a table across pages: where a page break falls inside a group of table 三, the
+group moves whole to the next page, or its label is printed again above the continuation.
+
+WeasyPrint does not repeat a rowspan cell on the next page, so the page breaks are found in a
+first layout and, where one cuts a group, the table is split there and laid out again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from ..document import Document, TableBlock, continue_table
+
+MAX_PASSES = 4
+
+
+def first_rows_of_pages(rendered) -> dict[int, list[int]]:
+    """For each table (by its position in the document, from 1), the first body row of every page
+    after the one it starts on (rows carry data-row="table:row")."""
+    from weasyprint.formatting_structure import boxes
+
+    found: dict[int, list[int]] = {}
+    for page in rendered.pages:
+        tables_here: set[int] = set()
+        for box in page._page_box.descendants():
+            if isinstance(box, boxes.TableRowBox) and box.element is not None and box.element.get("data-row"):
+                table, row = map(int, box.element.get("data-row").split(":"))
+                if table not in tables_here:
+                    tables_here.add(table)
+                    found.setdefault(table, []).append(row)
+    return {table: rows[1:] for table, rows in found.items() if rows[1:]}
+
+
+def paginate(doc: Document, layout: Callable[[Document], object]):
+    """The laid-out document with no row group cut by a page break without its label."""
+    rendered = layout(doc)
+    for _ in range(MAX_PASSES):
+        breaks = first_rows_of_pages(rendered)
+        blocks, changed = [], False
+        for index, block in enumerate(doc.blocks, 1):
+            parts = None
+            if isinstance(block, TableBlock) and not changed:
+                parts = next(filter(None, (continue_table(block, row) for row in breaks.get(index, []) if row > 0)), None)
+            blocks += parts or [block]
+            changed |= parts is not None
+        if not changed:
+            return rendered
+        doc = replace(doc, blocks=blocks)
+        rendered = layout(doc)
+    return rendered
