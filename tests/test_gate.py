@@ -195,3 +195,13 @@ def test_draft_docx_says_draft_on_every_page_in_libreoffice(tmp_path, run_cli):
     )
     pages = PdfReader(tmp_path / (docx_path.stem + ".pdf")).pages
     assert len(pages) > 3 and all("草稿 未通过校验" in page.extract_text() for page in pages)
+
+
+def test_import_of_a_report_nianbao_built_keeps_its_acknowledgements(built, tmp_path, run_cli):
+    target = tmp_path / "2021.yaml"
+    code, _out, err = run_cli("import", str(built[RUZHOU]["pdf"]), "-o", str(target))
+    assert code == 0, err
+    report, _ = parse_form(target.read_text("utf-8"), "2021.yaml")
+    original, _ = parse_form(RUZHOU.read_text("utf-8"), "2021.yaml")
+    assert [(a.code, a.place, a.reason) for a in report.acknowledgements] == [(a.code, a.place, a.reason) for a in original.acknowledgements]
+    assert check_file(str(target)).blocking == []
