@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import signal
 import sys
 
 from .commands import build, check, doctor, import_, init, review, schema, serve
 from .findings import display_width
+from .limits import os_message
 
 COMMANDS = [check, build, init, import_, review, serve, schema, doctor]
 
@@ -91,6 +93,9 @@ def main(argv: list[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(encoding="utf-8")
+    for name in ("SIGTERM", "SIGHUP"):  # a terminated run removes its temporary files on the way out
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), stop)
     parser = build_parser()
     args = parser.parse_args(argv)
     if not args.command:
@@ -105,5 +110,9 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
     except OSError as exc:  # an output folder that cannot be written, a full disk…
-        sys.stderr.write(f"无法读写 {exc.filename or ''}：{exc.strerror or exc}\n")
+        sys.stderr.write(os_message(exc) + "\n")
         return 2
+
+
+def stop(_signal: int, _frame) -> None:
+    raise SystemExit(143)

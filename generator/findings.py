@@ -10,6 +10,16 @@ from dataclasses import dataclass
 
 from .report import CellId, Loc
 
+SHOWN_ESCAPED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+MESSAGE_CHARS = 400  # a message quoting a long source line is cut to this many characters
+
+
+def printable(text: str) -> str:
+    """Text safe to print on a terminal: control characters (escape sequences) shown as \\u001b,
+    and no longer than MESSAGE_CHARS."""
+    text = text if len(text) <= MESSAGE_CHARS else text[:MESSAGE_CHARS] + f"…（共 {len(text):,} 字）"
+    return SHOWN_ESCAPED.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
 ERROR, WARNING, NOTE = "错误", "警告", "提示"
 
 
@@ -51,28 +61,49 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+EXCERPT_CHARS = 100  # a longer source line is cut to this many characters around the column
+SAME_CODE_SHOWN = 20  # findings of one code printed per file; the rest are counted
+
+
 def excerpt(finding: Finding, source_lines: list[str]) -> list[str]:
-    """The source line with a caret under the finding, ruff style."""
+    """The source line with a caret under the finding, ruff style; a long line cut around the column."""
     loc = finding.loc
     if loc is None or not 1 <= loc.line <= len(source_lines):
         return []
     line = source_lines[loc.line - 1].replace("\t", " ")
+    start = 0
+    if len(line) > EXCERPT_CHARS:
+        start = min(max(loc.column - 1 - EXCERPT_CHARS // 2, 0), len(line) - EXCERPT_CHARS)
+        line = ("…" if start else "") + line[start : start + EXCERPT_CHARS] + ("…" if start + EXCERPT_CHARS < len(line) else "")
+        start -= 1 if start else 0
+    column = loc.column - start
     gutter = str(loc.line)
-    pad = display_width(line[: loc.column - 1])
-    carets = "^" * max(1, display_width(line[loc.column - 1 : loc.column - 1 + loc.width]))
-    return [f"{gutter} | {line}", f"{' ' * len(gutter)} | {' ' * pad}{carets}"]
+    pad = display_width(printable(line[: column - 1]))
+    carets = "^" * max(1, min(display_width(printable(line[column - 1 : column - 1 + loc.width])), EXCERPT_CHARS * 2))
+    return [f"{gutter} | {printable(line)}", f"{' ' * len(gutter)} | {' ' * pad}{carets}"]
 
 
 def format_text(finding: Finding, source_lines: list[str]) -> str:
     place = f"{finding.loc}: " if finding.loc else ""
     level = f"{finding.level}·已核对" if finding.acknowledged else finding.level
-    lines = [f"{place}{finding.code} [{level}] {finding.message}"]
+    lines = [printable(f"{place}{finding.code} [{level}] {finding.message}")]
     lines += ["  " + x for x in excerpt(finding, source_lines)]
     if finding.acknowledged:
-        lines.append(f"  = 已核对：{finding.acknowledged}")
+        lines.append(printable(f"  = 已核对：{finding.acknowledged}"))
     elif finding.hint:
-        lines.append(f"  = 建议：{finding.hint}")
+        lines.append(printable(f"  = 建议：{finding.hint}"))
     return "\n".join(lines)
+
+
+def folded(findings: list[Finding]) -> tuple[list[Finding], Counter]:
+    """The findings to print (at most SAME_CODE_SHOWN of each code) and how many of each code were left out."""
+    seen: Counter = Counter()
+    shown = []
+    for finding in findings:
+        seen[finding.code] += 1
+        if seen[finding.code] <= SAME_CODE_SHOWN:
+            shown.append(finding)
+    return shown, Counter({code: n - SAME_CODE_SHOWN for code, n in seen.items() if n > SAME_CODE_SHOWN})
 
 
 def summary(findings: list[Finding]) -> str:

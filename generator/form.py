@@ -16,19 +16,30 @@ from pathlib import Path
 import yaml
 
 from . import acknowledge
-from .findings import ERROR, WARNING, Finding, InputError
+from .findings import ERROR, WARNING, Finding, InputError, printable
 from .format import Column, Format, Section, Table, available_formats, format_for_year, load_format, normalize_label
+from .limits import CONTROL, MAX_DECIMALS, MAX_DIGITS, YEARS, clean_text, one_line, read_capped
 from .report import Cell, Loc, Number, Report, Text
 from .typos import FULL_WIDTH, colon_space, folded_text, full_width_at, mistake_finding, repair_for_yaml, source_of, typing_mistake
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_NODES = 20_000
 MAX_DEPTH = 100
+MAX_REPAIRS = 50  # typing mistakes libyaml stops at, made readable one by one (each costs a parse)
+MAX_PARAGRAPH = 5_000  # characters in one paragraph of narrative
+MAX_NARRATIVE = 100_000  # characters of narrative in one form
+LOCATE_WINDOW = 50  # source lines searched ahead for where a line of text starts
+DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# What libyaml accepts in a stream; anything else is refused here, with its place, before it can.
+NOT_YAML = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# The line breaks libyaml counts (its line numbers are ours): CR LF, CR, LF, NEL, LS, PS.
+LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 NULLS = {"", "~", "null", "Null", "NULL"}
 INTEGER = re.compile(r"[+-]?[0-9]+")
 DECIMAL = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
 NUMBERING = re.compile(r"^([一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+[.、．])")
 FORMAT_KEY = "格式"
+YAML_TAG_PREFIX = "tag:yaml.org,2002:"
 
 YAML_PROBLEMS = [
     ("cannot start any token", "这里有一个不能出现在此处的字符"),
@@ -41,6 +52,7 @@ YAML_PROBLEMS = [
     ("found undefined alias", "引用了未定义的别名（*）"),
     ("found unexpected end of stream", "文件意外结束：有引号或括号没有闭合"),
     ("found unknown escape character", "双引号文字里有无效的转义符“\\”，可改用单引号或“|”文本块"),
+    ("found invalid Unicode character escape code", "双引号文字里的“\\u”转义不是有效的字符"),
     ("expected <block end>", "缩进不一致：这一行的缩进与上下文不符"),
     ("found a tab character", "这里用了制表符（Tab）：YAML 只能用空格缩进"),
     ("while scanning a quoted scalar", "引号没有闭合"),
@@ -50,25 +62,15 @@ YAML_PROBLEMS = [
 def read_source(path: Path, name: str) -> str:
     """The file's text, refused with a clear message when it cannot be a form."""
     start = Loc(name, 1, 1)
+    if path.is_dir():
+        raise InputError(Finding(ERROR, "E000", f"{name} 是一个文件夹，其中没有 .yaml 表单", start))
     try:
-        if path.is_dir():
-            raise InputError(Finding(ERROR, "E000", f"{name} 是一个文件夹，其中没有 .yaml 表单", start))
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise InputError(
-                Finding(
-                    ERROR,
-                    "E002",
-                    f"文件大小 {size / 1048576:.1f} MB，超过表单上限 2 MB，已拒绝读取",
-                    start,
-                    hint="年度报告表单通常不足 100 KB，请确认选择的是 .yaml 表单文件",
-                )
-            )
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(Finding(ERROR, "E000", f"找不到文件 {name}", None)) from None
-    except OSError as exc:
-        raise InputError(Finding(ERROR, "E000", f"无法读取文件 {name}：{exc.strerror}", None)) from None
+        data = read_capped(path, MAX_BYTES, name, "表单")
+    except InputError as exc:
+        if exc.finding.code != "E002":
+            raise
+        hint = "年度报告表单通常不足 100 KB，请确认选择的是 .yaml 表单文件"
+        raise InputError(Finding(ERROR, "E002", f"{name} 超过表单上限 2 MB，已拒绝读取", start, hint)) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -83,8 +85,29 @@ def read_source(path: Path, name: str) -> str:
         raise InputError(Finding(ERROR, "E003", "文件不是 UTF-8 编码的文本", Loc(name, line, column), hint)) from None
 
 
+def source_lines(text: str) -> list[str]:
+    """The form's lines as libyaml numbers them."""
+    return LINE_BREAK.split(text)
+
+
+def place_of(text: str, index: int, name: str) -> Loc:
+    before = source_lines(text[:index])
+    return Loc(name, len(before), len(before[-1]) + 1)
+
+
+def refuse_control_characters(text: str, name: str) -> None:
+    """A character YAML cannot hold (VT pasted from Word, NUL, U+FFFE…), refused at its place."""
+    found = NOT_YAML.search(text)
+    if found:
+        count = len(NOT_YAML.findall(text))
+        hint = "多半是从 Word 等处粘贴带来的（如 U+000B 是 Word 的手动换行）：删去它，或换成普通换行"
+        more = f"（全文共 {count} 处）" if count > 1 else ""
+        raise InputError(Finding(ERROR, "E061", f"这里有一个不能出现在表单中的控制字符 U+{ord(found.group()):04X}{more}", place_of(text, found.start(), name), hint))
+
+
 def flow_depth(text: str) -> int:
-    """How deeply [ ] and { } nest (the parser recurses per level; thousands of levels crash it)."""
+    """How deeply [ ] and { } nest (libyaml scans a flow collection ahead to its end, so this is
+    counted on the text: thousands of levels would fail inside libyaml)."""
     if text.count("[") + text.count("{") <= MAX_DEPTH:
         return 0
     depth = deepest = 0
@@ -97,12 +120,33 @@ def flow_depth(text: str) -> int:
     return deepest
 
 
+def check_structure(text: str, name: str) -> None:
+    """Before composing: refuse nesting deeper than MAX_DEPTH (block or flow style: deep nesting
+    crashes the composer), more than MAX_NODES values, and YAML tags (!!python/…, !foo: a form is plain data)."""
+
+    def refuse(code: str, message: str, event: yaml.Event, hint: str) -> InputError:
+        return InputError(Finding(ERROR, code, message, Loc(name, event.start_mark.line + 1, event.start_mark.column + 1), hint))
+
+    depth = nodes = 0
+    for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+        nodes += isinstance(event, yaml.NodeEvent)
+        depth += isinstance(event, yaml.CollectionStartEvent) - isinstance(event, yaml.CollectionEndEvent)
+        if nodes > MAX_NODES:
+            raise refuse("E004", f"表单中的值超过 {MAX_NODES:,} 个，已拒绝处理", event, "一份年度报告表单只有几百个值，请确认选择的是表单文件")
+        if depth > MAX_DEPTH:
+            raise refuse("E004", f"列表或“键: 值”嵌套超过 {MAX_DEPTH} 层，已拒绝处理", event, "表单中的列表只有一层，例如 [0, 0, 0]")
+        if getattr(event, "tag", None) is not None:
+            tag = printable(event.tag.replace(YAML_TAG_PREFIX, "!!"))[:60]
+            raise refuse("E062", f"表单中不能使用 YAML 标签「{tag}」", event, "删去以“!”开头的标签，直接写值")
+
+
 def compose(text: str, name: str) -> yaml.Node | None:
     """Parse YAML syntax into nodes; a syntax error becomes a located Chinese message."""
+    refuse_control_characters(text, name)
     if flow_depth(text) > MAX_DEPTH:
         raise InputError(Finding(ERROR, "E004", f"方括号或花括号嵌套超过 {MAX_DEPTH} 层，已拒绝处理", Loc(name, 1, 1), "表单中的列表只有一层，例如 [0, 0, 0]"))
     try:
-        return compose_repairing(text)
+        return compose_repairing(text, name)
     except yaml.MarkedYAMLError as exc:
         opening = (
             exc.context_mark and exc.context and exc.context.startswith(("while scanning a quoted", "while parsing a flow", "while scanning a simple key"))
@@ -110,38 +154,41 @@ def compose(text: str, name: str) -> yaml.Node | None:
         mark = exc.context_mark if opening else exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = f"{exc.context or ''} {exc.problem or ''}"
-        lines = text.split("\n")
+        lines = source_lines(text)
         bad = lines[line - 1][column - 1 : column] if line <= len(lines) else ""
         if bad == "\t" or ("\t" in (lines[line - 1] if line <= len(lines) else "") and "token" in problem):
             message = "这里用了制表符（Tab）：YAML 只能用空格缩进"
         else:
-            message = next((zh for en, zh in YAML_PROBLEMS if en in problem), "YAML 语法错误")
+            message = next((zh for en, zh in YAML_PROBLEMS if en in problem), "这里的写法无法解析")
         typo = full_width_at(lines[line - 1]) if line <= len(lines) else None
         if typo:
             column, message = typo[0] + 1, f"这里用了{FULL_WIDTH[typo[1]][0]}「{typo[1]}」：YAML 的符号和空格要用半角（英文）字符"
         hint = syntax_hint(lines, line)
         raise InputError(Finding(ERROR, "E001", f"YAML 语法错误：{message}", Loc(name, line, column), hint)) from None
-    except yaml.YAMLError as exc:
-        raise InputError(Finding(ERROR, "E001", f"YAML 语法错误：{exc}", Loc(name, 1, 1))) from None
+    except yaml.YAMLError:
+        raise InputError(Finding(ERROR, "E001", "YAML 语法错误", Loc(name, 1, 1))) from None
 
 
-def compose_repairing(text: str) -> yaml.Node | None:
+def compose_repairing(text: str, name: str) -> yaml.Node | None:
     """Compose, making the typing mistakes libyaml stops at readable to it (the reader then
-    reports each at the character typed); raises the error of the text as typed otherwise."""
-    source = text
+    reports each at the character typed); raises the error of the text as typed otherwise.
+    The structure is checked (depth, values, tags) before each composing; each repair parses the
+    whole text again, so after MAX_REPAIRS of them the next mistake is reported as a syntax error."""
+    source, repairs = text, 0
     while True:
         try:
+            check_structure(source, name)
             return yaml.compose(source, Loader=yaml.CSafeLoader)
         except yaml.MarkedYAMLError as exc:
             repaired = repair_for_yaml(source, exc)
-            if repaired == source:
+            if repaired == source or repairs == MAX_REPAIRS:
                 raise
-            source = repaired
+            source, repairs = repaired, repairs + 1
 
 
 def syntax_hint(lines: list[str], line: int) -> str:
     """Point at the likely mistake: a full-width colon, a colon without a space, or the line before."""
-    previous = next((n for n in range(line - 1, 0, -1) if lines[n - 1].strip()), line)
+    previous = next((n for n in range(min(line, len(lines) + 1) - 1, 0, -1) if lines[n - 1].strip()), line)
     for number in (line, previous):
         code = lines[number - 1].split("#")[0] if number <= len(lines) else ""
         if "：" in code.split("|")[0] and ":" not in code:
@@ -183,7 +230,12 @@ def node_kind(node: yaml.Node) -> str:
         return "“键: 值”映射"
     if isinstance(node, yaml.SequenceNode):
         return "列表"
-    return f"「{node.value}」"
+    return f"「{shortened(node.value)}」"
+
+
+def shortened(text: str, limit: int = 40) -> str:
+    """User text quoted in a message, cut so a message stays one readable line."""
+    return text if len(text) <= limit else f"{text[:limit]}…（共 {len(text):,} 字）"
 
 
 class FormReader:
@@ -192,10 +244,11 @@ class FormReader:
     def __init__(self, fmt: Format, name: str, text: str):
         self.fmt = fmt
         self.name = name
-        self.lines = text.split("\n")
+        self.lines = source_lines(text)
         self.findings: list[Finding] = []
         self.suggested: set[str] = set()  # keys offered as "did you mean": not reported missing again
         self.report = Report(format=fmt, path=name, source_lines=self.lines)
+        self.narrative_length = 0
 
     def loc(self, node: yaml.Node) -> Loc:
         start, end = node.start_mark, node.end_mark
@@ -231,19 +284,34 @@ class FormReader:
         if "：" in key or "\n" in key:
             hint = "键和值之间要用英文冒号“:”并在其后加一个空格"
         else:
-            close = difflib.get_close_matches(normalize_label(key), list(known), n=1, cutoff=0.5)
+            close = difflib.get_close_matches(normalize_label(key[:200]), list(known), n=1, cutoff=0.5)
             hint = f"是否应为「{known[close[0]]}」？" if close else "可用的键：" + "、".join(canonical_keys)
             self.suggested.update(known[c] for c in close)
-        self.error("E007", f"{where}中有未知的键「{key}」", key_node, hint)
+        self.error("E007", f"{where}中有未知的键「{shortened(key)}」", key_node, hint)
 
     def text_value(self, node: yaml.Node, what: str) -> Text | None:
         if not isinstance(node, yaml.ScalarNode):
             self.error("E009", f"「{what}」应为一段文字，实为{node_kind(node)}", node, "文字较长时可写成“键: |”，下一行起缩进书写，每行一段")
             return None
-        value = "" if is_plain(node) and node.value in NULLS else node.value.strip("\n")
+        value = "" if is_plain(node) and node.value in NULLS else self.clean(node, node.value, clean_text).strip("\n")
+        longest = max(map(len, value.split("\n")))
+        if longest > MAX_PARAGRAPH:
+            self.error("E063", f"「{what}」中有一段长 {longest:,} 字，超过每段 {MAX_PARAGRAPH:,} 字的上限", node, "分成几段书写（每行一段）")
+            return None
         if is_plain(node):
             self.findings.extend(folded_text(self.lines, self.name, node, value, what))
+        self.narrative_length += len(value)
+        if self.narrative_length > MAX_NARRATIVE:
+            self.error("E064", f"文字总长超过 {MAX_NARRATIVE:,} 字的上限（到「{what}」为止）", node, "年度报告的文字通常在两万字以内，请精简")
+            return None
         return Text(value, self.loc(node), self.locate_lines(node, value))
+
+    def clean(self, node: yaml.Node, value: str, cleaner) -> str:
+        """The value as every output can hold it; characters no output can hold are reported."""
+        found = CONTROL.search(value)
+        if found:
+            self.error("E061", f"这里的文字含有不能印出的控制字符 U+{ord(found.group()):04X}（生成草稿时删去或换成换行）", node, "删去它；多半是从 Word 等软件粘贴带来的")
+        return cleaner(value)
 
     def locate_lines(self, node: yaml.ScalarNode, value: str) -> list[Loc]:
         """Where each line of a text value starts in the source (searched, so any YAML style works)."""
@@ -251,7 +319,7 @@ class FormReader:
         for line in value.split("\n"):
             probe = line.strip()[:8]
             found = index
-            for candidate in range(index, min(node.end_mark.line + 1, len(self.lines))):
+            for candidate in range(index, min(node.end_mark.line + 1, len(self.lines), index + LOCATE_WINDOW)):
                 position = self.lines[candidate].find(probe) if probe else -1
                 if position >= 0:
                     found = candidate
@@ -285,8 +353,14 @@ class FormReader:
         pattern = DECIMAL if column.type == "amount" else INTEGER
         if not pattern.fullmatch(text):
             self.error(
-                "E010", f"{what}应为{'数字（单位：' + column.unit + '）' if column.unit else '整数'}，实为「{text}」", node, self.number_hint(text, column)
+                "E010", f"{what}应为{'数字（单位：' + column.unit + '）' if column.unit else '整数'}，实为「{text[:40]}」", node, self.number_hint(text, column)
             )
+            return None
+        whole, _, decimals = text.lstrip("+-").partition(".")
+        if len(whole.lstrip("0")) > MAX_DIGITS or len(decimals) > MAX_DECIMALS:
+            shown = text if len(text) <= 20 else f"{text[:12]}…（共 {len(text):,} 位）"
+            limit = f"最多 {MAX_DIGITS} 位整数" + (f"、{MAX_DECIMALS} 位小数" if column.type == "amount" else "")
+            self.error("E014", f"{what}「{shown}」超出表格能显示的范围（{limit}）", node, "核对这个数字")
             return None
         value: Number = Decimal(text) if column.type == "amount" else int(text)
         if value < 0:
@@ -377,19 +451,21 @@ class FormReader:
                     self.error("E008", f"「{field.key}」（{field.label}）未填写", node)
                 continue
             if field.type == "year":
-                if INTEGER.fullmatch(raw) and 1990 <= int(raw) <= 2100 and is_plain(node):
+                if INTEGER.fullmatch(raw) and len(raw) <= 4 and int(raw) in YEARS and is_plain(node):
                     report.year = int(raw)
                 else:
-                    self.error("E009", f"「年度」应为四位数的公元年份，实为「{raw}」", node, "例如 年度: 2024")
+                    self.error("E009", f"「年度」应为四位数的公元年份（{YEARS.start} 至 {YEARS.stop - 1}），实为「{raw[:20]}」", node, "例如 年度: 2024")
             elif field.type == "date":
                 try:
+                    if not DATE.fullmatch(raw):
+                        raise ValueError(raw)
                     report.published = date.fromisoformat(raw)
                 except ValueError:
-                    self.error("E009", f"「{field.key}」应为 YYYY-MM-DD 格式的日期，实为「{raw}」", node, "例如 2025-01-20")
+                    self.error("E009", f"「{field.key}」应为 YYYY-MM-DD 格式的日期，实为「{raw[:40]}」", node, "例如 2025-01-20")
             elif field.type == "choice" and raw not in field.choices:
-                self.error("E009", f"「{field.key}」只能是 " + " 或 ".join(field.choices) + f"，实为「{raw}」", node)
+                self.error("E009", f"「{field.key}」只能是 " + " 或 ".join(field.choices) + f"，实为「{raw[:40]}」", node)
             else:
-                setattr(report, {"机关": "agency", "标题": "title", "报告类型": "kind"}[field.key], raw)
+                setattr(report, {"机关": "agency", "标题": "title", "报告类型": "kind"}[field.key], self.clean(node, raw, one_line).strip())
         if FORMAT_KEY in entries:
             node = entries[FORMAT_KEY][1]
             if not isinstance(node, yaml.ScalarNode) or node.value != self.fmt.id:
@@ -536,13 +612,19 @@ def choose_format(root: yaml.Node | None) -> Format:
     if declared in available_formats():
         return load_format(declared)
     year = top_level_scalar(root, "年度") or ""
-    return format_for_year(int(year) if INTEGER.fullmatch(year) else None)
+    return format_for_year(int(year) if INTEGER.fullmatch(year) and len(year) <= 4 else None)
 
 
 def parse_form(text: str, name: str) -> tuple[Report, list[Finding]]:
+    reader = read_text(text, name)
+    return reader.report, reader.findings
+
+
+def read_text(text: str, name: str, reader_type: type[FormReader] = FormReader) -> FormReader:
+    """The reader after reading a form's text (raises InputError when it cannot be a form)."""
     root = compose(text, name)
     if root is not None:
         check_size(root, name)
-    reader = FormReader(choose_format(root), name, text)
-    report = reader.read(root)
-    return report, reader.findings
+    reader = reader_type(choose_format(root), name, text)
+    reader.read(root)
+    return reader

@@ -6,22 +6,29 @@ import json
 
 from .acknowledge import KEY, describe
 from .format import Format, Section, Table
+from .limits import clean_text, one_line
 from .narrative import format_number
 from .report import Report
 
 SCHEMA_FILE = "nianbao.schema.json"
 
 
+def paragraphs(text: str) -> list[str]:
+    """The paragraphs a text is written as (and reads back as): any line-break spelling splits,
+    characters no form can hold are dropped, blank lines go."""
+    return [line.strip() for line in clean_text(text).split("\n") if line.strip()]
+
+
 def quote_text(text: str, indent: str) -> str:
     """A narrative value as a YAML literal block, one paragraph per line."""
-    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    lines = paragraphs(text)
     if not lines:
         return '""'
     return "|\n" + "\n".join(indent + line for line in lines)
 
 
 def text_entry(key: str, text: str | None, indent: str, comment: str = "") -> list[str]:
-    lines = [f"{indent}# {comment}"] if comment else []
+    lines = [f"{indent}# {one_line(comment)}"] if comment else []
     lines.append(f"{indent}{key}: {quote_text(text or '', indent + '  ')}")
     return lines
 
@@ -50,7 +57,7 @@ def table_lines(report: Report, table: Table, notes: dict[tuple[str, str], str])
             lines.append(f"  # {row.key}: 可省略，自动计算（{table.full_row_label(row.key)}）")
             continue
         if (table.key, row.key) in notes:
-            lines.append(f"  # 注意：{notes[(table.key, row.key)]}")
+            lines.append(f"  # 注意：{one_line(notes[(table.key, row.key)])}")
         value = number_list(report, table, row.key)
         pad = " " * (2 * (width - len(row.key)) + 1)
         label = table.full_row_label(row.key)
@@ -62,7 +69,7 @@ def section_lines(report: Report, section: Section, notes: dict[tuple[str, str],
     fmt = report.format
     lines = ["", f"# {section.heading}", f"{section.key}:"]
     if (section.key, "") in notes:
-        lines.insert(2, f"# 注意：{notes[(section.key, '')]}")
+        lines.insert(2, f"# 注意：{one_line(notes[(section.key, '')])}")
     if section.kind == "tables":
         for table in fmt.tables_of(section):
             lines += table_lines(report, table, notes)
@@ -94,15 +101,15 @@ def write_form(report: Report, schema: str | None = SCHEMA_FILE, notes: dict[tup
     if schema:
         lines.append(f"# yaml-language-server: $schema={schema}")
     lines += [
-        f"# {report.title or fmt.make_title(report.agency, report.year)}",
+        f"# {one_line(report.title or fmt.make_title(report.agency, report.year))}",
         f"# 格式：{fmt.name}",
         "# 说明：数字写成方括号列表，按注释中的列顺序；总计可省略（自动计算），填写了则会核对。",
         "#       文字每行一段；可用 {{ 本年新收.总计 }} 这样的写法直接引用表格数字。",
-        f"机关: {json.dumps(report.agency, ensure_ascii=False)}",
+        f"机关: {json.dumps(one_line(report.agency).strip(), ensure_ascii=False)}",
         f"年度: {report.year}",
     ]
     if report.title and report.title != fmt.make_title(report.agency, report.year):
-        lines.append(f"标题: {json.dumps(report.title, ensure_ascii=False)}")
+        lines.append(f"标题: {json.dumps(one_line(report.title).strip(), ensure_ascii=False)}")
     if report.kind:
         lines.append(f"报告类型: {report.kind}")
     lines.append(f"发布日期: {report.published}" if report.published else "# 发布日期: YYYY-MM-DD")

@@ -177,7 +177,8 @@ def read_vocabulary(data: dict, units: tuple[str, ...]) -> Vocabulary:
     documents = data["documents"]
     unit = "|".join(map(re.escape, units))
     return Vocabulary(
-        number=re.compile(rf"(?<![\d.,])(?P<n>\d{{1,3}}(?:,\d{{3}})+|\d+)\s*(?P<unit>{unit})"),
+        # at most 30 digits: no table cell holds a longer number (and int() refuses past 4,300)
+        number=re.compile(rf"(?<![\d.,])(?P<n>\d{{1,3}}(?:,\d{{3}}){{1,9}}|\d{{1,30}})(?![\d,])\s*(?P<unit>{unit})"),
         not_counts=tuple(re.compile(p) for p in data["not_counts"]),
         sub_period=re.compile("|".join(data["sub_periods"])),
         as_of=re.compile("|".join(data["as_of"])),

@@ -74,7 +74,7 @@ def full_width_at(line: str) -> tuple[int, str] | None:
 
 
 def previous_content_line(lines: list[str], number: int) -> int:
-    return next((n for n in range(number - 1, -1, -1) if lines[n].strip()), number)
+    return next((n for n in range(min(number, len(lines)) - 1, -1, -1) if lines[n].strip()), number)
 
 
 def character_names(text: str) -> str:

@@ -116,7 +116,7 @@ CASES = [
     Case("hex-count", sub("  行政许可: 0", "  行政许可: 0x10"), "E010", "行政许可", 1, "应为整数，实为「0x10」"),
     Case("boolean-count", sub("  行政许可: 0", "  行政许可: yes"), "E010", "行政许可", 1, "实为「yes」"),
     Case("count-with-unit", sub("  行政许可: 0", "  行政许可: 68件"), "E010", "行政许可", 1, "实为「68件」"),
-    Case("python-tag", sub("  行政许可: 0", "  行政许可: !!python/object/apply:os.system [ls]"), "E009", "行政许可", 1, "应为一个数字，实为列表"),
+    Case("python-tag", sub("  行政许可: 0", "  行政许可: !!python/object/apply:os.system [ls]"), "E062", "行政许可", 2, "不能使用 YAML 标签「!!python/object/apply:os.system」"),
     Case("negative-count", row("[-1, 32, 0, 0, 180, 0, 1333]"), "E011", "本年新收:", 1, "不能是负数，实为 -1"),
     Case("negative-single", sub("  行政处罚: 0", "  行政处罚: -3"), "E011", "行政处罚", 1, "不能是负数"),
     Case("fee-as-text", sub("  行政事业性收费: 0", "  行政事业性收费: 五万元"), "E010", "行政事业性收费", 1, "应为数字（单位：万元），实为「五万元」"),

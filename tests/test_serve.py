@@ -23,6 +23,7 @@ from generator.serve.app import create_app
 
 from .conftest import RICH_EXAMPLE, SEEDS, run_process
 
+expect.set_options(timeout=20_000)  # a loaded 2-core machine: the check after a keystroke may take seconds
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
 RICH = "周口市人民政府办公室/2024.yaml"
@@ -287,6 +288,15 @@ def test_preview_page_by_page_and_downloads(site):
     assert "attachment; filename*=UTF-8''" in docx.headers["content-disposition"]
     html = client.get(f"/download/html/{quoted}?draft=1").text
     assert "草稿 未通过校验" in html
+
+
+def test_downloads_are_the_bytes_nianbao_build_writes(site, folder, tmp_path):
+    client = httpx.Client(base_url=site, timeout=120)
+    out = tmp_path / "out"
+    assert run_process("build", str(folder / RICH), "-o", str(out)).returncode == 0
+    for kind in ("pdf", "docx", "html"):
+        built = next(out.glob(f"*.{kind}")).read_bytes()
+        assert client.get(f"/download/{kind}/{urllib.parse.quote(RICH)}").content == built, kind
 
 
 def test_downloads_follow_the_publish_gate(folder, site):

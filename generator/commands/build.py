@@ -6,9 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..document import build_document
-from ..files import write_atomic
+from ..document import Document, build_document
+from ..files import write_all
 from ..findings import ERROR, Finding
+from ..limits import safe_name
 from ..render.docx import render_docx
 from ..render.html import render_html
 from ..report import Report
@@ -30,7 +31,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def output_stem(path: Path, report: Report, draft: bool) -> str:
-    stem = report.format.make_title(report.agency, report.year) if report.agency and report.year else path.stem
+    """The output files' name: the report's title made safe as a file name (it is user text); a draft says so."""
+    stem = safe_name(report.format.make_title(report.agency, report.year) if report.agency and report.year else path.stem)
     return stem + DRAFT_SUFFIX if draft else stem
 
 
@@ -45,9 +47,21 @@ def refusal(name: str, blocking: list[Finding]) -> str:
     )
 
 
+def render(document: Document, kind: str, draft: bool) -> bytes | str:
+    """One output, in memory: nothing is written until every kind has been rendered."""
+    if kind == "html":
+        return render_html(document, draft=draft)
+    if kind == "pdf":
+        from ..render.pdf import render_pdf
+
+        return render_pdf(document, draft=draft)
+    return render_docx(document, draft=draft)
+
+
 def run(args: argparse.Namespace) -> int:
     kinds = [k for k in KINDS if getattr(args, k)] or list(KINDS)
     status = 0
+    claimed: dict[str, str] = {}  # output stem (case-folded, as Windows compares) -> the form that writes it
     for name in expand_paths(args.files):
         checked = check_file(name, args.previous)
         if checked.findings:
@@ -61,18 +75,15 @@ def run(args: argparse.Namespace) -> int:
             print(refusal(name, checked.blocking), file=sys.stderr)
             status = max(status, 1)
             continue
-        document = build_document(checked.report)
-        folder = Path(args.output)
         stem = output_stem(Path(name), checked.report, draft)
-        for kind in kinds:
-            target = folder / f"{stem}.{kind}"
-            if kind == "html":
-                write_atomic(target, render_html(document, draft=draft))
-            elif kind == "pdf":
-                from ..render.pdf import render_pdf
-
-                write_atomic(target, render_pdf(document, draft=draft))
-            else:
-                write_atomic(target, render_docx(document, draft=draft))
+        if stem.casefold() in claimed:
+            print(f"{name}：与 {claimed[stem.casefold()]} 的输出文件同名（{stem}），未生成，以免覆盖。请分别生成到不同的输出文件夹。", file=sys.stderr)
+            status = max(status, 2)
+            continue
+        claimed[stem.casefold()] = name
+        document = build_document(checked.report)
+        outputs = {Path(args.output) / f"{stem}.{kind}": render(document, kind, draft) for kind in kinds}
+        write_all(outputs)
+        for target in outputs:
             print(f"已生成 {target}")
     return status

@@ -10,9 +10,10 @@ from pathlib import Path
 
 from ..acknowledge import apply_acknowledgements, blocking
 from ..checks import check_report, is_previous_year
-from ..findings import ERROR, WARNING, Finding, InputError, findings_json, format_text, sort_findings, summary
-from ..form import load_form
+from ..findings import ERROR, SAME_CODE_SHOWN, WARNING, Finding, InputError, findings_json, folded, format_text, sort_findings, summary
+from ..form import MAX_BYTES, load_form, source_lines
 from ..importer import PUBLISHED_SUFFIXES, import_report
+from ..limits import read_capped
 from ..report import Loc, Report
 
 
@@ -24,6 +25,7 @@ class Checked:
     report: Report | None
     findings: list[Finding] = field(default_factory=list)
     source_lines: list[str] = field(default_factory=list)
+    previous_unreadable: bool = False  # the --previous named could not be read (exit code 2)
 
     @property
     def unusable(self) -> bool:
@@ -51,27 +53,40 @@ def previous_candidates(path: Path, year: int) -> list[Path]:
     """Forms and published reports beside `path`, those named for last year first."""
     suffixes = {".yaml", *PUBLISHED_SUFFIXES}
     try:
-        siblings = [p for p in path.parent.iterdir() if p.suffix.lower() in suffixes and p.is_file() and p.resolve() != path.resolve()]
+        siblings = [p for p in path.parent.iterdir() if p.suffix.lower() in suffixes and not p.is_dir() and p.resolve() != path.resolve()]
     except OSError:
         return []
     return sorted(siblings, key=lambda p: (str(year - 1) not in p.name, p.suffix.lower() != ".yaml", p.name))
 
 
-def find_previous(path: Path, report: Report) -> Report | None:
-    """Last year's report of the same agency among the files beside the form, found by content."""
+def find_previous(path: Path, report: Report) -> tuple[Report | None, Finding | None]:
+    """Last year's report of the same agency among the files beside the form, found by content;
+    else why the file named for last year (2023.yaml, 2023.pdf…) could not be read (W206)."""
     if not report.year or not report.agency:
-        return None
+        return None, None
+    trouble = None
     for candidate in previous_candidates(path, report.year):
-        last = candidate_report(str(candidate), candidate.stat().st_mtime_ns)
+        last, problem = candidate_report(str(candidate), stamp(candidate))
         if last is not None and is_previous_year(report, last):
-            return last
-    return None
+            return last, None
+        if last is None and candidate.stem == str(report.year - 1) and trouble is None:
+            trouble = Finding(WARNING, "W206", f"上年报告 {candidate} 无法读取（{problem}），未做跨年核对", Loc(str(path), 1, 1))
+    return None, trouble
+
+
+def stamp(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0
 
 
 @lru_cache(maxsize=256)
-def candidate_report(path_text: str, _mtime: int) -> Report | None:
-    """A file beside a form, read once per process (a folder check looks at each file for every form)."""
-    return load_report(path_text)[0]
+def candidate_report(path_text: str, _stamp: int) -> tuple[Report | None, str]:
+    """A file beside a form and why it could not be read, read once per process (a folder check
+    looks at each file for every form)."""
+    report, findings, _lines = load_report(path_text)
+    return report, "" if report is not None else findings[0].message
 
 
 def expand_paths(paths: list[str]) -> list[str]:
@@ -97,9 +112,16 @@ def load_report(path_text: str) -> tuple[Report | None, list[Finding], list[str]
     try:
         report, findings = load_form(path, path_text)
     except InputError as exc:
-        lines = path.read_text("utf-8", errors="replace").split("\n") if exc.finding.code in ("E001", "E003", "E004") else []
-        return None, [exc.finding], lines
+        return None, [exc.finding], source_excerpt(path) if exc.finding.code in ("E001", "E003", "E004", "E061", "E062") else []
     return report, findings, report.source_lines
+
+
+def source_excerpt(path: Path) -> list[str]:
+    """The lines of a form that could not be read, to show where (read again within the size cap)."""
+    try:
+        return source_lines(read_capped(path, MAX_BYTES, str(path), "表单").decode("utf-8", errors="replace"))
+    except InputError:
+        return []
 
 
 def check_file(path_text: str, previous: str | None = None) -> Checked:
@@ -112,12 +134,13 @@ def check_file(path_text: str, previous: str | None = None) -> Checked:
         if last is None:
             findings.append(Finding(WARNING, "W206", f"上年报告 {previous} 无法读取（{trouble[0].message}），未做跨年核对", Loc(path_text, 1, 1)))
     else:
-        last = find_previous(Path(path_text), report)
+        last, trouble = find_previous(Path(path_text), report)
+        findings += [trouble] if trouble else []
     report.previous = last if last is not None and is_previous_year(report, last) else None  # for 同比 citations
     findings.extend(check_report(report, last))
     # a published file is not edited: no suggestion to change it; acknowledgements live in forms
     findings = [replace(f, hint="") for f in findings] if is_published(path_text) else apply_acknowledgements(report, findings)
-    return Checked(path_text, report, sort_findings(findings), lines)
+    return Checked(path_text, report, sort_findings(findings), lines, previous_unreadable=bool(previous) and last is None)
 
 
 def is_published(path_text: str) -> bool:
@@ -125,7 +148,7 @@ def is_published(path_text: str) -> bool:
 
 
 def exit_code(results: list[Checked], strict: bool) -> int:
-    if any(r.unusable for r in results):
+    if any(r.unusable or r.previous_unreadable for r in results):
         return 2
     if any(r.count(ERROR) or (strict and r.blocking) for r in results):
         return 1
@@ -135,9 +158,12 @@ def exit_code(results: list[Checked], strict: bool) -> int:
 def print_findings(results: list[Checked], stream=None) -> None:
     stream = stream or sys.stdout
     for result in results:
-        for finding in result.findings:
+        shown, left_out = folded(result.findings)
+        for finding in shown:
             print(format_text(finding, result.source_lines), file=stream)
             print(file=stream)
+        for code, count in left_out.items():
+            print(f"{result.path}：另有 {count} 条 {code} 未列出（同一代码只列出前 {SAME_CODE_SHOWN} 条）\n", file=stream)
     everything = [f for r in results for f in r.findings]
     if len(results) > 1:
         for result in results:

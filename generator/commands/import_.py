@@ -8,12 +8,16 @@ import sys
 from pathlib import Path
 
 from ..files import write_atomic
-from ..findings import InputError, format_text
+from ..findings import ERROR, Finding, InputError, format_text, printable
+from ..form import MAX_BYTES, parse_form
 from ..formwriter import SCHEMA_FILE, write_form
 from ..importer import import_report
 from ..importer.parse import BY_ARITHMETIC, Extraction
+from ..limits import megabytes, year_problem
 from ..narrative import format_number
 from .schema import schema_text
+
+LIMIT_CODES = ("E014", "E063", "E064")
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -58,6 +62,9 @@ def extraction_json(result: Extraction) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.year is not None and year_problem(args.year):
+        print(f"用法错误：{year_problem(args.year)}", file=sys.stderr)
+        return 2
     try:
         result = import_report(Path(args.file), args.file, args.year)
     except InputError as exc:
@@ -69,22 +76,39 @@ def run(args: argparse.Namespace) -> int:
     if report.title == report.format.make_title(report.agency, report.year):
         report.title = ""
     for problem in result.problems:
-        print(f"{args.file}：{problem.place}：{problem.message}", file=sys.stderr)
+        print(printable(f"{args.file}：{problem.place}：{problem.message}"), file=sys.stderr)
     for notice in result.notices:
-        print(f"{args.file}：{notice.place}：提示：{notice.message}", file=sys.stderr)
+        print(printable(f"{args.file}：{notice.place}：提示：{notice.message}"), file=sys.stderr)
     for finding in result.findings:
         print(format_text(finding, []), file=sys.stderr)
     if args.format == "json":
         print(extraction_json(result))
-    elif args.output:
+        return 1 if result.problems else 0
+    form = write_form(report, notes=result.notes)
+    beyond = limits_of_the_form(form, args.output or "表单")
+    for finding in beyond:
+        print(format_text(finding, []), file=sys.stderr)
+    if args.output:
         output = Path(args.output)
         if output.exists() and not args.force:
             print(f"{output} 已存在，未覆盖。要覆盖请加 --force。", file=sys.stderr)
             return 2
-        write_atomic(output, write_form(report, notes=result.notes))
+        write_atomic(output, form)
         if not (output.parent / SCHEMA_FILE).exists():
             write_atomic(output.parent / SCHEMA_FILE, schema_text(report.format.id))
         print(f"已导入 {output}" + (f"，有 {len(result.problems)} 处需要人工处理（见上）" if result.problems else ""))
     else:
-        print(write_form(report, notes=result.notes), end="")
-    return 1 if result.problems else 0
+        print(form, end="")
+    return 1 if result.problems or beyond else 0
+
+
+def limits_of_the_form(form: str, name: str) -> list[Finding]:
+    """The form's limits the imported report goes past (a paragraph, the text, a number, the size):
+    said now, as `check` will say them when it reads the form."""
+    if len(form.encode("utf-8")) > MAX_BYTES:
+        return [Finding(ERROR, "E002", f"导入得到的表单超过表单上限 {megabytes(MAX_BYTES)}", None, "请确认导入的是一份年度报告")]
+    try:
+        _report, findings = parse_form(form, name)
+    except InputError as exc:
+        return [exc.finding]
+    return [f for f in findings if f.code in LIMIT_CODES]

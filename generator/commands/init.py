@@ -10,6 +10,7 @@ from ..files import write_atomic
 from ..findings import ERROR, format_text
 from ..format import format_for_year
 from ..formwriter import SCHEMA_FILE, write_form
+from ..limits import one_line, year_problem
 from ..report import Cell, Report, cell_id, items_of, side_sum
 from .check import load_report
 from .schema import schema_text
@@ -64,6 +65,9 @@ def run(args: argparse.Namespace) -> int:
     year = args.year or (last.year + 1 if last and last.year else 0)
     if not agency or not year:
         print("用法错误：请用 --agency 给出机关名称、--year 给出年度（或用 --from 指定上年表单）", file=sys.stderr)
+        return 2
+    if one_line(agency) != agency or year_problem(year):
+        print(f"用法错误：{year_problem(year) or '机关名称不能含有换行或控制字符'}", file=sys.stderr)
         return 2
     report = blank_report(agency, year)
     if last is not None:

@@ -11,9 +11,10 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
-from ..files import write_atomic
+from ..files import write_all
 from ..findings import ERROR, summary
 from ..importer import PUBLISHED_SUFFIXES
+from ..limits import safe_name
 from ..review import load_region, read_entry, review
 from ..review.outputs import letter_bytes, letter_contents, overview_html, review_json, workbook_bytes
 
@@ -81,8 +82,7 @@ def run(args: argparse.Namespace) -> int:
         outputs["审阅一览.html"] = overview_html(result).encode("utf-8")
         for title, data in in_parallel(letter_bytes, letter_contents(result), jobs, "问题清单"):
             outputs[f"问题清单/{safe_name(title)}.docx"] = data
-    for name, data in outputs.items():
-        write_atomic(folder / name, data)
+    write_all({folder / name: data for name, data in outputs.items()})
     print(
         f"共审阅 {len(result.entries)} 份，已生成 {folder}/："
         + "、".join(sorted(n for n in outputs if "/" not in n))
@@ -91,8 +91,3 @@ def run(args: argparse.Namespace) -> int:
     unusable = any(e.report is None for e in result.entries)
     return 2 if unusable and not result.readable else 1 if unusable or any(e.count(ERROR) for e in result.entries) else 0
 
-
-def safe_name(text: str) -> str:
-    """A file name from an agency's name (strangers' text): no path separators or control characters."""
-    cleaned = "".join("_" if ch in '<>:"/\\|?*' or ord(ch) < 32 else ch for ch in text).strip(". ")
-    return cleaned[:80] or "未命名"

@@ -33,6 +33,7 @@ FURNITURE = [
     re.compile(r"^(page|Page|PAGE)\s*\d+(\s*(of|/)\s*\d+)?$"),
 ]
 PLACEHOLDER = re.compile(r"[/／\\\-—–－─~]+|无")  # printed in a cell for "none"
+MAX_NUMBER_CHARS = 30
 NUMBER = re.compile(r"([0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\.[0-9]+)?")
 NUMBERING = re.compile(r"(?<![0-9])([0-9]+)[、．]")
 PART_NUMBER = re.compile(r"^[（(]([一二三四五六七八九十])[）)]\s*")
@@ -277,7 +278,7 @@ class Importer:
     @staticmethod
     def token(piece: str, index: int) -> Token:
         folded = unicodedata.normalize("NFKC", piece)
-        if NUMBER.fullmatch(folded):
+        if NUMBER.fullmatch(folded) and len(folded) <= MAX_NUMBER_CHARS:  # a longer run of digits is no table figure
             return Token(folded.replace(",", ""), index, True)
         if PLACEHOLDER.fullmatch(folded):
             return Token("0", index, True, placeholder=True)

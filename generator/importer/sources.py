@@ -6,14 +6,37 @@ the importer cannot read is reported with its place in the input.
 
 from __future__ import annotations
 
+import io
+import os
+import re
 import shutil
 import subprocess
+import tempfile
+import zipfile
+from collections import Counter
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
 from ..findings import ERROR, Finding, InputError
 from ..format import load_format, normalize_label
+from ..limits import megabytes, one_line, read_capped
+
+# Limits on a published file (README, 输入限制), each checked before the work it guards.
+MAX_TEXT_BYTES = 10 * 1024 * 1024  # a .txt or .html file
+MAX_PACKAGE_BYTES = 50 * 1024 * 1024  # a .pdf or .docx file
+MAX_INFLATED = 100 * 1024 * 1024  # a DOCX's parts once decompressed, all together
+MAX_RATIO = 200  # how much one DOCX part may inflate (text XML inflates 5 to 30 times)…
+RATIO_CHECKED_FROM = 10 * 1024 * 1024  # …when it inflates to more than this
+MAX_PARTS = 2_000  # parts in a DOCX package
+MAX_HTML_DEPTH = 150  # nested elements in a web page
+MAX_HTML_ELEMENTS = 50_000  # elements in a web page
+MAX_LINES = 50_000  # lines of text read from a published file (a 30-page report has about 1,500)
+MAX_LINE_CHARS = 20_000  # characters in one of them
+MAX_PAGES = 300  # pages of a PDF
+PDF_SECONDS = 60  # pdfinfo or pdftotext on one PDF
+MAX_PDF_TEXT = 20 * 1024 * 1024  # text pdftotext may write for one PDF
+PDF_MEMORY = 1024 * 1024 * 1024  # address space of pdfinfo or pdftotext
 
 
 @dataclass(frozen=True)
@@ -45,9 +68,14 @@ def numbered(lines: list[str], page_breaks: bool = False) -> list[Line]:
     return out
 
 
+def too_big(path: Path, what: str, limit: str, hint: str = "") -> InputError:
+    """A published file refused by one of the limits, named in the message."""
+    return InputError(Finding(ERROR, "E065", f"{path} {what}，超过导入上限（{limit}），已拒绝处理", None, hint or "请确认这是一份年度报告"))
+
+
 def decode(path: Path) -> str:
     """A text or web page file as saved in China: UTF-8, or else GBK/GB18030."""
-    data = path.read_bytes()
+    data = read_capped(path, MAX_TEXT_BYTES, str(path), "网页或文本文件")
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)
@@ -57,24 +85,91 @@ def decode(path: Path) -> str:
 
 
 def read_text_file(path: Path) -> list[Line]:
-    return numbered(decode(path).replace("\r\n", "\n").split("\n"))
+    text = decode(path).replace("\r\n", "\n")
+    if text.count("\n") >= MAX_LINES:  # refused before the lines are made
+        raise too_big(path, f"有 {text.count(chr(10)) + 1:,} 行", f"{MAX_LINES:,} 行")
+    return numbered(text.split("\n"))
 
 
-def pdftotext(path: Path, mode: list[str]) -> list[Line]:
-    result = subprocess.run(["pdftotext", *mode, "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=False)
+def cap_output() -> None:
+    """In the child process: a file it writes past MAX_PDF_TEXT stops it (SIGXFSZ), and so does
+    memory past PDF_MEMORY (a stream that inflates to gigabytes)."""
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_FSIZE, (MAX_PDF_TEXT, MAX_PDF_TEXT))
+    resource.setrlimit(resource.RLIMIT_AS, (PDF_MEMORY, PDF_MEMORY))
+
+
+def run_pdf_tool(command: list[str], name: str) -> subprocess.CompletedProcess:
+    """A poppler tool with a time limit and, where the system allows, a cap on the file it writes."""
+    try:
+        return subprocess.run(
+            command,
+            capture_output=True,
+            timeout=PDF_SECONDS,
+            check=False,
+            env={**os.environ, "LC_ALL": "C"},
+            preexec_fn=cap_output if os.name == "posix" else None,
+        )
+    except subprocess.TimeoutExpired:
+        raise too_big(Path(name), f"在 {PDF_SECONDS} 秒内未能读完", f"读取时间 {PDF_SECONDS} 秒") from None
+
+
+def page_count(path: Path, name: str) -> int:
+    result = run_pdf_tool(["pdfinfo", str(path)], name)
+    found = re.search(rb"^Pages:\s*([0-9]{1,9})\s*$", result.stdout or b"", re.M)
+    if result.returncode or not found:
+        raise InputError(Finding(ERROR, "E003", f"{name} 不是可读取的 PDF 文件", None, "用 PDF 阅读器打开确认文件完好"))
+    return int(found.group(1))
+
+
+def pdftotext(path: Path, name: str, mode: list[str], folder: Path) -> list[Line]:
+    output = folder / "text.txt"
+    result = run_pdf_tool(["pdftotext", *mode, "-l", str(MAX_PAGES), "-enc", "UTF-8", str(path), str(output)], name)
+    if result.returncode and output.exists() and output.stat().st_size >= MAX_PDF_TEXT:
+        raise too_big(Path(name), "的文字超过上限", f"文字 {megabytes(MAX_PDF_TEXT)}")
     if result.returncode:
-        raise InputError(Finding(ERROR, "E003", f"{path} 不是可读取的 PDF 文件（{result.stderr.strip()[:80]}）", None))
-    if not result.stdout.strip():
-        raise InputError(Finding(ERROR, "E003", f"{path} 没有文字层（可能是扫描件），无法导入", None, "请使用有文字层的 PDF，或先做文字识别"))
-    return numbered(result.stdout.split("\n"), page_breaks=True)
+        limit = f"或读取时超过内存上限 {megabytes(PDF_MEMORY)}"
+        raise InputError(Finding(ERROR, "E003", f"{name} 不是可读取的 PDF 文件（{limit}）", None, "用 PDF 阅读器打开确认文件完好"))
+    text = output.read_bytes().decode("utf-8", errors="replace")
+    if not text.strip():
+        raise InputError(Finding(ERROR, "E003", f"{name} 没有文字层（可能是扫描件），无法导入", None, "请使用有文字层的 PDF，或先做文字识别"))
+    return numbered(text.split("\n"), page_breaks=True)
 
 
 def read_pdf(path: Path) -> Source:
     """The text layer twice: as laid out for the narrative (characters placed by position),
-    and in drawing order for the tables (-raw keeps each cell's text in sequence)."""
-    if not shutil.which("pdftotext"):
-        raise InputError(Finding(ERROR, "E000", "读取 PDF 需要 pdftotext，请安装 poppler-utils", None))
-    return Source(pdftotext(path, ["-layout"]), pdftotext(path, ["-raw"]))
+    and in drawing order for the tables (-raw keeps each cell's text in sequence).
+    The pages are counted first (pdfinfo), and each tool runs with a time and output limit."""
+    if not shutil.which("pdftotext") or not shutil.which("pdfinfo"):
+        raise InputError(Finding(ERROR, "E000", "读取 PDF 需要 pdftotext 和 pdfinfo，请安装 poppler-utils", None))
+    data = read_capped(path, MAX_PACKAGE_BYTES, str(path), "PDF 文件")
+    with tempfile.TemporaryDirectory(prefix="nianbao-") as folder:
+        copy = Path(folder) / "report.pdf"  # the bytes checked are the bytes read
+        copy.write_bytes(data)
+        pages = page_count(copy, str(path))
+        if pages > MAX_PAGES:
+            raise too_big(path, f"有 {pages:,} 页", f"{MAX_PAGES} 页", "年度报告通常不足 30 页")
+        return Source(pdftotext(copy, str(path), ["-layout"], Path(folder)), pdftotext(copy, str(path), ["-raw"], Path(folder)))
+
+
+def checked_package(path: Path) -> io.BytesIO:
+    """The DOCX file's bytes, after its parts' sizes were checked against the limits (zipfile
+    then never inflates a part past the size it declares)."""
+    data = read_capped(path, MAX_PACKAGE_BYTES, str(path), "DOCX 文件")
+    try:
+        parts = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, ValueError, EOFError):
+        raise InputError(Finding(ERROR, "E003", f"{path} 不是可读取的 DOCX 文件", None, "用 Word 或 WPS 打开确认文件完好，另存为 .docx")) from None
+    if len(parts) > MAX_PARTS:
+        raise too_big(path, f"由 {len(parts):,} 个部件组成", f"{MAX_PARTS:,} 个部件")
+    inflated = sum(part.file_size for part in parts)
+    if inflated > MAX_INFLATED:
+        raise too_big(path, f"解压后有 {megabytes(inflated)}", f"解压后 {megabytes(MAX_INFLATED)}")
+    for part in parts:
+        if part.file_size > RATIO_CHECKED_FROM and part.file_size > MAX_RATIO * max(part.compress_size, 1):
+            raise too_big(path, f"中的 {part.filename[:60]} 压缩比超过 {MAX_RATIO} 倍", f"压缩比 {MAX_RATIO} 倍")
+    return io.BytesIO(data)
 
 
 def read_docx(path: Path) -> list[Line]:
@@ -82,10 +177,11 @@ def read_docx(path: Path) -> list[Line]:
     from docx import Document
     from docx.oxml.ns import qn
 
+    package = checked_package(path)
     try:
-        body = Document(str(path)).element.body
-    except Exception as exc:  # python-docx raises several kinds for a damaged package
-        raise InputError(Finding(ERROR, "E003", f"{path} 不是可读取的 DOCX 文件（{type(exc).__name__}）", None)) from None
+        body = Document(package).element.body
+    except Exception:  # python-docx raises several kinds for a damaged package
+        raise InputError(Finding(ERROR, "E003", f"{path} 不是可读取的 DOCX 文件", None, "用 Word 或 WPS 打开确认文件完好，另存为 .docx")) from None
     lines: list[Line] = []
 
     def text_of(element) -> str:
@@ -113,24 +209,35 @@ class PageText(HTMLParser):
     BLOCKS = frozenset({"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "br", "section", "article", "tr", "table", "caption", "pre", "blockquote"})
     VOID = frozenset({"br", "img", "meta", "link", "input", "hr", "area", "base", "col", "embed", "source", "track", "wbr", "param"})
 
-    def __init__(self):
+    def __init__(self, name: str = "网页"):
         super().__init__(convert_charrefs=True)
-        self.lines: list[str] = [""]
+        self.name = name
+        self.lines: list[list[str]] = [[]]  # each line as pieces, joined once at the end (appending to a string is quadratic)
         self.paths: list[tuple[int, ...]] = [()]
         self.stack: list[tuple[str, int]] = []
+        self.open_tags: Counter = Counter()  # tags in the stack: an end tag nothing opened costs nothing
         self.opened = 0
         self.skipping = 0
         self.cells: list[int] = []  # cells opened so far in each open table row
         self.in_cell = 0
 
     def new_line(self) -> None:
-        self.lines.append("")
+        self.lines.append([])
         self.paths.append(tuple(number for _tag, number in self.stack))
+
+    def add(self, text: str) -> None:
+        if text:
+            self.lines[-1].append(text)
+
+    def texts(self) -> list[str]:
+        return ["".join(pieces) for pieces in self.lines]
 
     def handle_starttag(self, tag, attrs):
         if tag not in self.VOID:
             self.opened += 1
             self.stack.append((tag, self.opened))
+            self.open_tags[tag] += 1
+            self.check_limits()
         if tag in self.SKIP:
             self.skipping += tag not in self.VOID
         elif tag == "tr":
@@ -138,19 +245,29 @@ class PageText(HTMLParser):
             self.cells.append(0)
         elif tag in ("td", "th"):
             if self.cells:
-                self.lines[-1] += "\t" if self.cells[-1] else ""
+                self.add("\t" if self.cells[-1] else "")
                 self.cells[-1] += 1
             self.in_cell += 1
         elif tag in self.BLOCKS:
             if self.in_cell:
-                self.lines[-1] += " " if self.lines[-1] and not self.lines[-1].endswith(("\t", " ")) else ""
+                self.add(" " if self.lines[-1] and not self.lines[-1][-1].endswith(("\t", " ")) else "")
             else:
                 self.new_line()
 
+    def check_limits(self) -> None:
+        line = self.getpos()[0]
+        if len(self.stack) > MAX_HTML_DEPTH:
+            raise InputError(Finding(ERROR, "E065", f"{self.name} 第 {line} 行：元素嵌套超过 {MAX_HTML_DEPTH} 层，超过导入上限，已拒绝处理", None, "请确认这是一份年度报告网页"))
+        if self.opened > MAX_HTML_ELEMENTS:
+            raise InputError(Finding(ERROR, "E065", f"{self.name} 第 {line} 行：元素超过 {MAX_HTML_ELEMENTS:,} 个，超过导入上限，已拒绝处理", None, "请确认这是一份年度报告网页"))
+
     def handle_endtag(self, tag):
-        if any(open_tag == tag for open_tag, _ in self.stack):
-            while self.stack and self.stack.pop()[0] != tag:
-                pass
+        if self.open_tags[tag]:
+            while self.stack:
+                closed = self.stack.pop()[0]
+                self.open_tags[closed] -= 1
+                if closed == tag:
+                    break
         if tag in self.SKIP:
             self.skipping = max(self.skipping - 1, 0)
         elif tag in ("td", "th"):
@@ -164,17 +281,17 @@ class PageText(HTMLParser):
 
     def handle_data(self, data):
         if not self.skipping:
-            self.lines[-1] += " ".join(data.split()) if "\n" in data else data
+            self.add(" ".join(data.split()) if "\n" in data else data)
 
 
-def report_container(parser: PageText, first: str, last: str) -> list[int]:
+def report_container(parser: PageText, lines: list[str], first: str, last: str) -> list[int]:
     """Indexes of the lines inside the innermost element holding both the first and the last
     section heading, plus the title lines before it: menus, sidebars and footers of the page drop out."""
-    folded = [normalize_label(line) for line in parser.lines]
+    folded = [normalize_label(line) for line in lines]
     starts = [i for i, line in enumerate(folded) if line.startswith(first)]
     ends = [i for i, line in enumerate(folded) if line.startswith(last)]
     if not starts or not ends or ends[-1] < starts[0]:
-        return list(range(len(parser.lines)))
+        return list(range(len(lines)))
     a, b = parser.paths[starts[0]], parser.paths[ends[-1]]
     common = 0
     while common < min(len(a), len(b)) and a[common] == b[common]:
@@ -185,21 +302,43 @@ def report_container(parser: PageText, first: str, last: str) -> list[int]:
 
 
 def read_html(path: Path) -> list[Line]:
-    parser = PageText()
-    parser.feed(decode(path))
+    parser = PageText(str(path))
+    try:
+        parser.feed(decode(path))
+    except AssertionError:  # the standard library's parser gives up on a malformed <!…> declaration
+        raise InputError(Finding(ERROR, "E003", f"{path} 第 {parser.getpos()[0]} 行：网页中有无法解析的“<!”声明", None, "用浏览器打开该网页，另存为“网页，仅 HTML”后再导入")) from None
+    lines = parser.texts()
     headings = [normalize_label(s.heading) for s in load_format().sections if s.number]
-    keep = report_container(parser, headings[0], headings[-1])
-    return [Line(parser.lines[i], f"第 {i + 1} 行") for i in keep]
+    keep = report_container(parser, lines, headings[0], headings[-1])
+    return [Line(lines[i], f"第 {i + 1} 行") for i in keep]
 
 
 READERS = {".txt": read_text_file, ".text": read_text_file, ".pdf": read_pdf, ".docx": read_docx, ".html": read_html, ".htm": read_html}
 
 
 def read_source(path: Path) -> Source:
-    if not path.is_file():
+    if not path.exists():
         raise InputError(Finding(ERROR, "E000", f"找不到文件 {path}", None))
     reader = READERS.get(path.suffix.lower())
     if reader is None:
         raise InputError(Finding(ERROR, "E000", f"不支持的文件类型 {path.suffix or '（无扩展名）'}", None, "可导入 .txt、.pdf、.docx、.html"))
     read = reader(path)
-    return read if isinstance(read, Source) else Source(read)
+    source = read if isinstance(read, Source) else Source(read)
+    for lines in (source.lines, source.table_lines or []):
+        check_lines(path, lines)
+    return Source(printable_lines(source.lines), printable_lines(source.table_lines) if source.table_lines is not None else None)
+
+
+def check_lines(path: Path, lines: list[Line]) -> None:
+    """The text read stays within what the importer reads in reasonable time."""
+    if len(lines) > MAX_LINES:
+        raise too_big(path, f"的文字有 {len(lines):,} 行", f"{MAX_LINES:,} 行")
+    longest = max(lines, key=lambda line: len(line.text), default=None)
+    if longest is not None and len(longest.text) > MAX_LINE_CHARS:
+        raise too_big(path, f"{longest.place}有 {len(longest.text):,} 字", f"每行 {MAX_LINE_CHARS:,} 字")
+
+
+def printable_lines(lines: list[Line]) -> list[Line]:
+    """Lines as every output can hold them: line-break characters inside a line (VT, U+2028…)
+    become spaces, control characters go (a published file may hold anything)."""
+    return [Line(one_line(line.text), line.place) for line in lines]

@@ -215,6 +215,9 @@ def to_bytes(docx) -> bytes:
     return buffer.getvalue()
 
 
+CORE_PROPERTY_CHARS = 255  # python-docx refuses a longer title or author
+
+
 def text_width(text: str) -> float:
     """Width in body characters: digits and Latin letters are about half as wide as hanzi."""
     return sum(0.5 if ord(ch) < 0x2E80 else 1.0 for ch in text)
@@ -276,8 +279,8 @@ def render_docx(doc: Document, draft: bool = False) -> bytes:
     if draft:
         mark_draft(docx)
     properties = docx.core_properties
-    properties.title = properties.subject = doc.title
-    properties.author = properties.last_modified_by = doc.agency
+    properties.title = properties.subject = doc.title[:CORE_PROPERTY_CHARS]
+    properties.author = properties.last_modified_by = doc.agency[:CORE_PROPERTY_CHARS]
     properties.created = properties.modified = doc.stamp.replace(tzinfo=None)
     properties.revision = 1
     docx.add_paragraph(doc.title, style="标题")

@@ -65,7 +65,8 @@ def check_text(store: FormStore, name: str, text: str) -> Checked:
         report, findings, spans = read_with_spans(text, name)
     except InputError as exc:
         return Checked(text, None, [exc.finding])
-    report.previous = find_previous(store.path(name), report)
+    report.previous, trouble = find_previous(store.path(name), report)
+    findings += [trouble] if trouble else []
     return Checked(text, report, apply_acknowledgements(report, findings + check_report(report, report.previous)), spans)
 
 

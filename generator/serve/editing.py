@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import yaml
 
 from ..findings import Finding
-from ..form import FormReader, choose_format, compose
+from ..form import FormReader, read_text
 from ..format import Format, Section, Table
 from ..narrative import format_number
 from ..report import Report
@@ -68,10 +68,8 @@ class SpanReader(FormReader):
 
 def read_with_spans(text: str, name: str) -> tuple[Report, list[Finding], Spans]:
     """Like parse_form (raises InputError the same way), with the spans of every value."""
-    root = compose(text, name)
-    reader = SpanReader(choose_format(root), name, text)
-    report = reader.read(root)
-    return report, reader.findings, reader.spans
+    reader = read_text(text, name, SpanReader)
+    return reader.report, reader.findings, reader.spans
 
 
 def form_state(report: Report) -> Edits:
