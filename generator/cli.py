@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import re
 import signal
 import sys
+from types import ModuleType
 
-from .commands import build, check, doctor, import_, init, review, schema, serve
 from .findings import display_width
-from .limits import os_message
 
-COMMANDS = [check, build, init, import_, review, serve, schema, doctor]
+COMMANDS = ["check", "build", "init", "import_", "review", "serve", "schema", "doctor"]
 
 
 ARGPARSE_CHINESE = {
@@ -81,10 +81,17 @@ class Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def command_modules(argv: list[str]) -> list[ModuleType]:
+    """The command named first on the line, or every command (for help and mistakes): a command
+    imports only what it uses, so `check` does not pay for the renderers or the importer."""
+    named = [name for name in COMMANDS if argv[:1] == [name.rstrip("_")]]
+    return [importlib.import_module(f".commands.{name}", __package__) for name in named or COMMANDS]
+
+
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     parser = Parser(prog="nianbao", description="政府信息公开工作年度报告：填写表单、校验、生成 PDF/DOCX/HTML")
     commands = parser.add_subparsers(dest="command", metavar="命令", parser_class=Parser)
-    for module in COMMANDS:
+    for module in command_modules([] if argv is None else argv):
         module.add_parser(commands)
     return parser
 
@@ -96,7 +103,8 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("SIGTERM", "SIGHUP"):  # a terminated run removes its temporary files on the way out
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), stop)
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     if not args.command:
         parser.print_help()
@@ -110,6 +118,8 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
     except OSError as exc:  # an output folder that cannot be written, a full disk…
+        from .limits import os_message
+
         sys.stderr.write(os_message(exc) + "\n")
         return 2
 

@@ -335,6 +335,8 @@ class FormReader:
             return None
         text = node.value.strip()
         pattern = DECIMAL if column.type == "amount" else INTEGER
+        if is_plain(node) and pattern.fullmatch(text):  # a well-written number (most cells): no typing mistake to look for
+            return self.number_text(text, column, what, node)
         mistake = typing_mistake(source_of(self.lines, node), (1,), pattern) if is_plain(node) else None
         if mistake:
             self.findings.append(mistake_finding(self.lines, self.name, node, what, mistake))
@@ -579,8 +581,9 @@ class FormReader:
             allowed = f"{len(required)} 个数" + (f"（或连同总计 {len(table.columns)} 个）" if totals else "")
             self.error("E012", f"{table.row_title(row_key)}应有 {allowed}，实有 {count} 个", node, f"依次为 {names}" + ("，最后可加总计" if totals else ""))
             return
+        title = table.row_title(row_key)
         for column, item in zip(table.columns, node.value, strict=False):
-            value = self.number(item, column, f"{table.row_title(row_key)}「{column.label}」")
+            value = self.number(item, column, f"{title}「{column.label}」")
             cells[(table.key, row_key, column.key)] = Cell(value, self.loc(item))
 
     def mark_missing(self, section: Section) -> None:

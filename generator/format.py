@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import yaml
@@ -197,6 +197,7 @@ class Format:
         return self.title.format(机关=agency, 年度=year)
 
 
+@lru_cache(maxsize=4096)  # the same few hundred labels and keys, folded for every form read
 def normalize_label(text: str) -> str:
     """Fold a label for matching: NFKC (Kangxi radicals, full-width forms), no spaces or quotes."""
     text = unicodedata.normalize("NFKC", text)

@@ -19,6 +19,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from .format import Format, Section
 from .report import Number, Report, Text
@@ -198,8 +199,15 @@ def read_vocabulary(data: dict, units: tuple[str, ...]) -> Vocabulary:
 
 def longest_matches(text: str, words) -> list[re.Match]:
     """Non-overlapping occurrences of words, the longest winning where they overlap."""
+    pattern = words_pattern(tuple(words))
+    return list(pattern.finditer(text)) if pattern else []
+
+
+@lru_cache(maxsize=64)
+def words_pattern(words: tuple[str, ...]) -> re.Pattern | None:
+    """One pattern for the words, longest first (made once per vocabulary, not once per number)."""
     ordered = sorted(words, key=len, reverse=True)
-    return list(re.finditer("|".join(map(re.escape, ordered)), text)) if ordered else []
+    return re.compile("|".join(map(re.escape, ordered))) if ordered else None
 
 
 @dataclass(frozen=True)

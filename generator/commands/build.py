@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
-from ..document import Document, build_document
+from .. import batch
 from ..files import write_all
 from ..findings import ERROR, Finding
 from ..limits import safe_name
-from ..render.docx import render_docx
-from ..render.html import render_html
 from ..report import Report
 from .check import check_file, expand_paths, print_findings
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ..document import Document
 
 KINDS = ("pdf", "docx", "html")
 DRAFT_SUFFIX = "（草稿）"
@@ -27,6 +31,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     for kind in KINDS:
         parser.add_argument(f"--{kind}", action="store_true", help=f"生成 {kind.upper()}（都不指定时三种都生成）")
     parser.add_argument("--draft", action="store_true", help="有错误或未核对的警告也生成草稿：每页标注“草稿 未通过校验”，文件名带“（草稿）”")
+    batch.add_jobs_option(parser)
     parser.set_defaults(run=run)
 
 
@@ -48,13 +53,18 @@ def refusal(name: str, blocking: list[Finding]) -> str:
 
 
 def render(document: Document, kind: str, draft: bool) -> bytes | str:
-    """One output, in memory: nothing is written until every kind has been rendered."""
+    """One output, in memory: nothing is written until every kind has been rendered.
+    (The renderers are imported here, when used: `check` does not pay for them.)"""
     if kind == "html":
+        from ..render.html import render_html
+
         return render_html(document, draft=draft)
     if kind == "pdf":
         from ..render.pdf import render_pdf
 
         return render_pdf(document, draft=draft)
+    from ..render.docx import render_docx
+
     return render_docx(document, draft=draft)
 
 
@@ -62,28 +72,44 @@ def run(args: argparse.Namespace) -> int:
     kinds = [k for k in KINDS if getattr(args, k)] or list(KINDS)
     status = 0
     claimed: dict[str, str] = {}  # output stem (case-folded, as Windows compares) -> the form that writes it
-    for name in expand_paths(args.files):
-        checked = check_file(name, args.previous)
-        if checked.findings:
-            print_findings([checked], sys.stderr)
-        if checked.unusable:
-            print(f"{name}：无法读取，未生成。", file=sys.stderr)
-            status = 2
+    for result in batch.in_order(partial(build_file, args=args, kinds=kinds), expand_paths(args.files), args.jobs):
+        if not isinstance(result, Built):  # not built (its messages are written): the exit status
+            status = max(status, 2 if result is None else result)
             continue
-        draft = bool(checked.blocking)
-        if draft and not args.draft:
-            print(refusal(name, checked.blocking), file=sys.stderr)
-            status = max(status, 1)
-            continue
-        stem = output_stem(Path(name), checked.report, draft)
-        if stem.casefold() in claimed:
-            print(f"{name}：与 {claimed[stem.casefold()]} 的输出文件同名（{stem}），未生成，以免覆盖。请分别生成到不同的输出文件夹。", file=sys.stderr)
+        if result.stem.casefold() in claimed:
+            print(f"{result.name}：与 {claimed[result.stem.casefold()]} 的输出文件同名（{result.stem}），未生成，以免覆盖。请分别生成到不同的输出文件夹。", file=sys.stderr)
             status = max(status, 2)
             continue
-        claimed[stem.casefold()] = name
-        document = build_document(checked.report)
-        outputs = {Path(args.output) / f"{stem}.{kind}": render(document, kind, draft) for kind in kinds}
-        write_all(outputs)
-        for target in outputs:
+        claimed[result.stem.casefold()] = result.name
+        write_all(result.outputs)
+        for target in result.outputs:
             print(f"已生成 {target}")
     return status
+
+
+@dataclass
+class Built:
+    """One form's outputs, rendered in a worker, written by the command in input order."""
+
+    name: str
+    stem: str
+    outputs: dict[Path, bytes | str]
+
+
+def build_file(name: str, args: argparse.Namespace, kinds: list[str]) -> Built | int:
+    """Check one form and render its outputs in memory; the exit status when it cannot be built."""
+    checked = check_file(name, args.previous)
+    if checked.findings:
+        print_findings([checked], sys.stderr)
+    if checked.unusable:
+        print(f"{name}：无法读取，未生成。", file=sys.stderr)
+        return 2
+    draft = bool(checked.blocking)
+    if draft and not args.draft:
+        print(refusal(name, checked.blocking), file=sys.stderr)
+        return 1
+    from ..document import build_document
+
+    stem = output_stem(Path(name), checked.report, draft)
+    document = build_document(checked.report)
+    return Built(name, stem, {Path(args.output) / f"{stem}.{kind}": render(document, kind, draft) for kind in kinds})

@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
+from .. import batch
 from ..acknowledge import apply_acknowledgements, blocking
 from ..checks import check_report, is_previous_year
 from ..findings import ERROR, SAME_CODE_SHOWN, WARNING, Finding, InputError, findings_json, folded, format_text, sort_findings, summary
@@ -46,6 +47,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--previous", metavar="上年文件", help="上年度的表单或已公开的报告；省略时在同一文件夹中按内容查找（同一机关、上一年度）")
     parser.add_argument("--format", choices=["text", "json"], default="text", help="输出格式（默认 text）")
     parser.add_argument("--strict", action="store_true", help="有未核对的警告也视为未通过")
+    batch.add_jobs_option(parser)
     parser.set_defaults(run=run)
 
 
@@ -184,7 +186,7 @@ def run(args: argparse.Namespace) -> int:
     if args.previous and len(files) > 1:
         print("用法错误：--previous 只能与一个文件一起使用", file=sys.stderr)
         return 2
-    results = [check_file(path, args.previous) for path in files]
+    results = list(batch.in_order(partial(check_file, previous=args.previous), files, args.jobs))
     if args.format == "json":
         print(findings_json([(r.path, r.findings) for r in results]))
     else:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from functools import partial
 from pathlib import Path
 
+from .. import batch
 from ..files import write_atomic
 from ..findings import ERROR, Finding, InputError, format_text, printable
 from ..form import MAX_BYTES, parse_form
@@ -22,12 +24,13 @@ LIMIT_CODES = ("E014", "E063", "E064")
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("import", help="把已公开的年度报告导入为表单", description="读取已公开的年度报告（.txt/.pdf/.docx/.html），写成表单")
-    parser.add_argument("file", metavar="文件", help="已公开的年度报告")
-    parser.add_argument("-o", "--output", metavar="表单", help="写入的表单文件（省略时打印）")
+    parser.add_argument("files", nargs="+", metavar="文件", help="已公开的年度报告（多个文件时须用 -o 指定文件夹）")
+    parser.add_argument("-o", "--output", metavar="表单", help="写入的表单文件（省略时打印）；导入多个文件时为文件夹，每份写成“原文件名.yaml”")
     parser.add_argument("--format", choices=["yaml", "json"], default="yaml", help="json：输出每个单元格及其原文")
     parser.add_argument("--agency", metavar="机关名称", help="机关名称（原文标题不完整时）")
     parser.add_argument("--year", type=int, metavar="年度", help="报告年度（原文标题不完整时）")
     parser.add_argument("--force", action="store_true", help="覆盖已存在的表单文件")
+    batch.add_jobs_option(parser)
     parser.set_defaults(run=run)
 
 
@@ -65,8 +68,27 @@ def run(args: argparse.Namespace) -> int:
     if args.year is not None and year_problem(args.year):
         print(f"用法错误：{year_problem(args.year)}", file=sys.stderr)
         return 2
+    names = args.files
+    if len(names) == 1:
+        return import_file(names[0], None if args.format == "json" else args.output, args)
+    stems = [Path(name).stem for name in names]
+    if not args.output or len(set(stems)) < len(stems):
+        print("用法错误：导入多个文件时须用 -o 指定输出文件夹，且各文件名（不含扩展名）互不相同", file=sys.stderr)
+        return 2
+    suffix = ".json" if args.format == "json" else ".yaml"
+    outputs = [str(Path(args.output) / (stem + suffix)) for stem in stems]
+    statuses = batch.in_order(partial(import_pair, args=args), list(zip(names, outputs, strict=True)), args.jobs)
+    return max(2 if status is None else status for status in statuses)
+
+
+def import_pair(pair: tuple[str, str], args: argparse.Namespace) -> int:
+    return import_file(*pair, args=args)
+
+
+def import_file(name: str, output_name: str | None, args: argparse.Namespace) -> int:
+    """Import one published report into the form `output_name` (printed when None); the exit status."""
     try:
-        result = import_report(Path(args.file), args.file, args.year)
+        result = import_report(Path(name), name, args.year)
     except InputError as exc:
         print(format_text(exc.finding, []), file=sys.stderr)
         return 2
@@ -76,20 +98,24 @@ def run(args: argparse.Namespace) -> int:
     if report.title == report.format.make_title(report.agency, report.year):
         report.title = ""
     for problem in result.problems:
-        print(printable(f"{args.file}：{problem.place}：{problem.message}"), file=sys.stderr)
+        print(printable(f"{name}：{problem.place}：{problem.message}"), file=sys.stderr)
     for notice in result.notices:
-        print(printable(f"{args.file}：{notice.place}：提示：{notice.message}"), file=sys.stderr)
+        print(printable(f"{name}：{notice.place}：提示：{notice.message}"), file=sys.stderr)
     for finding in result.findings:
         print(format_text(finding, []), file=sys.stderr)
     if args.format == "json":
-        print(extraction_json(result))
+        if output_name:
+            write_atomic(Path(output_name), extraction_json(result))
+            print(f"已导入 {output_name}")
+        else:
+            print(extraction_json(result))
         return 1 if result.problems else 0
     form = write_form(report, notes=result.notes)
-    beyond = limits_of_the_form(form, args.output or "表单")
+    beyond = limits_of_the_form(form, output_name or "表单")
     for finding in beyond:
         print(format_text(finding, []), file=sys.stderr)
-    if args.output:
-        output = Path(args.output)
+    if output_name:
+        output = Path(output_name)
         if output.exists() and not args.force:
             print(f"{output} 已存在，未覆盖。要覆盖请加 --force。", file=sys.stderr)
             return 2

@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import multiprocessing
-import os
 import sys
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import TypeVar
 
+from .. import batch
 from ..files import write_all
 from ..findings import ERROR, summary
 from ..importer import PUBLISHED_SUFFIXES
 from ..limits import safe_name
-from ..review import load_region, read_entry, review
+from ..review import Entry, load_region, read_entry, review
 from ..review.outputs import letter_bytes, letter_contents, overview_html, review_json, workbook_bytes
 
 FORM_SUFFIXES = {".yaml", ".yml"}
-T, R = TypeVar("T"), TypeVar("R")
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -31,7 +26,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("paths", nargs="+", metavar="文件或文件夹", help="已公开的报告（.pdf/.docx/.html/.txt）、表单（.yaml），或包含它们的文件夹")
     parser.add_argument("-o", "--output", default="审阅结果", metavar="文件夹", help="输出文件夹（默认 审阅结果）")
     parser.add_argument("--region", metavar="地区结构.yaml", help="汇总关系：“汇总机关: [成员机关, …]”，核对汇总报告与成员之和")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N", help="同时处理的文件数（默认为处理器核数）")
+    batch.add_jobs_option(parser)
     parser.set_defaults(run=run)
 
 
@@ -48,17 +43,6 @@ def review_paths(paths: list[str]) -> list[str]:
     return found
 
 
-def in_parallel(work: Callable[[T], R], items: list[T], jobs: int, desc: str) -> list[R]:
-    """`work` on every item, in input order, on `jobs` processes, with a progress bar on a terminal."""
-    from tqdm import tqdm
-
-    bar = dict(total=len(items), desc=desc, unit="份", disable=not sys.stderr.isatty(), delay=1.0, file=sys.stderr)
-    if jobs <= 1 or len(items) < 2:
-        return [work(item) for item in tqdm(items, **bar)]
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-        return list(tqdm(pool.map(work, items, chunksize=max(1, min(20, len(items) // (4 * jobs)))), **bar))
-
-
 def run(args: argparse.Namespace) -> int:
     paths = review_paths(args.paths)
     if not paths:
@@ -71,8 +55,8 @@ def run(args: argparse.Namespace) -> int:
         except (OSError, ValueError, UnicodeDecodeError) as exc:
             print(f"{args.region}：无法读取地区结构文件（{getattr(exc, 'strerror', None) or exc}）", file=sys.stderr)
             return 2
-    jobs = max(1, args.jobs)
-    result = review(in_parallel(read_entry, paths, jobs, "审阅"), region)
+    entries = [e or Entry(p, None) for p, e in zip(paths, batch.in_order(read_entry, paths, args.jobs), strict=True)]  # None: its worker crashed
+    result = review(entries, region)
     for entry in result.entries:
         print(f"  {entry.path}：{entry.agency or '（未识别机关）'} {entry.year or ''} {entry.status}，{summary(entry.findings).removesuffix('。')}")
     folder = Path(args.output)
@@ -80,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     if result.readable:
         outputs["审阅一览.xlsx"] = workbook_bytes(result)
         outputs["审阅一览.html"] = overview_html(result).encode("utf-8")
-        for title, data in in_parallel(letter_bytes, letter_contents(result), jobs, "问题清单"):
+        for title, data in batch.in_order(letter_bytes, letter_contents(result), args.jobs):
             outputs[f"问题清单/{safe_name(title)}.docx"] = data
     write_all({folder / name: data for name, data in outputs.items()})
     print(

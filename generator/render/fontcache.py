@@ -6,25 +6,84 @@ five-page report. A copy of each face cut down once to GB 2312 (6,763 hanzi and 
 symbols) plus ASCII has compact glyph ids; characters outside it fall back to the full face
 named next in the CSS stack. The copy is made once per machine, with HarfBuzz's subsetter
 (fontTools where that library is missing), and kept in the user's cache folder.
+
+Which installed face each role uses is looked up once per machine too (fc-list and fc-match
+cost 50–70 ms a process): a manifest beside the copies records the lookup, keyed by the
+state of the font and fontconfig folders, and each copy's size and SHA-256. A copy that
+does not match its manifest entry (truncated, damaged, removed) is made again.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from ..files import write_atomic
-from ..fonts import resolve_roles
+from ..fonts import TEMPLATES, resolve_roles
 
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"
+MANIFEST = f"faces-v{CACHE_VERSION}.json"
+FONT_FOLDERS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.fonts", "~/.local/share/fonts", "/Library/Fonts", "~/Library/Fonts")
+CONFIG_FOLDERS = ("/etc/fonts", "~/.config/fontconfig")
 
 
+@dataclass(frozen=True)
+class Face:
+    """A cut-down copy of an installed face, as the manifest records it."""
+
+    family: str  # the CSS family name the PDF's @font-face rules give it
+    path: Path
+    size: int
+    sha256: str
+    source: str  # the installed face it was cut from, and its index in a collection
+    index: int
+
+
+def usable_folder(folder: Path) -> bool:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    return os.access(folder, os.W_OK | os.X_OK)
+
+
+@cache
 def cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "nianbao" / "fonts"
+    """$XDG_CACHE_HOME/nianbao/fonts, else ~/.cache/…; with no usable home (unset, read-only,
+    a service account), a private folder in the temporary directory."""
+    candidates = [os.environ.get("XDG_CACHE_HOME"), os.environ.get("HOME") and os.path.join(os.environ["HOME"], ".cache")]
+    for base in filter(None, candidates):
+        if os.path.isabs(base) and usable_folder(Path(base) / "nianbao" / "fonts"):
+            return Path(base) / "nianbao" / "fonts"
+    private = Path(tempfile.gettempdir()) / f"nianbao-fonts-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
+    private.mkdir(mode=0o700, exist_ok=True)
+    if hasattr(os, "getuid") and private.stat().st_uid != os.getuid():
+        private = Path(tempfile.mkdtemp(prefix="nianbao-fonts-"))  # someone else's folder: use a fresh one
+    return private
+
+
+def font_state() -> str:
+    """A digest of everything a font lookup depends on: the roles file, fontconfig's settings and
+    the folders fonts are installed in (a font added or removed changes its folder's time)."""
+    digest = hashlib.sha256(f"{CACHE_VERSION}|{sys.platform}".encode())
+    digest.update((TEMPLATES / "fonts.yaml").read_bytes())
+    for name in ("FONTCONFIG_FILE", "FONTCONFIG_PATH", "XDG_DATA_HOME", "XDG_CONFIG_HOME"):
+        digest.update(f"|{name}={os.environ.get(name, '')}".encode())
+    for root, with_files in [(r, False) for r in FONT_FOLDERS] + [(r, True) for r in CONFIG_FOLDERS]:
+        for folder, _, files in os.walk(os.path.expanduser(root)):
+            for path in [folder, *(os.path.join(folder, f) for f in files if with_files)]:
+                try:
+                    digest.update(f"|{path}:{os.stat(path).st_mtime_ns}".encode())
+                except OSError:
+                    continue
+    return digest.hexdigest()
 
 
 @cache
@@ -110,29 +169,73 @@ def subset_with_fonttools(path: Path, index: int, points: tuple[int, ...]) -> by
     return buffer.getvalue()
 
 
-def subset_face(family: str, weight: str = "regular") -> Path | None:
-    """The cached GB 2312 copy of an installed family, made on first use."""
-    located = face_file(family, weight)
-    if located is None:
-        return None
-    path, index = located
-    stat = path.stat()
-    key = hashlib.sha256(f"{CACHE_VERSION}|{path}|{index}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()[:16]
-    target = cache_dir() / f"{key}.otf"
-    if not target.exists():
-        points = repertoire()
-        data = subset_with_harfbuzz(path, index, points) or subset_with_fonttools(path, index, points)
-        write_atomic(target, data)
-    return target
+def cut_down(family: str, source: Path, index: int) -> Face:
+    """Cut an installed face down to the repertoire, into the cache."""
+    stat = source.stat()
+    key = hashlib.sha256(f"{CACHE_VERSION}|{source}|{index}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()[:16]
+    points = repertoire()
+    data = subset_with_harfbuzz(source, index, points) or subset_with_fonttools(source, index, points)
+    path = cache_dir() / f"{key}.otf"
+    write_atomic(path, data)
+    return Face(family, path, len(data), hashlib.sha256(data).hexdigest(), str(source), index)
 
 
-def pdf_faces() -> dict[str, tuple[str, Path]]:
-    """For each font role, the family name and file of its cut-down copy."""
-    faces = {}
+def read_manifest() -> tuple[str, dict[str, Face]]:
+    """The font state the manifest was made for, and its faces by role ({} if unreadable)."""
+    try:
+        data = json.loads((cache_dir() / MANIFEST).read_text("utf-8"))
+        faces = {role: Face(**{**entry, "path": cache_dir() / entry["path"]}) for role, entry in data["roles"].items()}
+        return data["state"], faces
+    except (OSError, ValueError, KeyError, TypeError):
+        return "", {}
+
+
+def write_manifest(state: str, faces: dict[str, Face]) -> None:
+    roles = {role: {**face.__dict__, "path": face.path.name} for role, face in faces.items()}
+    write_atomic(cache_dir() / MANIFEST, json.dumps({"state": state, "roles": roles}, ensure_ascii=False, indent=1))
+
+
+def intact(face: Face) -> bool:
+    """The cheap check made on every use: the copy is there, at its recorded size."""
+    try:
+        return face.path.stat().st_size == face.size
+    except OSError:
+        return False
+
+
+def look_up_faces(state: str) -> dict[str, Face]:
+    """Ask fontconfig for each role's face and cut down each face once; record it all."""
+    faces: dict[str, Face] = {}
     for resolution in resolve_roles():
-        if resolution.face is None:
+        located = resolution.face and face_file(resolution.face, resolution.weight)
+        if not located:
             continue
-        path = subset_face(resolution.face, resolution.weight)
-        if path is not None:
-            faces[resolution.role.key] = (f"nianbao {resolution.face} {resolution.weight}", path)
+        family = f"nianbao {resolution.face} {resolution.weight}"
+        made = next((face for face in faces.values() if face.family == family), None)
+        faces[resolution.role.key] = made or cut_down(family, *located)
+    write_manifest(state, faces)
     return faces
+
+
+@cache
+def pdf_faces() -> dict[str, Face]:
+    """For each font role, the cut-down copy of the face it resolves to: from the manifest
+    when it was made for the fonts installed now and every copy is intact, else looked up again."""
+    state = font_state()
+    recorded_state, faces = read_manifest()
+    if recorded_state == state and all(map(intact, faces.values())):
+        return faces
+    return look_up_faces(state)
+
+
+def face_bytes(face: Face) -> bytes:
+    """The bytes of a cut-down copy, checked against its SHA-256; made again if they differ."""
+    try:
+        data = face.path.read_bytes()
+    except OSError:
+        data = b""
+    if len(data) == face.size and hashlib.sha256(data).hexdigest() == face.sha256:
+        return data
+    pdf_faces.cache_clear()
+    fresh = {f.family: f for f in look_up_faces(font_state()).values()}.get(face.family)
+    return fresh.path.read_bytes() if fresh else b""  # the face was removed: WeasyPrint falls back to the stack

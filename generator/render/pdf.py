@@ -2,15 +2,39 @@
 
 from __future__ import annotations
 
+import atexit
+import multiprocessing.util
+import sys
 from functools import cache
 
 from ..document import EMBEDDED_NAME, Document
-from .fontcache import pdf_faces
+from .fontcache import Face, face_bytes, pdf_faces
 from .html import TEMPLATES, render_html
 from .paginate import paginate
 
 
-def project_fetcher(allowed: dict[str, bytes]):
+@cache
+def weasyprint():
+    """WeasyPrint, imported without its slow library search. Its `_dlopen` tries names such as
+    `libgobject-2.0-0` before the real soname, and cffi asks `ctypes.util.find_library` about
+    each miss, which on Linux starts ldconfig, gcc and ld: about 90 processes, 0.2 s. There the
+    real sonames are among the names it tries, so a miss can simply stay a miss."""
+    if sys.platform != "linux":
+        import weasyprint
+
+        return weasyprint
+    import ctypes.util
+
+    find_library = ctypes.util.find_library
+    ctypes.util.find_library = lambda name: None
+    try:
+        import weasyprint
+    finally:
+        ctypes.util.find_library = find_library
+    return weasyprint
+
+
+def project_fetcher(allowed: dict[str, Face]):
     """A URL fetcher that serves only the project's own cut-down fonts and refuses the rest
     (file://, http://, anything a narrative could smuggle in)."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -19,34 +43,45 @@ def project_fetcher(allowed: dict[str, bytes]):
         def fetch(self, url: str, headers=None) -> URLFetcherResponse:
             if url not in allowed:
                 raise ValueError(f"不允许读取外部资源：{url}")
-            return URLFetcherResponse(url, allowed[url], {"Content-Type": "font/otf"})
+            return URLFetcherResponse(url, face_bytes(allowed[url]), {"Content-Type": "font/otf"})
 
     return ProjectOnly(allowed_protocols=("file",))
 
 
 @cache
-def font_faces() -> tuple[str, dict[str, str], dict[str, bytes]]:
-    """@font-face rules for the cut-down fonts, the family each role prefers, and their files
-    (found, made if need be, and read once a process: fontconfig lookups and 15 MB of fonts)."""
+def font_faces() -> tuple[str, dict[str, str], dict[str, Face]]:
+    """@font-face rules for the cut-down fonts, the family each role prefers, and their files."""
     rules, preferred, files = [], {}, {}
-    for role, (family, path) in pdf_faces().items():
-        url = path.as_uri()
+    for role, face in pdf_faces().items():
+        url = face.path.as_uri()
         if url not in files:
-            files[url] = path.read_bytes()
-            rules.append(f'@font-face {{ font-family: "{family}"; src: url("{url}"); }}')
-        preferred[role] = family
+            files[url] = face
+            rules.append(f'@font-face {{ font-family: "{face.family}"; src: url("{url}"); }}')
+        preferred[role] = face.family
     return "\n".join(rules) + "\n", preferred, files
 
 
-def render_pdf(doc: Document, draft: bool = False) -> bytes:
-    from weasyprint import HTML, Attachment
+@cache
+def font_configuration():
+    """One font configuration a process: it loads the cut-down fonts once (a new one per render
+    copies 16 MB of fonts again and keeps native memory that is never given back)."""
     from weasyprint.text.fonts import FontConfiguration
+
+    configuration = FontConfiguration()
+    atexit.register(configuration.__del__)  # its temporary font folder, also when a batch worker ends
+    multiprocessing.util.Finalize(None, configuration.__del__, exitpriority=0)
+    return configuration
+
+
+def render_pdf(doc: Document, draft: bool = False) -> bytes:
+    weasyprint()
+    from weasyprint import HTML, Attachment
 
     from .justify import install
 
     install()
     rules, preferred, files = font_faces()
-    fonts = FontConfiguration()
+    fonts = font_configuration()
 
     def layout(doc: Document):
         html = render_html(doc, draft=draft, fonts_css=rules, preferred=preferred)

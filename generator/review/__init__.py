@@ -83,9 +83,13 @@ def review(entries: list[Entry], region: dict[str, list[str]] | None = None) -> 
             entry.findings.extend(continuity_findings(entry.report, previous[0].report))
     result.duplicates = [group for group in by_key.values() if len(group) > 1]
     for group in result.duplicates:
+        versions: dict[tuple, list[Entry]] = defaultdict(list)
         for entry in group:
-            if any(differences_between(entry.report, other.report) for other in group if other is not entry):
-                entry.findings.append(duplicate_finding(entry, group))
+            versions[fingerprint(entry.report)].append(entry)
+        if len(versions) > 1:
+            for entry in group:
+                others = [same[0] for key, same in versions.items() if key != fingerprint(entry.report)]
+                entry.findings.append(duplicate_finding(entry, others))
     similarity_findings(result.readable, by_key)
     if region:
         region_findings(by_key, region)
@@ -103,8 +107,14 @@ def place(entry: Entry, where: str = "全文") -> Loc:
     return Loc(entry.path, 0, 0, place=where)
 
 
-def duplicate_finding(entry: Entry, group: list[Entry]) -> Finding:
-    others = [e for e in group if e is not entry]
+def fingerprint(report: Report) -> tuple:
+    """What two copies of one report must share to be the same version: every cell and every text."""
+    cells = tuple(cell.value for _id, cell in sorted(report.cells.items()))
+    return cells + tuple(section_text(report, s.key) for s in report.format.sections)
+
+
+def duplicate_finding(entry: Entry, others: list[Entry]) -> Finding:
+    """`others`: one file for each version other than this entry's."""
     differences = [
         f"与 {other.path}：{what}" + (f" {a} 与 {b}" if a or b else "") for other in others for what, a, b in differences_between(entry.report, other.report)
     ]
@@ -112,7 +122,8 @@ def duplicate_finding(entry: Entry, group: list[Entry]) -> Finding:
         WARNING,
         "W520",
         f"{entry.agency}{entry.year} 年度的报告有内容不同的几份（另见 "
-        + "、".join(o.path for o in others)
+        + "、".join(o.path for o in others[:5])
+        + ("等" if len(others) > 5 else "")
         + "），不同之处："
         + "；".join(differences[:5])
         + ("等" if len(differences) > 5 else ""),

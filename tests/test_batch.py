@@ -1,0 +1,175 @@
+"""Batches on every core (--jobs), the commands' lazy imports, and the font cache's validation."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import re
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import termios
+from pathlib import Path
+
+import pytest
+
+from generator import batch
+from generator.importer import PUBLISHED_SUFFIXES
+from generator.importer.sources import READERS
+
+from .conftest import ROOT, SEEDS
+from .helpers import BASE, edit, edit_row, write
+
+
+def forms(folder: Path, count: int, broken: int | None = None) -> list[Path]:
+    """`count` forms of different agencies; the one numbered `broken` does not add up."""
+    folder.mkdir()
+    paths = []
+    for number in range(count):
+        text = edit(BASE, "机关: 周口市人民政府办公室", f"机关: 测试机关{number:02d}")
+        if number == broken:
+            text = edit_row(text, "予以公开", "[71, 0, 0, 0, 9, 0, 81]")
+        paths.append(write(folder, text, f"{number:02d}.yaml"))
+    return paths
+
+
+def nianbao(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "generator", *args], capture_output=True, text=True, cwd=ROOT, env=env)
+
+
+def test_build_on_two_workers_keeps_order_and_goes_past_a_failure(tmp_path):
+    folder = tmp_path / "forms"
+    forms(folder, 5, broken=2)
+    one = nianbao("build", str(folder), "-o", str(tmp_path / "one"), "--html", "--jobs", "1")
+    two = nianbao("build", str(folder), "-o", str(tmp_path / "two"), "--html", "--jobs", "2")
+    assert one.returncode == two.returncode == 1
+    assert two.stdout.replace("/two/", "/one/") == one.stdout and two.stderr == one.stderr
+    assert re.findall(r"已生成 .*(测试机关\d\d)", two.stdout) == ["测试机关00", "测试机关01", "测试机关03", "测试机关04"]
+    assert "02.yaml：有 2 个错误（E101、E103），未生成正式文件" in two.stderr
+
+
+def test_check_of_a_folder_on_two_workers_prints_what_one_does(tmp_path):
+    folder = tmp_path / "forms"
+    forms(folder, 6, broken=4)
+    one, two = (nianbao("check", str(folder), "-j", jobs) for jobs in ("1", "2"))
+    assert one.returncode == two.returncode == 1
+    assert two.stdout == one.stdout
+    assert one.stdout.index("00.yaml") < one.stdout.index("05.yaml")
+
+
+def test_import_of_several_files_writes_a_form_for_each(tmp_path):
+    seeds = sorted(SEEDS.glob("*.txt"))[:3]
+    result = nianbao("import", *map(str, seeds), "-o", str(tmp_path / "forms"), "--jobs", "2")
+    written = [line.split()[1] for line in result.stdout.splitlines() if line.startswith("已导入")]
+    assert written == [str(tmp_path / "forms" / f"{seed.stem}.yaml") for seed in seeds]
+    assert all(Path(path).exists() for path in written)
+    assert nianbao("import", *map(str, seeds)).returncode == 2  # several files need a folder
+
+
+def print_or_crash(item: str) -> str:
+    """Work for a batch worker: the item "crash" kills its process, as a crash inside a library would."""
+    if item == "crash":
+        os.kill(os.getpid(), signal.SIGKILL)
+    print(f"处理 {item}")
+    return item
+
+
+def test_a_crashing_worker_costs_only_its_own_file(capsys):
+    results = list(batch.in_order(print_or_crash, ["a", "b", "crash", "c", "d", "e"], jobs=2))
+    assert results == ["a", "b", None, "c", "d", "e"]
+    out, err = capsys.readouterr()
+    assert out.split("\n") == ["处理 a", "处理 b", "处理 c", "处理 d", "处理 e", ""]
+    assert "crash：处理时进程意外终止" in err
+
+
+def test_progress_bar_on_a_terminal_only(tmp_path):
+    """On a terminal a batch lasting over a second shows a bar on stderr; piped, nothing is added."""
+    folder = tmp_path / "forms"
+    forms(folder, 4)
+    command = [sys.executable, "-m", "generator", "build", str(folder), "-o", str(tmp_path / "out"), "--pdf", "-j", "2"]
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a terminal 100 columns wide
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=follower)
+    os.close(follower)
+    screen = b""
+    while chunk := read_or_empty(leader):
+        screen += chunk
+    assert process.wait() == 0
+    assert "份/s" in screen.decode("utf-8", "replace") or "s/份" in screen.decode("utf-8", "replace")
+    assert "|" not in nianbao(*command[3:]).stderr
+
+
+def read_or_empty(descriptor: int) -> bytes:
+    try:
+        return os.read(descriptor, 4096)
+    except OSError:  # the terminal closed
+        return b""
+
+
+def test_check_imports_neither_renderers_nor_importer():
+    probe = (
+        "import sys; from generator.cli import main; main(['check', sys.argv[1]]);"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'weasyprint', 'docx', 'jinja2', 'lxml', 'tqdm', 'multiprocessing'}),"
+        " 'generator.importer.parse' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", probe, str(ROOT / "examples/周口市人民政府办公室/2024.yaml")], capture_output=True, text=True, cwd=ROOT)
+    assert result.stdout.splitlines()[-1] == "[] False", result.stdout + result.stderr
+
+
+def test_published_suffixes_are_the_readers():
+    assert frozenset(READERS) == PUBLISHED_SUFFIXES
+
+
+def pdf_fonts(pdf: Path) -> list[str]:
+    lines = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    return sorted(line.split()[0].split("+", 1)[1] for line in lines)
+
+
+@pytest.fixture(scope="module")
+def font_cache(tmp_path_factory) -> Path:
+    """A font cache of its own (XDG_CACHE_HOME), filled by one build; and that build's fonts."""
+    home = tmp_path_factory.mktemp("cache")
+    out = home / "out"
+    result = nianbao("build", str(ROOT / "examples/周口市人民政府办公室/2024.yaml"), "-o", str(out), "--pdf", env={**os.environ, "XDG_CACHE_HOME": str(home)})
+    assert result.returncode == 0, result.stderr
+    return home
+
+
+def test_a_truncated_cached_font_is_made_again(font_cache, tmp_path):
+    cache = tmp_path / "cache"
+    shutil.copytree(font_cache, cache)
+    expected = pdf_fonts(next((cache / "out").glob("*.pdf")))
+    assert len(expected) == 4
+    font = min((cache / "nianbao" / "fonts").glob("*.otf"), key=lambda p: p.stat().st_size)
+    original = font.read_bytes()
+    for damaged in (original[:1000], original[:-4] + b"\0\0\0\0", None):  # truncated, changed, removed
+        font.write_bytes(damaged) if damaged else font.unlink()
+        result = nianbao(
+            "build",
+            str(ROOT / "examples/周口市人民政府办公室/2024.yaml"),
+            "-o",
+            str(tmp_path / "out"),
+            "--pdf",
+            env={**os.environ, "XDG_CACHE_HOME": str(cache)},
+        )
+        assert result.returncode == 0, result.stderr
+        assert pdf_fonts(next((tmp_path / "out").glob("*.pdf"))) == expected
+        assert font.read_bytes() == original
+
+
+def test_pdf_builds_without_a_usable_home(tmp_path):
+    environment = {key: value for key, value in os.environ.items() if key not in ("HOME", "XDG_CACHE_HOME")}
+    for home in ({}, {"HOME": "/proc/1/no-home"}):
+        result = nianbao(
+            "build",
+            str(ROOT / "examples/周口市人民政府办公室/2024.yaml"),
+            "-o",
+            str(tmp_path / "out"),
+            "--pdf",
+            env={**environment, **home, "TMPDIR": str(tmp_path)},
+        )
+        assert result.returncode == 0, result.stderr
+        assert len(pdf_fonts(next((tmp_path / "out").glob("*.pdf")))) == 4
