@@ -9,6 +9,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 REPORT ?= examples/*/*.yaml
 OUT    ?= out
+DRAFT  ?=
 
 # Debian packages: CJK fonts (Noto Serif/Sans CJK, LXGW WenKai for 楷), fontconfig (fc-match finds them), HarfBuzz's subsetter
 # (fast PDF font subsetting), poppler (pdftotext: importing PDFs; pdftoppm in tests), LibreOffice (DOCX
@@ -57,7 +58,7 @@ system-test:
 	$(call apt_install,$(TEST_DEBS))
 
 report: $(STAMP) system-report
-	$(BIN)/nianbao build $(REPORT) -o $(OUT)
+	$(BIN)/nianbao build $(REPORT) -o $(OUT) $(if $(DRAFT),--draft)
 
 test: $(STAMP) system-test
 	$(BIN)/ruff check generator tests

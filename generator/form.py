@@ -15,6 +15,7 @@ from pathlib import Path
 
 import yaml
 
+from . import acknowledge
 from .findings import ERROR, WARNING, Finding, InputError, printable
 from .format import Column, Format, Section, Table, available_formats, format_for_year, load_format, normalize_label
 from .limits import CONTROL, MAX_DECIMALS, MAX_DIGITS, YEARS, clean_text, one_line, read_capped
@@ -396,9 +397,12 @@ class FormReader:
             )
         known = {normalize_label(f.key): f.key for f in self.fmt.fields}
         known[FORMAT_KEY] = FORMAT_KEY
+        known[acknowledge.KEY] = acknowledge.KEY
         known.update({normalize_label(s.key): s.key for s in self.fmt.sections})
         entries = self.entries(root, known, "表单")
         self.read_fields(entries, root)
+        if acknowledge.KEY in entries:
+            self.read_acknowledgements(entries[acknowledge.KEY][1])
         for section in self.fmt.sections:
             if section.key not in entries and not section.required:
                 continue
@@ -406,7 +410,7 @@ class FormReader:
                 self.mark_missing(section)  # E007 already offered this key for a misspelt one
                 continue
             if section.key not in entries:
-                self.error("E008", f"缺少「{section.heading}」一节", root, f"添加“{section.key}:”一节")
+                self.error("E008", f"缺少「{section.heading}」一节", root, f"添加“{section.key}:”一节，{self.place_for(section, entries)}")
                 self.mark_missing(section)
                 continue
             key_node, value = entries[section.key]
@@ -421,6 +425,15 @@ class FormReader:
                     self.report.texts[section.key] = text
         self.report.compute_totals()
         return self.report
+
+    def place_for(self, section: Section, entries: dict[str, tuple]) -> str:
+        """Where a missing section goes: after the nearest section before it that the form has."""
+        before = self.fmt.sections[: self.fmt.sections.index(section)]
+        present = [s for s in before if s.key in entries]
+        if not present:
+            return "放在“机关”“年度”等各项之后"
+        key_node = entries[present[-1].key][0]
+        return f"放在「{present[-1].heading}」一节（第 {key_node.start_mark.line + 1} 行起）之后"
 
     def read_fields(self, entries: dict[str, tuple], root: yaml.Node) -> None:
         report = self.report
@@ -460,6 +473,28 @@ class FormReader:
             if not isinstance(node, yaml.ScalarNode) or node.value != self.fmt.id:
                 known = "、".join(available_formats())
                 self.error("E009", f"「格式」只能是 {known}，实为{node_kind(node)}", node, f"省略时按年度选用格式；现按 {self.fmt.name} 校验")
+
+    def read_acknowledgements(self, node: yaml.Node) -> None:
+        """The 已核对 list: {代码, 位置, 理由} per acknowledged warning (checked in acknowledge.py)."""
+        shape = "每项写成“- 代码: W401”，下一行起“位置: …”“理由: …”"
+        if not isinstance(node, yaml.SequenceNode):
+            if not (is_plain(node) and node.value in NULLS):
+                self.error("E009", f"「{acknowledge.KEY}」应为列表，实为{node_kind(node)}", node, shape)
+            return
+        known = {key: key for key in acknowledge.FIELDS}
+        for item in node.value:
+            if not isinstance(item, yaml.MappingNode):
+                self.error("E009", f"「{acknowledge.KEY}」的每一项应为“键: 值”映射，实为{node_kind(item)}", item, shape)
+                continue
+            entries = self.entries(item, known, f"「{acknowledge.KEY}」")
+            values = {}
+            for key, attribute in acknowledge.FIELDS.items():
+                value = entries[key][1] if key in entries else None
+                values[attribute] = value.value.strip() if isinstance(value, yaml.ScalarNode) and value.value not in NULLS else ""
+                if not values[attribute] and key != "理由":
+                    self.error("E008", f"「{acknowledge.KEY}」的一项缺少「{key}」", item, shape)
+            if values["code"] and values["place"]:
+                self.report.acknowledgements.append(acknowledge.Acknowledgement(**values, loc=self.loc(item)))
 
     def read_parts(self, section: Section, node: yaml.Node) -> None:
         if isinstance(node, yaml.ScalarNode):

@@ -182,6 +182,8 @@ class Format:
     title_patterns: tuple[str, ...] = ()
     key_figures: tuple[str, ...] = ()
     earlier_formats: tuple[EarlierFormat, ...] = ()
+    completeness: dict[str, dict] = field(default_factory=dict)  # empty/placeholder → {code, level}
+    year_on_year: dict = field(default_factory=dict)  # figures, ratio, minimum, similar, min_chars
     row_index: dict[str, tuple[Table, Row]] = field(default_factory=dict)
 
     def __reduce__(self) -> tuple:
@@ -269,6 +271,8 @@ def load_format(format_id: str = DEFAULT_FORMAT) -> Format:
         relations=tuple(_relation(r) for r in data["relations"]),
         placeholders=tuple(data["placeholders"]),
         narrative_units=tuple(data["narrative_units"]),
+        completeness=data.get("completeness", {}),
+        year_on_year=data.get("year_on_year", {}),
         title_patterns=tuple(data.get("title_patterns", ())),
         key_figures=tuple(data.get("key_figures", ())),
         earlier_formats=tuple(

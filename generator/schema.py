@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from . import acknowledge
 from .format import Column, Format, Section, Table
 
 
@@ -64,6 +65,7 @@ def form_schema(fmt: Format) -> dict:
         properties[field.key] = entry
     for section in fmt.sections:
         properties[section.key] = section_schema(fmt, section)
+    properties[acknowledge.KEY] = acknowledge.SCHEMA
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": f"政府信息公开工作年度报告表单（{fmt.id}）",

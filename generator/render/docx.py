@@ -19,7 +19,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.opc.part import Part
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Pt
+from docx.shared import Pt, RGBColor
 
 from ..document import EMBEDDED_NAME, EMBEDDED_NAMESPACE, GROUP_KEPT_WHOLE, Document, Heading, Paragraph, Signature, TableBlock, grid_positions
 from ..resources import TEMPLATES, InstallationError
@@ -168,9 +168,27 @@ def to_fixed_bytes(data: bytes, doc: Document) -> bytes:
     return buffer.getvalue()
 
 
-def render_docx(doc: Document) -> bytes:
+DRAFT_MARK = "草稿 未通过校验"
+
+
+def mark_draft(docx) -> None:
+    """「草稿 未通过校验」 in red at the head of every page (odd and even headers)."""
+    section = docx.sections[0]
+    for header in (section.header, section.even_page_header):
+        header.is_linked_to_previous = False
+        paragraph = header.paragraphs[0]
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        run = paragraph.add_run(DRAFT_MARK)
+        run.bold = True
+        run.font.size = Pt(16)
+        run.font.color.rgb = RGBColor(0xCC, 0, 0)
+
+
+def render_docx(doc: Document, draft: bool = False) -> bytes:
     """The report on the Word template, so its styles and page setup are the agency's to edit."""
     docx = open_template(TEMPLATE)
+    if draft:
+        mark_draft(docx)
     properties = docx.core_properties
     properties.title = properties.subject = doc.title[:CORE_PROPERTY_CHARS]
     properties.author = properties.last_modified_by = doc.agency[:CORE_PROPERTY_CHARS]
