@@ -1,6 +1,7 @@
 # nianbao: `make report` builds the example reports, `make test` runs the whole suite.
-# Both set up what they need on a fresh machine: the Python packages in .venv and, where
-# apt is usable, the Debian packages for fonts, fast font subsetting and PDF tools.
+# Both set up what they need on a fresh machine: the Python packages in .venv (the exact
+# versions of constraints.txt) and, where apt is usable, the Debian packages for fonts, fast
+# font subsetting and PDF tools.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -8,20 +9,32 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 REPORT ?= examples/*/*.yaml
 OUT    ?= out
+DRAFT  ?=
 
-# Debian packages: CJK fonts (Noto Serif/Sans CJK, LXGW WenKai for 楷), HarfBuzz's subsetter
+# Debian packages: CJK fonts (Noto Serif/Sans CJK, LXGW WenKai for 楷), fontconfig (fc-match finds them), HarfBuzz's subsetter
 # (fast PDF font subsetting), poppler (pdftotext: importing PDFs; pdftoppm in tests), LibreOffice (DOCX
 # proof in tests), Chromium (the HTML page tested in a real browser).
-REPORT_DEBS := fonts-noto-cjk fonts-lxgw-wenkai libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
+REPORT_DEBS := fonts-noto-cjk fonts-lxgw-wenkai fontconfig libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
 TEST_DEBS   := $(REPORT_DEBS) libreoffice-writer-nogui chromium
 
-.PHONY: report test bench golden docx-template readme system-report system-test clean serve screenshots
+.PHONY: report test bench golden constraints docx-template readme system-report system-test clean serve screenshots
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
 	touch $@
+
+# Rewrite constraints.txt from a fresh .venv: pinned versions kept, a new dependency at its newest
+# version; `make constraints UPGRADE=1` takes the newest versions pyproject.toml allows. Then `make test`.
+constraints:
+	rm -rf $(VENV)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet $(if $(UPGRADE),,-c constraints.txt) -e '.[test]'
+	{ echo "# The exact versions the tests ran on (pip install -c constraints.txt). \`make constraints\` rewrites it."; \
+	  $(BIN)/pip freeze --exclude-editable; } > constraints.txt
+	touch $(STAMP)
 
 # Install missing Debian packages when apt is usable; otherwise say what to install.
 define apt_install
@@ -45,7 +58,7 @@ system-test:
 	$(call apt_install,$(TEST_DEBS))
 
 report: $(STAMP) system-report
-	$(BIN)/nianbao build $(REPORT) -o $(OUT)
+	$(BIN)/nianbao build $(REPORT) -o $(OUT) $(if $(DRAFT),--draft)
 
 test: $(STAMP) system-test
 	$(BIN)/ruff check generator tests
@@ -69,8 +82,4 @@ golden: $(STAMP) system-test
 	NIANBAO_GOLDEN=update $(BIN)/pytest tests/test_visual.py
 
 clean:
-	rm -rf $(OUT) .pytest_cache
-
-# The Word template: named styles and page setup. Edit it in Word, or rebuild it from code.
-docx-template: $(STAMP)
-	$(BIN)/python -c "from generator.render.docx import TEMPLATE, build_template; from generator.files import write_atomic; write_atomic(TEMPLATE, build_template())"
+	rm -rf $(OUT) .pytest_cache build dist .install-test

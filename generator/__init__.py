@@ -1,3 +1,1 @@
 """nianbao: author, check and publish 政府信息公开工作年度报告."""
-
-__version__ = "0.1.0"

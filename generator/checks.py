@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator
 from datetime import date
 
 from .findings import Finding
 from .format import Relation, Table, Term, normalize_label
 from .narrative import (
+    SENTENCE_SPLIT,
+    YEAR_ON_YEAR,
     Mention,
     all_texts,
+    citation_problems,
     figure_sum,
     figure_value,
     format_number,
+    normalize_sentence,
     part_of,
+    required_wording,
     row_group,
     share_percent,
     stated_share_is_right,
     typed_figures,
-    unknown_citations,
 )
 from .report import Loc, Report, Text, cell_id, items_of, side_sum
 
@@ -26,23 +31,32 @@ from .report import Loc, Report, Text, cell_id, items_of, side_sum
 def check_report(report: Report, previous: Report | None = None) -> list[Finding]:
     """Every finding about a loaded report; never raises for what the user wrote."""
     findings: list[Finding] = []
+    if previous is not None and not is_previous_year(report, previous):
+        findings.append(
+            Finding(
+                "E053",
+                f"作为上年报告的是{previous.agency} {previous.year} 年度的报告，本报告是{report.agency} {report.year} 年度",
+                report.field_locs.get("year"),
+                f"跨年核对应使用{report.agency} {report.year - 1} 年度的报告",
+            )
+        )
+        previous = None
     for relation in report.format.relations:
         if relation.needs_previous and previous is None:
             continue
         findings.extend(check_relation(report, previous, relation))
-    if previous is not None and previous.year and report.year and previous.year != report.year - 1:
-        findings.append(
-            Finding(
-                "W204",
-                f"作为上年报告的文件是 {previous.year} 年度的，本报告是 {report.year} 年度",
-                report.field_locs.get("year"),
-                f"跨年核对应使用 {report.year - 1} 年度的报告",
-            )
-        )
+    if previous is not None:
+        findings.extend(check_year_on_year(report, previous))
+        findings.extend(check_similar_texts(report, previous))
     findings.extend(check_citations(report))
     findings.extend(check_narrative_figures(report))
     findings.extend(check_completeness(report))
     return findings
+
+
+def is_previous_year(report: Report, previous: Report) -> bool:
+    """Last year's report of the same agency."""
+    return previous.year == report.year - 1 and normalize_label(previous.agency) == normalize_label(report.agency)
 
 
 def item_label(table: Table, for_each: str, item: str) -> str:
@@ -109,10 +123,87 @@ def pending_note(report: Report, previous: Report | None, relation: Relation, ta
 
 def check_citations(report: Report) -> Iterator[Finding]:
     for _section, where, text in all_texts(report):
-        for line, column, name, width in unknown_citations(report, text):
-            close = [n for n in report.figure_names() if name in n or n.split(".")[0] == name.split(".")[0]][:3]
-            hint = ("可用的名称如：" + "、".join(close)) if close else "名称为“行.列”，例如 本年新收.总计、行政许可、机关、年度"
-            yield Finding("E013", f"{where}引用了未知的数字「{name}」", text.loc_of(line, column, width), hint)
+        for problem in citation_problems(report, text):
+            loc = text.loc_of(problem.line_index, problem.column_index, problem.width)
+            if problem.kind == "name":
+                name = problem.name
+                close = [n for n in report.figure_names() if name in n or n.split(".")[0] == name.split(".")[0]][:3]
+                hint = ("可用的名称如：" + "、".join(close)) if close else "名称为“行.列”，例如 本年新收.总计、行政许可、机关、年度"
+                yield Finding("E013", f"{where}引用了未知的数字「{name}」", loc, hint)
+            elif problem.kind == "filter":
+                yield Finding(
+                    "E054",
+                    f"{where}的「{problem.name} | {problem.filter}」中，「{problem.filter}」不能用于「{problem.name}」",
+                    loc,
+                    f"可用的只有表格数字的「| {YEAR_ON_YEAR}」，例如 {{{{ 本年新收.总计 | {YEAR_ON_YEAR} }}}}",
+                )
+            else:
+                yield Finding(
+                    "E055",
+                    f"{where}的「{problem.name} | {YEAR_ON_YEAR}」需要上年报告，但没有找到{report.agency} {report.year - 1} 年度的报告",
+                    loc,
+                    "把上年的表单或已公开的报告（.yaml/.pdf/.docx/.html/.txt）放在同一文件夹，或用 --previous 指定",
+                )
+
+
+def check_year_on_year(report: Report, previous: Report) -> Iterator[Finding]:
+    """Key figures that moved sharply since last year (a note with both values, never blocking)."""
+    rules = report.format.year_on_year
+    for name in rules.get("figures", ()):
+        now, last = report.figure(name), previous.figure(name)
+        if now is None or last is None or abs(now - last) < rules["minimum"] or abs(now - last) < rules["ratio"] * last:
+            continue
+        row = name.partition(".")[0]
+        table = report.format.row_index[row][0]
+        place = figure_title(report, (name,))
+        loc = report.cells[(table.key, row, name.partition(".")[2] or table.columns[0].key)].loc or report.row_locs.get((table.key, row))
+        unit = report.figure_unit(name)
+        yield Finding(
+            "I220",
+            f"{place}：{report.year} 年 {format_number(now)} {unit}，{previous.year} 年 {format_number(last)} {unit}，变化较大",
+            loc,
+            "核对数字；变化属实的，可在文字中说明原因",
+        )
+
+
+ALIKE = 0.9  # two sentences this similar count as the same
+def sentences(text: str, left_out: tuple[str, ...]) -> list[str]:
+    """A text's sentences folded for comparison; those holding the format's required wording left out."""
+    kept = (s for s in SENTENCE_SPLIT.split(text) if not any(w in s for w in left_out))
+    return [s for s in map(normalize_sentence, kept) if len(s) > 4]
+
+
+def section_sentences(report: Report, key: str, left_out: tuple[str, ...]) -> list[str]:
+    texts = [report.texts[key].value] if key in report.texts else [t.value for t in report.parts.get(key, {}).values()]
+    return [s for text in texts for s in sentences(text, left_out)]
+
+
+def alike(sentence: str, other: str) -> bool:
+    """The same sentence but for a few characters (the cheap upper bounds first)."""
+    matcher = difflib.SequenceMatcher(None, sentence, other, autojunk=False)
+    return matcher.real_quick_ratio() >= ALIKE and matcher.quick_ratio() >= ALIKE and matcher.ratio() >= ALIKE
+
+
+def check_similar_texts(report: Report, previous: Report) -> Iterator[Finding]:
+    """内容雷同: narrative copied from last year's report, the format's required wording left out."""
+    rules = report.format.year_on_year
+    if "similar" not in rules:
+        return
+    left_out = required_wording(report)
+    for section, where, text in all_texts(report):
+        last = section_sentences(previous, section.key, left_out)
+        now = sentences(text.value, left_out)
+        total = sum(map(len, now))
+        if not last or total < rules["min_chars"]:
+            continue
+        same = sum(len(s) for s in now if any(alike(s, old) for old in last))
+        if same / total >= rules["similar"]:
+            yield Finding(
+                "W208",
+                f"「{where}」与 {previous.year} 年度报告的同一部分 {same * 100 // total}% 相同（内容雷同）",
+                text.loc,
+                "按本年度的实际工作重新撰写，写明本年的新做法、新数据",
+            )
 
 
 def check_narrative_figures(report: Report) -> Iterator[Finding]:
@@ -195,7 +286,7 @@ def check_completeness(report: Report) -> Iterator[Finding]:
     for section, where, text in all_texts(report):
         if section.required and is_placeholder(report, text.value):
             shown = f"只写了「{text.value.strip()}」" if text.value.strip() else "是空的"
-            yield Finding("W401", f"「{where}」{shown}", text.loc, "条例第五十条要求如实报告这部分内容；确实没有的，也应具体说明情况")
+            yield Finding(report.format.completeness["placeholder" if text.value.strip() else "empty"], f"「{where}」{shown}", text.loc, "条例第五十条要求如实报告这部分内容；确实没有的，也应具体说明情况")
     yield from check_deadline(report)
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import re
 import signal
 import sys
 from types import ModuleType
 
-from .findings import format_text
+from .findings import display_width, format_text
 from .format import FormatError
+from .resources import InstallationError
 
 COMMANDS = ["check", "build", "init", "import_", "review", "serve", "schema", "doctor", "explain"]
 
@@ -38,6 +40,65 @@ def chinese(message: str) -> str:
 
 argparse._ = chinese
 
+WORD = re.compile(r"[\x21-\x7e]+|\s+|.")  # a run of ASCII (kept whole), a space, or one character
+
+
+class WidthAwareHelpFormatter(argparse.HelpFormatter):
+    """argparse's help with columns aligned by display width: a Chinese character takes two columns."""
+
+    def add_argument(self, action: argparse.Action) -> None:
+        super().add_argument(action)
+        if action.help is not argparse.SUPPRESS:
+            invocations = [action, *self._iter_indented_subactions(action)]
+            widest = max(display_width(self._format_action_invocation(a)) for a in invocations)
+            self._action_max_length = max(self._action_max_length, widest + self._current_indent)
+
+    def _format_action(self, action: argparse.Action) -> str:
+        text = super()._format_action(action)
+        header = " " * self._current_indent + self._format_action_invocation(action)
+        extra = display_width(header) - len(header)
+        if extra <= 0 or not action.help or not text.startswith(header + "  "):
+            return text
+        help_position = min(self._action_max_length + 2, self._max_help_position)
+        rest = text[len(header) :]
+        padding = len(rest) - len(rest.lstrip(" "))
+        if padding - extra >= 2:
+            return header + rest[extra:]
+        return header + "\n" + " " * help_position + rest.lstrip(" ")
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        lines, line = [], ""
+        for word in WORD.findall(" ".join(text.split())):
+            if line and display_width(line + word) > width:
+                lines.append(line.rstrip())
+                line = word.lstrip()
+            else:
+                line += word
+        return [*lines, line] if line else lines
+
+
+class Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", WidthAwareHelpFormatter)
+        super().__init__(*args, **kwargs)
+
+
+class PrintVersion(argparse.Action):
+    """`--version`: the version in the installed package's metadata (pyproject.toml sets it),
+    looked up only when asked for."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="显示版本并退出")
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            print(f"nianbao {version('nianbao')}")
+        except PackageNotFoundError:
+            print("nianbao（未安装，版本未知：请用 pip install . 安装）")
+        parser.exit()
+
 
 def command_modules(argv: list[str]) -> list[ModuleType]:
     """The command named first on the line, or every command (for help and mistakes): a command
@@ -47,8 +108,9 @@ def command_modules(argv: list[str]) -> list[ModuleType]:
 
 
 def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="nianbao", description="政府信息公开工作年度报告：填写表单、校验、生成 PDF/DOCX/HTML")
-    commands = parser.add_subparsers(dest="command", metavar="命令")
+    parser = Parser(prog="nianbao", description="政府信息公开工作年度报告：填写表单、校验、生成 PDF/DOCX/HTML")
+    parser.add_argument("--version", action=PrintVersion)
+    commands = parser.add_subparsers(dest="command", metavar="命令", parser_class=Parser)
     for module in command_modules([] if argv is None else argv):
         module.add_parser(commands)
     return parser
@@ -79,6 +141,9 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and the like: stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except InstallationError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return 2
     except OSError as exc:  # an output folder that cannot be written, a full disk…
         from .limits import os_message
 

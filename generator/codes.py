@@ -62,7 +62,7 @@ def explain(code: str) -> str:
 
 def markdown_table() -> str:
     """README's code table (code, 级别, 含义), between its markers."""
-    rows = [f"| {c.code} | {c.level.label} | {c.title} |" for c in registry().values()]
+    rows = ["| " + " | ".join((c.code, c.level.label, c.title.replace("|", "\\|"))) + " |" for c in registry().values()]
     return "\n".join([TABLE_START, "| 代码 | 级别 | 含义 |", "| --- | --- | --- |", *rows, TABLE_END])
 
 

@@ -16,8 +16,9 @@ import yaml
 from .report import Loc
 
 KEYWORDS = frozenset({"type", "properties", "required", "additionalProperties", "items", "enum", "pattern", "minItems", "description", "$defs"})
-SCALAR_TAGS = {"string": "tag:yaml.org,2002:str", "integer": "tag:yaml.org,2002:int", "boolean": "tag:yaml.org,2002:bool"}
-TYPE_WORDS = {"object": "“键: 值”映射", "array": "列表", "string": "文字", "integer": "整数", "boolean": "true 或 false"}
+TAG = "tag:yaml.org,2002:"
+SCALAR_TAGS = {"string": {TAG + "str"}, "integer": {TAG + "int"}, "number": {TAG + "int", TAG + "float"}, "boolean": {TAG + "bool"}}
+TYPE_WORDS = {"object": "“键: 值”映射", "array": "列表", "string": "文字", "integer": "整数", "number": "数", "boolean": "true 或 false"}
 Path = tuple[str | int, ...]
 
 DUPLICATE, SHAPE = "duplicate", "shape"  # the two kinds of problem: a key given twice, and anything else
@@ -78,7 +79,7 @@ def has_type(node: yaml.Node, kind: str) -> bool:
         return isinstance(node, yaml.MappingNode)
     if kind == "array":
         return isinstance(node, yaml.SequenceNode)
-    return isinstance(node, yaml.ScalarNode) and node.tag == SCALAR_TAGS[kind]
+    return isinstance(node, yaml.ScalarNode) and node.tag in SCALAR_TAGS[kind]
 
 
 def check(node: yaml.Node, schema: dict, path: Path = ()) -> Iterator[Problem]:

@@ -32,6 +32,7 @@ class Finding:
     hint: str = ""
     cell: CellId | None = None
     cells: tuple[CellId, ...] = ()
+    acknowledged: str = ""  # the reason, when the form acknowledges this warning (已核对)
 
     @property
     def level(self) -> Level:
@@ -47,6 +48,8 @@ class Finding:
             data["hint"] = self.hint
         if self.cell:
             data["cell"] = list(self.cell)
+        if self.acknowledged:
+            data["acknowledged"] = {"reason": self.acknowledged}
         return data
 
 
@@ -86,9 +89,12 @@ def excerpt(finding: Finding, source_lines: list[str]) -> list[str]:
 
 def format_text(finding: Finding, source_lines: list[str]) -> str:
     place = f"{finding.loc}: " if finding.loc else ""
-    lines = [printable(f"{place}{finding.code} [{finding.level.label}] {finding.message}")]
+    level = f"{finding.level.label}·已核对" if finding.acknowledged else finding.level.label
+    lines = [printable(f"{place}{finding.code} [{level}] {finding.message}")]
     lines += ["  " + x for x in excerpt(finding, source_lines)]
-    if finding.hint:
+    if finding.acknowledged:
+        lines.append(printable(f"  = 已核对：{finding.acknowledged}"))
+    elif finding.hint:
         lines.append(printable(f"  = 建议：{finding.hint}"))
     return "\n".join(lines)
 
@@ -108,7 +114,12 @@ def summary(findings: list[Finding]) -> str:
     counts = Counter(f.level for f in findings)
     if not counts:
         return "未发现问题。"
-    parts = [f"{counts[level]} 个{level.label}" for level in Level if counts[level]]
+    acknowledged = sum(f.level == Level.WARNING and bool(f.acknowledged) for f in findings)
+
+    def count(level: Level) -> str:
+        return f"{counts[level]} 个{level.label}" + (f"（其中 {acknowledged} 个已核对）" if level == Level.WARNING and acknowledged else "")
+
+    parts = [count(level) for level in Level if counts[level]]
     return "发现 " + "、".join(parts) + "。"
 
 
@@ -119,7 +130,7 @@ def sort_findings(findings: list[Finding]) -> list[Finding]:
         loc = finding.loc
         if loc is None:
             return ("", 0, 0, (), finding.code)
-        return (loc.file, loc.line, loc.column, tuple(int(n) for n in re.findall(r"\d+", loc.place)), finding.code)
+        return (loc.file, tuple(int(n) for n in re.findall(r"\d+", loc.place)), loc.line, loc.column, finding.code)
 
     return sorted(findings, key=key)
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import yaml
 
+from . import acknowledge
 from .datacheck import node_loc, yaml_problem
 from .findings import Finding, InputError, printable
 from .format import Column, ColumnType, Field, FieldType, Format, Section, SectionKind, Table, available_formats, format_for_year, load_format, normalize_label
@@ -374,15 +375,18 @@ class FormReader:
                 Finding("E121", f"表单的最外层应是“键: 值”映射，实为{node_kind(root)}", self.loc(root), "参照 README 中的示例，从“机关: …”开始逐项书写")
             )
         known = {normalize_label(f.key): f.key for f in self.fmt.fields}
+        known[acknowledge.KEY] = acknowledge.KEY
         known.update({normalize_label(s.key): s.key for s in self.fmt.sections})
         entries = self.entries(root, known, "表单")
         self.read_fields(entries, root)
+        if acknowledge.KEY in entries:
+            self.read_acknowledgements(entries[acknowledge.KEY][1])
         for section in self.fmt.sections:
             if section.key not in entries and not section.required:
                 continue
             if section.key not in entries:
                 if section.key not in self.suggested:  # else E007 already offered this key for a misspelt one
-                    self.error("E008", f"缺少「{section.heading}」一节", root, f"添加“{section.key}:”一节")
+                    self.error("E008", f"缺少「{section.heading}」一节", root, f"添加“{section.key}:”一节，{self.place_for(section, entries)}")
                 continue
             key_node, value = entries[section.key]
             self.report.section_locs[section.key] = self.loc(key_node)
@@ -396,6 +400,15 @@ class FormReader:
                     self.report.texts[section.key] = text
         self.report.compute_totals()
         return self.report
+
+    def place_for(self, section: Section, entries: dict[str, tuple]) -> str:
+        """Where a missing section goes: after the nearest section before it that the form has."""
+        before = self.fmt.sections[: self.fmt.sections.index(section)]
+        present = [s for s in before if s.key in entries]
+        if not present:
+            return "放在“机关”“年度”等各项之后"
+        key_node = entries[present[-1].key][0]
+        return f"放在「{present[-1].heading}」一节（第 {key_node.start_mark.line + 1} 行起）之后"
 
     def read_fields(self, entries: dict[str, tuple], root: yaml.Node) -> None:
         """The form's fields, each into the Report attribute the format names for it."""
@@ -440,6 +453,28 @@ class FormReader:
         elif field.type in (FieldType.TEXT, FieldType.CHOICE):
             return self.clean(node, raw, one_line).strip()
         return None
+
+    def read_acknowledgements(self, node: yaml.Node) -> None:
+        """The 已核对 list: {代码, 位置, 理由} per acknowledged warning (checked in acknowledge.py)."""
+        shape = "每项写成“- 代码: W401”，下一行起“位置: …”“理由: …”"
+        if not isinstance(node, yaml.SequenceNode):
+            if not (is_plain(node) and node.value in NULLS):
+                self.error("E009", f"「{acknowledge.KEY}」应为列表，实为{node_kind(node)}", node, shape)
+            return
+        known = {key: key for key in acknowledge.FIELDS}
+        for item in node.value:
+            if not isinstance(item, yaml.MappingNode):
+                self.error("E009", f"「{acknowledge.KEY}」的每一项应为“键: 值”映射，实为{node_kind(item)}", item, shape)
+                continue
+            entries = self.entries(item, known, f"「{acknowledge.KEY}」")
+            values = {}
+            for key, attribute in acknowledge.FIELDS.items():
+                value = entries[key][1] if key in entries else None
+                values[attribute] = value.value.strip() if isinstance(value, yaml.ScalarNode) and value.value not in NULLS else ""
+                if not values[attribute] and key != "理由":
+                    self.error("E008", f"「{acknowledge.KEY}」的一项缺少「{key}」", item, shape)
+            if values["code"] and values["place"]:
+                self.report.acknowledgements.append(acknowledge.Acknowledgement(**values, loc=self.loc(item)))
 
     def read_parts(self, section: Section, node: yaml.Node) -> None:
         if isinstance(node, yaml.ScalarNode):

@@ -217,6 +217,8 @@ class Format:
     title_patterns: tuple[str, ...] = ()
     key_figures: tuple[str, ...] = ()
     earlier_formats: tuple[EarlierFormat, ...] = ()
+    completeness: dict[str, str] = field(default_factory=dict)  # empty/placeholder → the code reported
+    year_on_year: dict = field(default_factory=dict)  # figures, ratio, minimum, similar, min_chars
     row_index: dict[str, tuple[Table, Row]] = field(default_factory=dict)
 
     def __reduce__(self) -> tuple:
@@ -367,6 +369,8 @@ def build_format(data: dict) -> Format:
         relations=tuple(_relation(r) for r in data["relations"]),
         placeholders=tuple(data["placeholders"]),
         narrative_units=tuple(data["narrative_units"]),
+        completeness=data["completeness"],
+        year_on_year=data.get("year_on_year", {}),
         title_patterns=tuple(data.get("title_patterns", ())),
         key_figures=tuple(data.get("key_figures", ())),
         earlier_formats=tuple(
@@ -410,6 +414,10 @@ def cross_problems(data: dict, format_id: str) -> Iterator[Problem]:
     yield from narrative_problems(data["narrative_figures"], row_tables)
     for index, name in enumerate(data.get("key_figures", ())):
         yield from figure_problems(name, ("key_figures", index), row_tables)
+    for index, name in enumerate(data.get("year_on_year", {}).get("figures", ())):
+        yield from figure_problems(name, ("year_on_year", "figures", index), row_tables)
+    for kind, code in data["completeness"].items():
+        yield from registered(("completeness", kind), code)
     sections = [s["key"] for s in data["sections"]]
     for index, earlier in enumerate(data.get("earlier_formats", ())):
         yield from unknown(listed(("earlier_formats", index, "shared_sections"), earlier["shared_sections"]), sections, "节")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from .acknowledge import KEY, describe
 from .format import Field, FieldType, Format, Section, SectionKind, Table
 from .limits import clean_text, one_line
 from .narrative import format_number
@@ -116,4 +117,16 @@ def write_form(report: Report, schema: str | None = SCHEMA_FILE, notes: dict[tup
     lines += [field_line(report, field) for field in fmt.fields if field.attribute]
     for section in fmt.sections:
         lines += section_lines(report, section, notes or {})
+    lines += acknowledgement_lines(report)
     return "\n".join(lines) + "\n"
+
+
+def acknowledgement_lines(report: Report) -> list[str]:
+    """The form's 已核对 list, written back as it was read (so no tool rewrite loses one)."""
+    if not report.acknowledgements:
+        return []
+    lines = ["", "# 核对过、仍保留的警告：代码、位置（表单中的位置或原文词句）、理由", f"{KEY}:"]
+    for ack in report.acknowledgements:
+        first, *rest = (f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in describe(ack).items())
+        lines += [f"  - {first}", *(f"    {line}" for line in rest)]
+    return lines

@@ -1,8 +1,9 @@
 """Narrative text: figures cited by name, and numbers typed beside words that name a figure.
 
 A citation is `{{ 本年新收.总计 }}` (row.column), `{{ 行政许可 }}` (a one-column row),
-`{{ 机关 }}` or `{{ 年度 }}`. Text is never run as a template: only that exact shape is
-replaced, so anything else between braces stays as the user typed it.
+`{{ 机关 }}` or `{{ 年度 }}`; `{{ 本年新收.总计 | 同比 }}` words the change from last year.
+Text is never run as a template: only that exact shape is replaced, so anything else
+between braces stays as the user typed it.
 
 A number typed in the text counts a table figure only when the format's `narrative_figures`
 say so: it has a unit, is no title, document number, date, percentage, ordinal, time limit or
@@ -14,6 +15,7 @@ tests/data/narrative_corpus.yaml measures how often that reading is right.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -23,7 +25,8 @@ from .format import Format, Section
 from .report import Number, Report, Text
 
 CITED_FIELDS = ("agency", "year")  # the fields a narrative may cite by name, e.g. {{ 机关 }}
-CITATION = re.compile(r"\{\{\s*(\w+(?:\.\w+)?)\s*\}\}")
+CITATION = re.compile(r"\{\{\s*(\w+(?:\.\w+)?)\s*(?:\|\s*(\w+)\s*)?\}\}")
+YEAR_ON_YEAR = "同比"  # the one filter: {{ 本年新收.总计 | 同比 }} → 较上年增加 12 件、增长 9.9%
 
 
 def format_number(value: Number) -> str:
@@ -38,26 +41,79 @@ def citation_value(report: Report, name: str) -> str | None:
     return None if value is None else format_number(value)
 
 
+def year_on_year(report: Report, name: str) -> str | None:
+    """「较上年增加 12 件、增长 9.9%」, 「较上年减少 3 件、下降 25.0%」 or 「与上年持平」; None without last year's figure."""
+    now = report.figure(name)
+    last = report.previous.figure(name) if report.previous else None
+    if now is None or last is None:
+        return None
+    change = now - last
+    if change == 0:
+        return "与上年持平"
+    unit = report.figure_unit(name)
+    words = ("增加", "增长") if change > 0 else ("减少", "下降")
+    text = f"较上年{words[0]} {format_number(abs(change))} {unit}"
+    return text + (f"、{words[1]} {abs(change) * 100 / last:.1f}%" if last else "")
+
+
+def citation_text(report: Report, match: re.Match) -> str | None:
+    name, filter_name = match.group(1), match.group(2)
+    if filter_name is None:
+        return citation_value(report, name)
+    return year_on_year(report, name) if filter_name == YEAR_ON_YEAR else None
+
+
 def resolve(report: Report, text: str) -> str:
     """The text with every known citation replaced by its figure; unknown ones stay as typed."""
 
     def replace(match: re.Match) -> str:
-        value = citation_value(report, match.group(1))
+        value = citation_text(report, match)
         return match.group(0) if value is None else value
 
     return CITATION.sub(replace, text)
 
 
-def unknown_citations(report: Report, text: Text) -> Iterator[tuple[int, int, str, int]]:
-    """(line index, column index, name, width) of every citation naming no known figure."""
+@dataclass(frozen=True)
+class CitationProblem:
+    line_index: int
+    column_index: int
+    width: int
+    name: str
+    filter: str
+    kind: str  # "name": no such figure; "filter": unknown filter, or 同比 of a non-figure; "previous": no last year
+
+
+def citation_problems(report: Report, text: Text) -> Iterator[CitationProblem]:
+    """Every citation that cannot be resolved: an unknown name or filter, or 同比 without last year."""
     for index, line in enumerate(text.lines):
         for match in CITATION.finditer(line):
-            if citation_value(report, match.group(1)) is None:
-                yield index, match.start(), match.group(1), len(match.group(0))
+            if citation_text(report, match) is not None:
+                continue
+            name, filter_name = match.group(1), match.group(2) or ""
+            if citation_value(report, name) is None:
+                kind = "name"
+            elif filter_name != YEAR_ON_YEAR or report.figure(name) is None:
+                kind = "filter"
+            else:
+                kind = "previous"
+            yield CitationProblem(index, match.start(), len(match.group(0)), name, filter_name, kind)
 
 
 SENTENCE_END = "。；;！？!?"
 CLAUSE_END = SENTENCE_END + "，,：:（）()"
+SENTENCE_SPLIT = re.compile(f"[{SENTENCE_END}\n]")
+
+
+def normalize_sentence(text: str) -> str:
+    """Folded for comparison: NFKC, no spaces or punctuation, every run of digits the same."""
+    text = unicodedata.normalize("NFKC", text)
+    text = re.sub(r"\d+(\.\d+)?", "#", text)
+    return "".join(ch for ch in text if ch.isalnum() or ch == "#")
+
+
+def required_wording(report: Report) -> tuple[str, ...]:
+    """Words of statements the format requires of every report (the 信息处理费 statement…)."""
+    return tuple(w for s in report.format.sections if s.must_mention for w in s.must_mention.words)
 BLANK = "□"
 
 

@@ -4,10 +4,12 @@ year's, and starting a new year's report (used by check, build, init, the tests 
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 
-from .checks import check_report
+from .acknowledge import apply_acknowledgements, blocking
+from .checks import check_report, is_previous_year
 from .codes import Level
 from .findings import SAME_CODE_SHOWN, Finding, InputError, folded, format_text, sort_findings, summary
 from .form import MAX_BYTES, load_form, source_lines
@@ -36,12 +38,50 @@ class Checked:
     def count(self, level: Level) -> int:
         return sum(f.level == level for f in self.findings)
 
+    @property
+    def blocking(self) -> list[Finding]:
+        """What keeps this report from a final build."""
+        return blocking(self.findings)
 
-def previous_path(path: Path, report: Report, explicit: str | None) -> Path | None:
-    if explicit:
-        return Path(explicit)
-    sibling = path.with_name(f"{report.year - 1}{path.suffix}")
-    return sibling if report.year and sibling.exists() and sibling.resolve() != path.resolve() else None
+
+def previous_candidates(path: Path, year: int) -> list[Path]:
+    """Forms and published reports beside `path`, those named for last year first."""
+    suffixes = {".yaml", *PUBLISHED_SUFFIXES}
+    try:
+        siblings = [p for p in path.parent.iterdir() if p.suffix.lower() in suffixes and not p.is_dir() and p.resolve() != path.resolve()]
+    except OSError:
+        return []
+    return sorted(siblings, key=lambda p: (str(year - 1) not in p.name, p.suffix.lower() != ".yaml", p.name))
+
+
+def find_previous(path: Path, report: Report) -> tuple[Report | None, Finding | None]:
+    """Last year's report of the same agency among the files beside the form, found by content;
+    else why the file named for last year (2023.yaml, 2023.pdf…) could not be read (W206)."""
+    if not report.year or not report.agency:
+        return None, None
+    trouble = None
+    for candidate in previous_candidates(path, report.year):
+        last, problem = candidate_report(str(candidate), stamp(candidate))
+        if last is not None and is_previous_year(report, last):
+            return last, None
+        if last is None and candidate.stem == str(report.year - 1) and trouble is None:
+            trouble = Finding("W206", f"上年报告 {candidate} 无法读取（{problem}），未做跨年核对", Loc(str(path), 1, 1))
+    return None, trouble
+
+
+def stamp(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0
+
+
+@lru_cache(maxsize=256)
+def candidate_report(path_text: str, _stamp: int) -> tuple[Report | None, str]:
+    """A file beside a form and why it could not be read, read once per process (a folder check
+    looks at each file for every form)."""
+    report, findings, _lines = load_report(path_text)
+    return report, "" if report is not None else findings[0].message
 
 
 def expand_paths(paths: list[str]) -> list[str]:
@@ -58,7 +98,7 @@ def load_report(path_text: str) -> tuple[Report | None, list[Finding], list[str]
     """A form, or a published report (PDF, DOCX, web page, text) read as one; with what went wrong."""
     path = Path(path_text)
     try:
-        if path.suffix.lower() in PUBLISHED_SUFFIXES:
+        if is_published(path_text):
             result = import_report(path, path_text)
             unread = [Finding("E020", f"未能从原文读取：{p.message}", Loc(path_text, 0, 0, place=p.place)) for p in result.problems]
             return result.report, unread + result.findings, []
@@ -84,14 +124,22 @@ def check_file(path_text: str, previous: str | None = None) -> Checked:
     report, findings, lines = load_report(path_text)
     if report is None:
         return Checked(path_text, None, findings, lines)
-    last_year = None
-    last_path = previous_path(Path(path_text), report, previous)
-    if last_path is not None:
-        last_year, trouble, _ = load_report(str(last_path))
-        if last_year is None:
-            findings.append(Finding("W206", f"上年报告 {last_path} 无法读取（{trouble[0].message}），未做跨年核对", Loc(path_text, 1, 1)))
-    findings.extend(check_report(report, last_year))
-    return Checked(path_text, report, sort_findings(findings), lines, previous_unreadable=bool(previous) and last_year is None)
+    if previous:
+        last, trouble, _ = load_report(previous)
+        if last is None:
+            findings.append(Finding("W206", f"上年报告 {previous} 无法读取（{trouble[0].message}），未做跨年核对", Loc(path_text, 1, 1)))
+    else:
+        last, trouble = find_previous(Path(path_text), report)
+        findings += [trouble] if trouble else []
+    report.previous = last if last is not None and is_previous_year(report, last) else None  # for 同比 citations
+    findings.extend(check_report(report, last))
+    # a published file is not edited: no suggestion to change it; acknowledgements live in forms
+    findings = [replace(f, hint="") for f in findings] if is_published(path_text) else apply_acknowledgements(report, findings)
+    return Checked(path_text, report, sort_findings(findings), lines, previous_unreadable=bool(previous) and last is None)
+
+
+def is_published(path_text: str) -> bool:
+    return Path(path_text).suffix.lower() in PUBLISHED_SUFFIXES
 
 
 def print_findings(results: list[Checked], stream=None) -> None:
@@ -106,9 +154,16 @@ def print_findings(results: list[Checked], stream=None) -> None:
     everything = [f for r in results for f in r.findings]
     if len(results) > 1:
         for result in results:
-            print(f"  {result.path}：{'无法读取' if result.unusable else summary(result.findings).removesuffix('。')}", file=stream)
+            print(f"  {result.path}：{unusable_reason(result) if result.unusable else summary(result.findings).removesuffix('。')}", file=stream)
     files = f"共检查 {len(results)} 个文件，" if len(results) > 1 else ""
     print(files + summary(everything), file=stream)
+
+
+def unusable_reason(result: Checked) -> str:
+    """Why a file could not be read, in a few words: 「E001 YAML 语法错误（第 3 行）」."""
+    finding = result.findings[0]
+    line = f"（第 {finding.loc.line} 行）" if finding.loc and finding.loc.line and finding.code != "E000" else ""
+    return f"{finding.code} {finding.message.split('：')[0]}{line}"
 
 
 def blank_report(agency: str, year: int) -> Report:

@@ -72,6 +72,8 @@ class Report:
     row_locs: dict[tuple[str, str], Loc] = field(default_factory=dict)
     cells: dict[CellId, Cell] = field(default_factory=dict)
     source_lines: list[str] = field(default_factory=list)
+    acknowledgements: list = field(default_factory=list)  # acknowledge.Acknowledgement, from 已核对
+    previous: Report | None = None  # last year's report, when found (for 同比 citations)
 
     def __post_init__(self) -> None:
         """Every cell of the format exists from the start, empty."""
@@ -102,6 +104,12 @@ class Report:
         if column_key not in {c.key for c in table.columns}:
             return None
         return self.value(table.key, row_key, column_key)
+
+    def figure_unit(self, name: str) -> str:
+        """What a figure counts in: 件, or its column's unit (万元)."""
+        table, _row = self.format.row_index[name.partition(".")[0]]
+        column = table.column(name.partition(".")[2]) if "." in name else table.columns[0]
+        return column.unit or "件"
 
     def figure_names(self) -> list[str]:
         names = []

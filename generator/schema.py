@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from . import acknowledge
 from .format import DEFAULT_FORMAT, Column, ColumnType, Field, FieldType, Format, Section, SectionKind, Table, load_format
 
 
@@ -70,6 +71,7 @@ def form_schema(fmt: Format) -> dict:
     properties: dict = {field.key: field_schema(fmt, field) for field in fmt.fields}
     for section in fmt.sections:
         properties[section.key] = section_schema(fmt, section)
+    properties[acknowledge.KEY] = acknowledge.SCHEMA
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": f"政府信息公开工作年度报告表单（{fmt.id}）",

@@ -48,7 +48,7 @@ def test_build_on_two_workers_keeps_order_and_goes_past_a_failure(tmp_path):
     assert one.returncode == two.returncode == 1
     assert two.stdout.replace("/two/", "/one/") == one.stdout and two.stderr == one.stderr
     assert re.findall(r"已生成 .*(测试机关\d\d)", two.stdout) == ["测试机关00", "测试机关01", "测试机关03", "测试机关04"]
-    assert "02.yaml：有错误，未生成" in two.stderr
+    assert "02.yaml：有 2 个错误（E101、E103），未生成正式文件" in two.stderr
 
 
 def test_check_of_a_folder_on_two_workers_prints_what_one_does(tmp_path):

@@ -359,14 +359,3 @@ def test_html_data_cells_name_their_headers(built):
     assert headers_of("1121") == ["申请人情况", "自然人", "一、本年新收政府信息公开申请数量"]
     assert headers_of("1061") == ["申请人情况", "总计", "三、本年度办理结果", "（四）无法提供", "1.本机关不掌握相关政府信息"]
     assert headers_of("172") == ["第二十条第（一）项", "现行有效件数", "行政规范性文件"]
-
-
-def test_the_word_template_matches_the_code_that_makes_it():
-    """templates/report.docx is what `make docx-template` writes (styles, page setup, footers)."""
-    import io
-
-    from generator.render.docx import TEMPLATE, build_template
-
-    made, committed = zipfile.ZipFile(io.BytesIO(build_template())), zipfile.ZipFile(TEMPLATE)
-    for part in ("word/styles.xml", "word/document.xml", "word/settings.xml"):
-        assert made.read(part) == committed.read(part), part

@@ -22,7 +22,8 @@ def codes_in_source() -> set[str]:
 def codes_in_format_data() -> set[str]:
     formats = [load_format(f) for f in available_formats()]
     relations = {r.code for fmt in formats for r in fmt.relations}
-    return relations | {s.must_mention.code for fmt in formats for s in fmt.sections if s.must_mention}
+    completeness = {code for fmt in formats for code in fmt.completeness.values()}
+    return relations | completeness | {s.must_mention.code for fmt in formats for s in fmt.sections if s.must_mention}
 
 
 def test_every_code_used_is_registered_and_every_registered_code_is_used():

@@ -55,7 +55,7 @@ def consistent_reports(draw) -> Report:
 
 def form_text(report: Report) -> str:
     text = write_form(report, schema=None)
-    return text.replace('其他需要报告的事项: ""', f"其他需要报告的事项: {TEXT}")
+    return text.replace(': ""', f": {TEXT}")
 
 
 def errors(text: str) -> list:

@@ -297,3 +297,16 @@ def test_downloads_are_the_bytes_nianbao_build_writes(site, folder, tmp_path):
     for kind in ("pdf", "docx", "html"):
         built = next(out.glob(f"*.{kind}")).read_bytes()
         assert client.get(f"/download/{kind}/{urllib.parse.quote(RICH)}").content == built, kind
+
+
+def test_downloads_follow_the_publish_gate(folder, site):
+    """Acknowledged warnings (已核对) let the final file through; without them only a draft is given."""
+    name = "周口市行政服务中心/2021.yaml"
+    client = httpx.Client(base_url=site, timeout=120)
+    quoted = urllib.parse.quote(name)
+    assert client.get(f"/download/html/{quoted}").status_code == 200
+    text = (folder / name).read_text("utf-8")
+    (folder / name).write_text(text[: text.index("\n已核对:")] + "\n", "utf-8")
+    assert client.get(f"/download/html/{quoted}").status_code == 409
+    draft = client.get(f"/download/docx/{quoted}?draft=1")
+    assert draft.status_code == 200 and "（草稿）" in urllib.parse.unquote(draft.headers["content-disposition"])

@@ -15,9 +15,9 @@ from ..pipeline import Checked, check_file, expand_paths, print_findings
 def add_parser(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("check", help="校验年度报告表单", description="校验表格勾稽关系、跨年衔接、叙述与表格一致性和完整性")
     parser.add_argument("files", nargs="+", metavar="文件", help="表单文件（.yaml）、包含表单的文件夹，或已公开的报告（.pdf/.docx/.html/.txt）")
-    parser.add_argument("--previous", metavar="上年文件", help="上年度的表单；省略时使用同一文件夹中的“年度-1”.yaml")
+    parser.add_argument("--previous", metavar="上年文件", help="上年度的表单或已公开的报告；省略时在同一文件夹中按内容查找（同一机关、上一年度）")
     parser.add_argument("--format", choices=["text", "json"], default="text", help="输出格式（默认 text）")
-    parser.add_argument("--strict", action="store_true", help="有警告也视为未通过")
+    parser.add_argument("--strict", action="store_true", help="有未核对的警告也视为未通过")
     batch.add_jobs_option(parser)
     parser.set_defaults(run=run)
 
@@ -25,7 +25,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 def exit_code(results: list[Checked], strict: bool) -> int:
     if any(r.unusable or r.previous_unreadable for r in results):
         return 2
-    if any(r.count(Level.ERROR) or (strict and r.count(Level.WARNING)) for r in results):
+    if any(r.count(Level.ERROR) or (strict and r.blocking) for r in results):
         return 1
     return 0
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import shutil
 
 from ..fonts import resolve_roles
+from ..resources import InstallationError
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -18,6 +18,19 @@ def harfbuzz_subset_available() -> bool:
     from ctypes.util import find_library
 
     return find_library("harfbuzz-subset") is not None
+
+
+def weasyprint_status() -> tuple[bool, str]:
+    """WeasyPrint as PDF rendering needs it: installed, in the version render/justify.py extends, with Pango."""
+    try:
+        from ..render import justify
+    except ImportError:
+        return False, "WeasyPrint：未安装，无法生成 PDF"
+    except InstallationError as exc:
+        return False, str(exc)
+    except OSError:  # WeasyPrint loads Pango when imported
+        return False, "WeasyPrint：找不到 Pango 库，无法生成 PDF；安装方法见 README 的“安装”一节"
+    return True, f"WeasyPrint {justify.WEASYPRINT_VERSION}：可用"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -36,11 +49,14 @@ def run(args: argparse.Namespace) -> int:
     print("环境：")
     fast = harfbuzz_subset_available()
     print(f"  {'✓' if fast else '!'} 快速字体子集化（HarfBuzz subset）：{'可用' if fast else '不可用，生成 PDF 会慢很多；请安装 libharfbuzz-subset0'}")
-    weasy = importlib.util.find_spec("weasyprint") is not None
-    print(f"  {'✓' if weasy else '✗'} WeasyPrint：{'可用' if weasy else '未安装，无法生成 PDF'}")
+    weasyprint, status = weasyprint_status()
+    print(f"  {'✓' if weasyprint else '✗'} {status}")
+    fontconfig = shutil.which("fc-list") and shutil.which("fc-match")
+    print(f"  {'✓' if fontconfig else '✗'} fontconfig（fc-list、fc-match）：{'可用' if fontconfig else '未安装，找不到任何字体；请安装 fontconfig'}")
+    poppler = shutil.which("pdftotext")
+    print(f"  {'✓' if poppler else '-'} pdftotext：{'可用' if poppler else '未安装（只在导入 PDF 报告时用到；请安装 poppler-utils）'}")
     office = shutil.which("soffice") or shutil.which("libreoffice")
     print(f"  {'✓' if office else '-'} LibreOffice：{'可用' if office else '未安装（只在测试和性能对比中用到）'}")
     if missing:
         print(f"有 {missing} 种文字没有可用字体：请安装 fonts-noto-cjk 和 fonts-lxgw-wenkai，或安装公文字体。")
-        return 1
-    return 0
+    return 0 if weasyprint and fontconfig and not missing else 1

@@ -6,12 +6,12 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..codes import Level
 from ..files import write_atomic
-from ..findings import InputError, format_text
-from ..form import load_form
+from ..findings import format_text
 from ..formwriter import SCHEMA_FILE, write_form
 from ..limits import one_line, year_problem
-from ..pipeline import blank_report, carry_forward
+from ..pipeline import blank_report, carry_forward, load_report
 from ..schema import schema_text
 
 
@@ -19,7 +19,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("init", help="生成一份新的年度报告表单", description="生成一份完整、带注释的年度报告表单")
     parser.add_argument("--agency", metavar="机关名称", help="报告机关全称（使用 --from 时可省略）")
     parser.add_argument("--year", type=int, metavar="年度", help="报告年度（使用 --from 时默认为上年加一）")
-    parser.add_argument("--from", dest="previous", metavar="上年文件", help="上年度的表单：上年结转和现行有效件数从它接续")
+    parser.add_argument("--from", dest="previous", metavar="上年文件", help="上年度的表单或已公开的报告（.yaml/.pdf/.docx/.html/.txt）：上年结转和现行有效件数从它接续")
     parser.add_argument("-o", "--output", metavar="文件", help="输出文件（默认：年度.yaml）")
     parser.add_argument("--force", action="store_true", help="覆盖已存在的输出文件")
     parser.set_defaults(run=run)
@@ -28,11 +28,13 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     last = None
     if args.previous:
-        try:
-            last, _findings = load_form(Path(args.previous), args.previous)
-        except InputError as exc:
-            print(format_text(exc.finding, []), file=sys.stderr)
+        last, findings, lines = load_report(args.previous)
+        if last is None:
+            print(format_text(findings[0], lines), file=sys.stderr)
             return 2
+        unread = [f for f in findings if f.level == Level.ERROR]
+        if unread:
+            print(f"{args.previous} 中有 {len(unread)} 处未能读取（nianbao check {args.previous} 可列出），相应的数字没有接续，表单中留空。", file=sys.stderr)
     agency = args.agency or (last.agency if last else "")
     year = args.year or (last.year + 1 if last and last.year else 0)
     if not agency or not year:
@@ -53,4 +55,7 @@ def run(args: argparse.Namespace) -> int:
     if not schema.exists():
         write_atomic(schema, schema_text(report.format.id))
     print(f"已生成 {output}" + (f"（上年结转与现行有效件数接续自 {args.previous}）" if last else ""))
+    if last is not None and last.acknowledgements:
+        # Each acknowledgement vouches for last year's text and figures; this year's must be looked at anew.
+        print(f"上年表单的 {len(last.acknowledgements)} 条“已核对”没有沿用：它们核对的是上年的内容，今年的警告需要重新核对。")
     return 0

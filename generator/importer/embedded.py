@@ -43,6 +43,7 @@ class Embedded:
     agency: str = ""
     year: int = 0
     texts: dict[str, str] = field(default_factory=dict)  # narrative as printed (citations resolved), by section or part
+    acknowledgements: list = field(default_factory=list)  # the form's 已核对, carried into the imported form
 
 
 def limit_file_size() -> None:
@@ -94,7 +95,8 @@ def form_cells(data: bytes, name: str) -> Embedded | None:
         return None
     report.compute_totals()
     cells = {cell_id: cell.value for cell_id, cell in report.cells.items()}
-    return Embedded(cells, report.agency, report.year, {key: resolve(report, text.value) for key, text in narrative(report).items()})
+    texts = {key: resolve(report, text.value) for key, text in narrative(report).items()}
+    return Embedded(cells, report.agency, report.year, texts, report.acknowledgements)
 
 
 def narrative(report: Report) -> dict[str, Text]:
@@ -203,6 +205,7 @@ def with_embedded(path: Path, name: str, visible: Extraction) -> Extraction:
     if embedded is None:
         return visible
     report = visible.report
+    report.acknowledgements = embedded.acknowledgements
     visible.findings += identity_findings(embedded, report, name) + take_cells(embedded, report, name) + text_findings(embedded, report)
     visible.how.update({cell_id: BY_EMBEDDED for cell_id in embedded.cells if cell_id in report.cells})
     visible.notices.append(Problem("内嵌数据", "表格数字取自文件内嵌的数据（由 nianbao 生成），已与页面上的文字逐一核对"))

@@ -9,34 +9,25 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 from docx import Document as new_docx
-from docx.enum.section import WD_SECTION
-from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.opc.part import Part
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.shared import Pt, RGBColor
 
 from ..document import EMBEDDED_NAME, EMBEDDED_NAMESPACE, GROUP_KEPT_WHOLE, Document, Heading, Paragraph, Signature, TableBlock, grid_positions
-from ..fonts import TEMPLATES, roles
+from ..resources import TEMPLATES, InstallationError
 
 TEMPLATE = TEMPLATES / "report.docx"
 
-# (style name, font role in templates/fonts.yaml, size pt, alignment, first-line indent in characters)
-STYLES = [
-    ("标题", "title", 22, WD_ALIGN_PARAGRAPH.CENTER, 0),
-    ("一级标题", "heading1", 16, WD_ALIGN_PARAGRAPH.JUSTIFY, 2),
-    ("二级标题", "heading2", 16, WD_ALIGN_PARAGRAPH.JUSTIFY, 2),
-    ("正文", "body", 16, WD_ALIGN_PARAGRAPH.JUSTIFY, 2),
-    ("表格", "table", 10.5, WD_ALIGN_PARAGRAPH.CENTER, 0),
-    ("页码", "page_number", 14, WD_ALIGN_PARAGRAPH.RIGHT, 0),
-]
-LATIN_FACE = "Times New Roman"
+# The template's named styles the report is written with (its footers use 页码 for the page numbers).
+STYLES = ("标题", "一级标题", "二级标题", "正文", "表格", "Table Grid")
 # A run Word and LibreOffice will not break (a web address, a long number): justified, the line
 # before it would be letter-spaced across the measure, so such a paragraph is set flush left.
 UNBREAKABLE = re.compile(r"[0-9A-Za-z〔〕./:_%#?=&+\-]{12,}")
@@ -45,24 +36,6 @@ UNBREAKABLE = re.compile(r"[0-9A-Za-z〔〕./:_%#?=&+\-]{12,}")
 # Elements that must follow a given one in its parent (WordprocessingML's schema order: Word
 # reports "unreadable content" for out-of-order properties even where LibreOffice does not).
 FOLLOWING = {
-    "w:snapToGrid": (
-        "w:spacing",
-        "w:ind",
-        "w:contextualSpacing",
-        "w:mirrorIndents",
-        "w:suppressOverlap",
-        "w:jc",
-        "w:textDirection",
-        "w:textAlignment",
-        "w:textboxTightWrap",
-        "w:outlineLvl",
-        "w:divId",
-        "w:cnfStyle",
-        "w:rPr",
-        "w:sectPr",
-        "w:pPrChange",
-    ),
-    "w:outlineLvl": ("w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange"),
     "w:cantSplit": ("w:trHeight", "w:tblHeader", "w:tblCellSpacing", "w:jc", "w:hidden", "w:ins", "w:del", "w:trPrChange"),
     "w:tblHeader": ("w:tblCellSpacing", "w:jc", "w:hidden", "w:ins", "w:del", "w:trPrChange"),
     "w:tblCellMar": ("w:tblLook", "w:tblCaption", "w:tblDescription", "w:tblPrChange"),
@@ -76,69 +49,6 @@ def add_property(parent, tag: str, **attributes: str):
         element.set(qn(f"w:{name}"), value)
     parent.insert_element_before(element, *FOLLOWING[tag])
     return element
-
-
-def set_fonts(style, east_asian: str, latin: str) -> None:
-    style.font.name = latin
-    fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
-    fonts.set(qn("w:eastAsia"), east_asian)
-    fonts.set(qn("w:ascii"), latin)
-    fonts.set(qn("w:hAnsi"), latin)
-
-
-def add_styles(docx) -> None:
-    for name, role, size, align, indent in STYLES:
-        style = docx.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
-        style.base_style = docx.styles["Normal"]
-        official = roles()[role].official[0]
-        set_fonts(style, official, official if role == "page_number" else LATIN_FACE)
-        style.font.size = Pt(size)
-        layout = style.paragraph_format
-        layout.alignment = align
-        layout.space_before = layout.space_after = Pt(0)
-        layout.first_line_indent = Pt(size * indent) if indent else None
-        if name == "表格":
-            layout.line_spacing_rule = WD_LINE_SPACING.SINGLE
-            add_property(style.element.get_or_add_pPr(), "w:snapToGrid", val="0")
-        elif name != "页码":
-            layout.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-            layout.line_spacing = Pt(28 if name != "标题" else 36)
-        if name in ("一级标题", "二级标题"):
-            layout.keep_with_next = True
-            # headings in Word's navigation pane and tables of contents
-            add_property(style.element.get_or_add_pPr(), "w:outlineLvl", val="0" if name == "一级标题" else "1")
-        if name == "标题":
-            layout.space_after = Pt(28)  # one blank body line between the title and the text
-
-
-def page_setup(docx) -> None:
-    section = docx.sections[0]
-    section.start_type = WD_SECTION.NEW_PAGE
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
-    section.left_margin, section.right_margin = Mm(28), Mm(26)
-    section.footer_distance = Mm(28)
-    docx.settings.odd_and_even_pages_header_footer = True
-    page_number(section.footer.paragraphs[0], WD_ALIGN_PARAGRAPH.RIGHT)
-    page_number(section.even_page_footer.paragraphs[0], WD_ALIGN_PARAGRAPH.LEFT)
-
-
-def page_number(paragraph, align) -> None:
-    """「— 1 —」 with a PAGE field; odd pages right, even pages left."""
-    paragraph.style = "页码"
-    paragraph.alignment = align
-    paragraph.add_run("— ")
-    run = paragraph.add_run()
-    for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
-        if kind:
-            element = OxmlElement("w:fldChar")
-            element.set(qn("w:fldCharType"), kind)
-        else:
-            element = OxmlElement("w:instrText")
-            element.set(qn("xml:space"), "preserve")
-            element.text = text
-        run._r.append(element)
-    paragraph.add_run(" —")
 
 
 def cell_margins(table, sides: int = 30, top_bottom: int = 40) -> None:
@@ -198,17 +108,6 @@ def rows_kept_with_next(block: TableBlock) -> set[int]:
     return kept
 
 
-def build_template() -> bytes:
-    """templates/report.docx: the named styles and page setup (`make docx-template` rewrites it)."""
-    docx = new_docx()
-    add_styles(docx)
-    page_setup(docx)
-    body = docx.element.body
-    for paragraph in list(body.iterchildren(qn("w:p"))):
-        body.remove(paragraph)
-    return to_bytes(docx)
-
-
 def to_bytes(docx) -> bytes:
     buffer = io.BytesIO()
     docx.save(buffer)
@@ -216,6 +115,18 @@ def to_bytes(docx) -> bytes:
 
 
 CORE_PROPERTY_CHARS = 255  # python-docx refuses a longer title or author
+
+
+def open_template(path: Path):
+    """The Word template, refused with a clear message if an edit in Word/WPS lost a style the report uses."""
+    docx = new_docx(str(path))
+    names = {style.name for style in docx.styles}
+    missing = [name for name in STYLES if name not in names]
+    if missing:
+        raise InstallationError(
+            f"Word 模板 {path} 缺少样式：{'、'.join(missing)}。请在 Word/WPS 中按原名称补上这些样式，或从 nianbao 的源代码中取回原来的 report.docx。"
+        )
+    return docx
 
 
 def text_width(text: str) -> float:
@@ -257,9 +168,27 @@ def to_fixed_bytes(data: bytes, doc: Document) -> bytes:
     return buffer.getvalue()
 
 
-def render_docx(doc: Document) -> bytes:
+DRAFT_MARK = "草稿 未通过校验"
+
+
+def mark_draft(docx) -> None:
+    """「草稿 未通过校验」 in red at the head of every page (odd and even headers)."""
+    section = docx.sections[0]
+    for header in (section.header, section.even_page_header):
+        header.is_linked_to_previous = False
+        paragraph = header.paragraphs[0]
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        run = paragraph.add_run(DRAFT_MARK)
+        run.bold = True
+        run.font.size = Pt(16)
+        run.font.color.rgb = RGBColor(0xCC, 0, 0)
+
+
+def render_docx(doc: Document, draft: bool = False) -> bytes:
     """The report on the Word template, so its styles and page setup are the agency's to edit."""
-    docx = new_docx(str(TEMPLATE))
+    docx = open_template(TEMPLATE)
+    if draft:
+        mark_draft(docx)
     properties = docx.core_properties
     properties.title = properties.subject = doc.title[:CORE_PROPERTY_CHARS]
     properties.author = properties.last_modified_by = doc.agency[:CORE_PROPERTY_CHARS]

@@ -9,7 +9,8 @@ import jinja2
 from markupsafe import Markup, escape
 
 from ..document import Document
-from ..fonts import TEMPLATES, css_variables
+from ..fonts import css_variables
+from ..resources import TEMPLATES
 
 URL = re.compile(r"(?:https?://|www\.)[0-9A-Za-z./_?=&;%#:~+-]+")
 

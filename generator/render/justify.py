@@ -14,17 +14,29 @@ Where the text cannot break before an unbreakable run (「〔2020〕109号」, a
 part), the line before it would be letter-spaced across the measure. The stretch is capped
 at MAX_STRETCH_EM of the font size a gap, as JIS X 4051 and W3C clreq prefer a line a little
 short to a visibly spaced one; such a line then ends short of the right edge.
-WeasyPrint is pinned in pyproject.toml because this relies on those functions.
+WeasyPrint is pinned in pyproject.toml because this relies on those functions, and any
+other version is refused before they are imported (they may be missing or mean something else).
 """
 
 from __future__ import annotations
 
 import re
 
-from weasyprint.formatting_structure import boxes
-from weasyprint.layout import inline
-from weasyprint.text import line_break
-from weasyprint.text.ffi import TO_UNITS, ffi, pango
+import weasyprint
+
+from ..resources import InstallationError
+
+WEASYPRINT_VERSION = "70.0"  # the version whose internals this module extends (pyproject.toml pins it)
+if weasyprint.__version__ != WEASYPRINT_VERSION:
+    raise InstallationError(
+        f"生成 PDF 需要 WeasyPrint {WEASYPRINT_VERSION}（本程序的中文两端对齐依赖它的内部函数），但安装的是 {weasyprint.__version__}，"
+        f"用它生成的 PDF 会排错版。请执行 pip install weasyprint=={WEASYPRINT_VERSION}，或重新安装 nianbao（pipx install --force .）。"
+    )
+
+from weasyprint.formatting_structure import boxes  # noqa: E402  (imported only once the version is known)
+from weasyprint.layout import inline  # noqa: E402
+from weasyprint.text import line_break  # noqa: E402
+from weasyprint.text.ffi import TO_UNITS, ffi, pango  # noqa: E402
 
 MAX_STRETCH_EM = 0.125  # at most 2 pt between 16 pt characters beyond their natural spacing
 CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]")

@@ -2,31 +2,16 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
 
-from ..narrative import all_texts
+from ..narrative import SENTENCE_SPLIT, all_texts, normalize_sentence, required_wording
 from ..report import Report
 
 T = TypeVar("T")
-SENTENCE_END = re.compile(r"[。！？；!?;\n]")
 MIN_LENGTH = 15  # shorter sentences ("全年未收取信息处理费。") are said alike by everyone
 COMMON = 50  # a sentence in more reports than this is common wording, not one report copying another
-
-
-def normalize_sentence(text: str) -> str:
-    """Folded for comparison: NFKC, no spaces or punctuation, every run of digits the same."""
-    text = unicodedata.normalize("NFKC", text)
-    text = re.sub(r"\d+(\.\d+)?", "#", text)
-    return "".join(ch for ch in text if ch.isalnum() or ch == "#")
-
-
-def required_wording(report: Report) -> tuple[str, ...]:
-    """Words of statements the format requires of every report (the 信息处理费 statement…)."""
-    return tuple(w for s in report.format.sections if s.must_mention for w in s.must_mention.words)
 
 
 def sentences_of(report: Report) -> dict[str, str]:
@@ -34,7 +19,7 @@ def sentences_of(report: Report) -> dict[str, str]:
     required = required_wording(report)
     found = {}
     for _section, _where, text in all_texts(report):
-        for sentence in SENTENCE_END.split(text.value):
+        for sentence in SENTENCE_SPLIT.split(text.value):
             if any(word in sentence for word in required):
                 continue
             folded = normalize_sentence(sentence)

@@ -26,6 +26,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from ..acknowledge import apply_acknowledgements, blocking
 from ..checks import check_report
 from ..codes import Level
 from ..document import build_document, grid_table
@@ -33,7 +34,7 @@ from ..findings import Finding, InputError
 from ..fonts import TEMPLATES
 from ..formwriter import write_form
 from ..importer import PUBLISHED_SUFFIXES, import_report
-from ..pipeline import blank_report, carry_forward, load_report, previous_path
+from ..pipeline import blank_report, carry_forward, find_previous, load_report
 from ..report import Report
 from .accounts import Account, agency_of
 from .editing import apply_edits, computed_cells, finding_target, form_state, read_with_spans, text_target
@@ -54,8 +55,8 @@ class Checked:
 
     @property
     def blocking(self) -> list[Finding]:
-        """What stops the final build."""
-        return [f for f in self.findings if f.level == Level.ERROR]
+        """What stops the final build: errors and unacknowledged warnings."""
+        return blocking(self.findings)
 
 
 def check_text(store: FormStore, name: str, text: str) -> Checked:
@@ -64,14 +65,15 @@ def check_text(store: FormStore, name: str, text: str) -> Checked:
         report, findings, spans = read_with_spans(text, name)
     except InputError as exc:
         return Checked(text, None, [exc.finding])
-    last = previous_path(store.path(name), report, None)
-    previous = load_report(str(last))[0] if last else None
-    return Checked(text, report, findings + check_report(report, previous), spans)
+    report.previous, trouble = find_previous(store.path(name), report)
+    findings += [trouble] if trouble else []
+    return Checked(text, report, apply_acknowledgements(report, findings + check_report(report, report.previous)), spans)
 
 
 def finding_json(finding: Finding, checked: Checked) -> dict:
     target = finding_target(finding, checked.report, checked.spans) if checked.report else ""
-    return {"code": finding.code, "level": finding.level.value, "label": finding.level.label, "message": finding.message, "hint": finding.hint, "target": target}
+    data = {"code": finding.code, "level": finding.level.value, "label": finding.level.label, "message": finding.message, "hint": finding.hint, "target": target}
+    return data | ({"acknowledged": {"reason": finding.acknowledged}} if finding.acknowledged else {})
 
 
 def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret: str | None = None) -> Starlette:
@@ -382,7 +384,7 @@ def render(report: Report, kind: str, draft: bool) -> bytes:
     if kind == "docx":
         from ..render.docx import render_docx
 
-        return render_docx(document)
+        return render_docx(document, draft=draft)
     from ..render.html import render_html
 
     return render_html(document, draft=draft).encode("utf-8")

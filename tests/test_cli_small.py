@@ -1,0 +1,47 @@
+"""Small things users asked for: aligned help, folder summaries, where a missing section goes."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from generator.findings import display_width
+
+from .conftest import ROOT
+from .helpers import BASE, check_text, write
+
+
+@pytest.mark.parametrize("command", ["check", "build", "init", "import"])
+def test_help_columns_align_for_chinese_text(command):
+    """Help text starts at one column, counting a Chinese character as two (as a terminal shows it)."""
+    result = subprocess.run([sys.executable, "-m", "generator", command, "--help"], capture_output=True, text=True, cwd=ROOT, env={**os.environ, "COLUMNS": "100"})
+    lines = result.stdout.split("\n")
+    options = lines[lines.index("选项:") + 1 :]
+    starts = set()
+    for line in options:
+        beside = re.match(r"^  \S.*?\s{2,}(?=\S)", line)
+        under = re.match(r"^ {3,}(?=\S)", line)
+        if beside or under:
+            starts.add(display_width((beside or under).group(0)))
+    assert len(starts) == 1, result.stdout
+    assert all(display_width(line) <= 100 for line in options), result.stdout
+
+
+def test_folder_check_names_a_yaml_syntax_error(tmp_path, run_cli):
+    write(tmp_path, BASE)
+    write(tmp_path, "机关: 某局\n年度: [2024\n", "2025.yaml")
+    code, out, _err = run_cli("check", str(tmp_path))
+    assert code == 2
+    summary_line = next(line for line in out.split("\n") if line.startswith("  ") and "2025.yaml：" in line)
+    assert "E001 YAML 语法错误（第 2 行）" in summary_line and "无法读取" not in summary_line
+
+
+def test_missing_section_says_where_it_goes():
+    start = BASE.index("收到和处理政府信息公开申请情况:")
+    end = BASE.index("政府信息公开行政复议")
+    (finding,) = [f for f in check_text(BASE[:start] + BASE[end:]) if f.code == "E008"]
+    assert "放在「二、主动公开政府信息情况」一节" in finding.hint and "之后" in finding.hint
