@@ -18,7 +18,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from .findings import ERROR, NOTE, WARNING, Finding
+from .codes import Level
+from .findings import Finding
 from .report import Loc, Report, Text
 
 KEY = "已核对"
@@ -58,7 +59,8 @@ def finding_path(report: Report, finding: Finding) -> str:
         last = text.line_locs[-1].line if text.line_locs else text.loc.line
         if text.loc.line <= loc.line <= last:
             return key
-    named = [*report.section_locs.items(), *report.field_locs.items(), *((row, at) for (_t, row), at in report.row_locs.items())]
+    fields = [(f.key, report.field_locs[f.attribute]) for f in report.format.fields if f.attribute in report.field_locs]
+    named = [*report.section_locs.items(), *fields, *((row, at) for (_t, row), at in report.row_locs.items())]
     return next((key for key, at in named if at.line == loc.line), "")
 
 
@@ -85,24 +87,24 @@ def apply_acknowledgements(report: Report, findings: list[Finding]) -> list[Find
     result = list(findings)
     for ack in report.acknowledgements:
         if not ack.reason.strip():
-            result.append(Finding(ERROR, "E050", f"对 {ack.code} 的核对没有写理由", ack.loc, "在“理由:”中写明为何核对后仍保留，例如“据原文转录”"))
+            result.append(Finding("E050", f"对 {ack.code} 的核对没有写理由", ack.loc, "在“理由:”中写明为何核对后仍保留，例如“据原文转录”"))
             continue
         if ack.code.startswith("E"):
-            result.append(Finding(ERROR, "E051", f"错误 {ack.code} 不能标为已核对：错误必须改正", ack.loc, "改正表单中的错误，并删去这一条核对"))
+            result.append(Finding("E051", f"错误 {ack.code} 不能标为已核对：错误必须改正", ack.loc, "改正表单中的错误，并删去这一条核对"))
             continue
-        hits = [i for i, f in enumerate(result) if f.level in (WARNING, NOTE) and matches(ack, report, f)]
+        hits = [i for i, f in enumerate(result) if f.level in (Level.WARNING, Level.INFO) and matches(ack, report, f)]
         for i in hits:
             result[i] = replace(result[i], acknowledged=ack.reason.strip())
         if not hits:
             places = "、".join(p for p in dict.fromkeys(finding_path(report, f) for f in findings if f.code == ack.code) if p)
             hint = f"{ack.code} 现在出现在：{places}" if places else "问题已不存在时，删去这一条核对"
-            result.append(Finding(WARNING, "W207", f"核对 {ack.code}「{ack.place}」没有对应的问题", ack.loc, hint))
+            result.append(Finding("W207", f"核对 {ack.code}「{ack.place}」没有对应的问题", ack.loc, hint))
     return result
 
 
 def blocking(findings: list[Finding]) -> list[Finding]:
     """What keeps a report from a final build: errors, and warnings not acknowledged."""
-    return [f for f in findings if f.level == ERROR or (f.level == WARNING and not f.acknowledged)]
+    return [f for f in findings if f.level == Level.ERROR or (f.level == Level.WARNING and not f.acknowledged)]
 
 
 def describe(ack: Acknowledgement) -> dict[str, str]:

@@ -6,7 +6,7 @@ import difflib
 from collections.abc import Iterator
 from datetime import date
 
-from .findings import ERROR, NOTE, WARNING, Finding
+from .findings import Finding
 from .format import Relation, Table, Term, normalize_label
 from .narrative import (
     SENTENCE_SPLIT,
@@ -34,10 +34,9 @@ def check_report(report: Report, previous: Report | None = None) -> list[Finding
     if previous is not None and not is_previous_year(report, previous):
         findings.append(
             Finding(
-                ERROR,
                 "E053",
                 f"作为上年报告的是{previous.agency} {previous.year} 年度的报告，本报告是{report.agency} {report.year} 年度",
-                report.field_locs.get("年度"),
+                report.field_locs.get("year"),
                 f"跨年核对应使用{report.agency} {report.year - 1} 年度的报告",
             )
         )
@@ -100,7 +99,7 @@ def relation_finding(report: Report, relation: Relation, table: Table, item: str
             f"{right_text} = {format_number(right)}，两者应相等（{relation.meaning}）"
         )
         hint = "核对这一列中各项的数字"
-    return Finding(relation.level, relation.code, message, cell.loc or report.row_locs.get((table.key, blamed[1])), hint, cell=blamed, cells=tuple(ids))
+    return Finding(relation.code, message, cell.loc or report.row_locs.get((table.key, blamed[1])), hint, cell=blamed, cells=tuple(ids))
 
 
 def relation_place(table: Table, for_each: str, item: str, left_key: str) -> str:
@@ -115,7 +114,6 @@ def pending_note(report: Report, previous: Report | None, relation: Relation, ta
         here = cell_id(table, relation.for_each, item, term.key)
         loc = report.cells[here].loc or report.row_locs.get((table.key, item))
         yield Finding(
-            NOTE,
             relation.code,
             f"{item_label(table, relation.for_each, item)}：上年「{table.column(term.key).label}」{format_number(pending)} 件（{relation.meaning}）",
             loc,
@@ -131,10 +129,9 @@ def check_citations(report: Report) -> Iterator[Finding]:
                 name = problem.name
                 close = [n for n in report.figure_names() if name in n or n.split(".")[0] == name.split(".")[0]][:3]
                 hint = ("可用的名称如：" + "、".join(close)) if close else "名称为“行.列”，例如 本年新收.总计、行政许可、机关、年度"
-                yield Finding(ERROR, "E013", f"{where}引用了未知的数字「{name}」", loc, hint)
+                yield Finding("E013", f"{where}引用了未知的数字「{name}」", loc, hint)
             elif problem.kind == "filter":
                 yield Finding(
-                    ERROR,
                     "E054",
                     f"{where}的「{problem.name} | {problem.filter}」中，「{problem.filter}」不能用于「{problem.name}」",
                     loc,
@@ -142,7 +139,6 @@ def check_citations(report: Report) -> Iterator[Finding]:
                 )
             else:
                 yield Finding(
-                    ERROR,
                     "E055",
                     f"{where}的「{problem.name} | {YEAR_ON_YEAR}」需要上年报告，但没有找到{report.agency} {report.year - 1} 年度的报告",
                     loc,
@@ -163,7 +159,6 @@ def check_year_on_year(report: Report, previous: Report) -> Iterator[Finding]:
         loc = report.cells[(table.key, row, name.partition(".")[2] or table.columns[0].key)].loc or report.row_locs.get((table.key, row))
         unit = report.figure_unit(name)
         yield Finding(
-            NOTE,
             "I220",
             f"{place}：{report.year} 年 {format_number(now)} {unit}，{previous.year} 年 {format_number(last)} {unit}，变化较大",
             loc,
@@ -204,7 +199,6 @@ def check_similar_texts(report: Report, previous: Report) -> Iterator[Finding]:
         same = sum(len(s) for s in now if any(alike(s, old) for old in last))
         if same / total >= rules["similar"]:
             yield Finding(
-                WARNING,
                 "W208",
                 f"「{where}」与 {previous.year} 年度报告的同一部分 {same * 100 // total}% 相同（内容雷同）",
                 text.loc,
@@ -222,7 +216,6 @@ def check_narrative_figures(report: Report) -> Iterator[Finding]:
             if mention.number not in sums:
                 shown = "；".join(f"{figure_title(report, names)}为 {format_number(s)}" for names, s in zip(mention.figures, sums, strict=True))
                 yield Finding(
-                    WARNING,
                     "W301",
                     f"{where}中“{mention.phrase}”与表格不符：{shown}",
                     text.loc_of(typed.line_index, mention.start, len(mention.typed)),
@@ -239,7 +232,6 @@ def check_share(report: Report, where: str, text: Text, line_index: int, mention
         return
     right = format(share_percent(part, whole, len(mention.share.partition(".")[2])), "f")
     yield Finding(
-        WARNING,
         "W303",
         f"{where}中“{mention.phrase}”后写的“{mention.share}%”与表格不符：{format_number(part)} 占{figure_title(report, (mention.share_of,))} "
         f"{format_number(whole)} 的 {right}%",
@@ -273,7 +265,6 @@ def check_completeness(report: Report) -> Iterator[Finding]:
         here = report.section_locs.get(section.key)
         if section.kind == "parts" and section.key in report.texts:
             yield Finding(
-                WARNING,
                 "W402",
                 f"「{section.heading}」没有按（一）至（五）分项填写：" + "、".join(p.heading for p in section.parts),
                 here,
@@ -283,7 +274,6 @@ def check_completeness(report: Report) -> Iterator[Finding]:
             for part in section.parts:
                 if part.key not in report.parts[section.key]:
                     yield Finding(
-                        WARNING,
                         "W402",
                         f"「{section.heading}」缺少第（{part.number}）项「{part.heading}」",
                         here,
@@ -292,12 +282,11 @@ def check_completeness(report: Report) -> Iterator[Finding]:
         mention = section.must_mention
         text = report.texts.get(section.key)
         if mention and text is not None and not any(w in text.value for w in mention.words):
-            yield Finding(WARNING, mention.code, f"「{section.heading}」{mention.message}", text.loc, mention.hint)
+            yield Finding(mention.code, f"「{section.heading}」{mention.message}", text.loc, mention.hint)
     for section, where, text in all_texts(report):
         if section.required and is_placeholder(report, text.value):
-            weight = report.format.completeness["placeholder" if text.value.strip() else "empty"]
             shown = f"只写了「{text.value.strip()}」" if text.value.strip() else "是空的"
-            yield Finding(weight["level"], weight["code"], f"「{where}」{shown}", text.loc, "条例第五十条要求如实报告这部分内容；确实没有的，也应具体说明情况")
+            yield Finding(report.format.completeness["placeholder" if text.value.strip() else "empty"], f"「{where}」{shown}", text.loc, "条例第五十条要求如实报告这部分内容；确实没有的，也应具体说明情况")
     yield from check_deadline(report)
 
 
@@ -305,17 +294,16 @@ def check_deadline(report: Report) -> Iterator[Finding]:
     if report.published is None or not report.year:
         return
     fmt = report.format
-    kind = report.kind or ("地方政府" if report.agency.endswith(fmt.local_government_suffix) else "部门")
+    kind = report.kind or fmt.kind_of(report.agency)
     month, day = fmt.deadlines[kind]
     deadline = date(report.year + 1, month, day)
-    loc: Loc | None = report.field_locs.get("发布日期")
+    loc: Loc | None = report.field_locs.get("published")
     if report.published > deadline:
         yield Finding(
-            WARNING,
             "W404",
             f"发布日期 {report.published} 晚于{kind}年度报告的公布期限 {deadline}（条例第四十九条）",
             loc,
             "按期限公布；如为地方政府的本级年度报告，可写“报告类型: 地方政府”",
         )
     elif report.published.year <= report.year:
-        yield Finding(WARNING, "W405", f"发布日期 {report.published} 早于 {report.year} 年度结束", loc, "核对发布日期与年度")
+        yield Finding("W405", f"发布日期 {report.published} 早于 {report.year} 年度结束", loc, "核对发布日期与年度")

@@ -10,10 +10,11 @@ import signal
 import sys
 from types import ModuleType
 
-from .findings import display_width
+from .findings import display_width, format_text
+from .format import FormatError
 from .resources import InstallationError
 
-COMMANDS = ["check", "build", "init", "import_", "review", "serve", "schema", "doctor"]
+COMMANDS = ["check", "build", "init", "import_", "review", "serve", "schema", "doctor", "explain"]
 
 
 ARGPARSE_CHINESE = {
@@ -130,6 +131,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return args.run(args)
+    except FormatError as exc:  # a format data file the command needs is broken
+        for finding in exc.findings:
+            print(format_text(finding, exc.source_lines), file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         sys.stderr.write("已中断。\n")
         return 130

@@ -23,7 +23,7 @@ EMBEDDED_NAMESPACE = "urn:nianbao:form:1"
 
 
 @dataclass
-class Cell:
+class TableCell:
     text: str
     rowspan: int = 1
     colspan: int = 1
@@ -38,8 +38,8 @@ class Cell:
 class TableBlock:
     kind: ClassVar[str] = "table"
     key: str
-    head: list[list[Cell]]
-    body: list[list[Cell]]
+    head: list[list[TableCell]]
+    body: list[list[TableCell]]
     widths: list[float]  # relative column widths, summing to 1
     continued: bool = False  # the rest of a table after a page break, on a new page (PDF)
 
@@ -106,11 +106,11 @@ class Leaf:
     label: str
 
 
-def header_rows(corner: Cell, leaves: list[Leaf]) -> list[list[Cell]]:
+def header_rows(corner: TableCell, leaves: list[Leaf]) -> list[list[TableCell]]:
     """Merged header rows for columns grouped as `leaves` describe."""
     depth = 1 + max(len(leaf.chain) for leaf in leaves)
     corner.rowspan = depth
-    rows: list[list[Cell]] = [[corner]] + [[] for _ in range(depth - 1)]
+    rows: list[list[TableCell]] = [[corner]] + [[] for _ in range(depth - 1)]
     for level in range(depth):
         index = 0
         while index < len(leaves):
@@ -120,11 +120,11 @@ def header_rows(corner: Cell, leaves: list[Leaf]) -> list[list[Cell]]:
                 span = 1
                 while index + span < len(leaves) and leaves[index + span].chain[: level + 1] == prefix:
                     span += 1
-                rows[level].append(Cell(leaf.chain[level], colspan=span, header=True))
+                rows[level].append(TableCell(leaf.chain[level], colspan=span, header=True))
                 index += span
                 continue
             if level == len(leaf.chain):
-                rows[level].append(Cell(leaf.label, rowspan=depth - level, header=True))
+                rows[level].append(TableCell(leaf.label, rowspan=depth - level, header=True))
             index += 1
     return rows
 
@@ -141,8 +141,8 @@ def value_text(report: Report, table: Table, row: str, column: str) -> str:
     return "" if value is None else format_number(value)
 
 
-def data_cell(report: Report, table: Table, row: str, column: str) -> Cell:
-    return Cell(value_text(report, table, row, column), numeric=True, cell=f"{table.key}/{row}/{column}")
+def data_cell(report: Report, table: Table, row: str, column: str) -> TableCell:
+    return TableCell(value_text(report, table, row, column), numeric=True, cell=f"{table.key}/{row}/{column}")
 
 
 def metadata_stamp(report: Report) -> datetime:
@@ -159,7 +159,7 @@ def metadata_stamp(report: Report) -> datetime:
 def grid_table(report: Report, table: Table) -> TableBlock:
     groups = {c: [g.label for g in table.column_groups if c in g.members] for c in (c.key for c in table.columns)}
     leaves = [Leaf(tuple(groups[c.key]), c.label) for c in table.columns]
-    corner = Cell(table.note or table.corner, colspan=table.label_columns, header=True)
+    corner = TableCell(table.note or table.corner, colspan=table.label_columns, header=True)
     head = header_rows(corner, leaves)
     body = []
     for row in table.rows:
@@ -167,8 +167,8 @@ def grid_table(report: Report, table: Table) -> TableBlock:
         chain = table.groups_of_row(row.key)
         for group in chain:
             if group.members[0] == row.key:
-                cells.append(Cell(group.label, rowspan=len(group.members), header=True))
-        cells.append(Cell(row.label, colspan=table.label_columns - len(chain), header=True))
+                cells.append(TableCell(group.label, rowspan=len(group.members), header=True))
+        cells.append(TableCell(row.label, colspan=table.label_columns - len(chain), header=True))
         cells += [data_cell(report, table, row.key, c.key) for c in table.columns]
         body.append(cells)
     widths = column_widths(table.label_columns, len(table.columns))
@@ -183,17 +183,17 @@ def one_row_table(report: Report, table: Table) -> TableBlock:
         for column in table.columns:
             leaves.append(Leaf(chain, column.label))
             values.append(data_cell(report, table, row.key, column.key))
-    head = header_rows(Cell("", header=True), leaves)
+    head = header_rows(TableCell("", header=True), leaves)
     head[0] = head[0][1:]  # no corner: the table has no row labels (so its note, if any, goes above)
     return TableBlock(table.key, with_caption(head, [table.caption, table.note], len(leaves)), [values], column_widths(0, len(leaves)))
 
 
-def with_caption(head: list[list[Cell]], lines: list[str], width: int) -> list[list[Cell]]:
+def with_caption(head: list[list[TableCell]], lines: list[str], width: int) -> list[list[TableCell]]:
     """Caption lines (第二十条第（一）项…) as full-width header rows above the column headers."""
-    return [[Cell(line, colspan=width, header=True)] for line in lines if line] + head
+    return [[TableCell(line, colspan=width, header=True)] for line in lines if line] + head
 
 
-def grid_positions(rows: list[list[Cell]]) -> list[list[tuple[int, Cell]]]:
+def grid_positions(rows: list[list[TableCell]]) -> list[list[tuple[int, TableCell]]]:
     """Each cell with its first grid column, merged cells taking their spans into account."""
     taken: set[tuple[int, int]] = set()
     placed = []
@@ -217,7 +217,7 @@ def continue_table(block: TableBlock, row: int, whole_up_to: int = GROUP_KEPT_WH
     up to `whole_up_to` rows moves whole to the next page; a group still cut there has its label
     printed again at the top of the continuation. None if no group straddles the break."""
 
-    def straddling(at: int) -> list[tuple[int, int, Cell]]:
+    def straddling(at: int) -> list[tuple[int, int, TableCell]]:
         placed = grid_positions(block.body)
         return [(r, column, cell) for r, cells in enumerate(placed[:at]) for column, cell in cells if r + cell.rowspan > at]
 
@@ -237,7 +237,7 @@ def link_headers(block: TableBlock, prefix: str) -> None:
     """Give header cells ids and each data cell the ids of the column and row headers over it."""
     rows = block.head + block.body
     placed = grid_positions(rows)
-    covering: dict[tuple[int, int], Cell] = {}
+    covering: dict[tuple[int, int], TableCell] = {}
     for r, row in enumerate(placed):
         for column, cell in row:
             if cell.header:

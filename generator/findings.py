@@ -8,6 +8,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
+from .codes import Level, level_of
 from .report import CellId, Loc
 
 SHOWN_ESCAPED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
@@ -20,12 +21,11 @@ def printable(text: str) -> str:
     text = text if len(text) <= MESSAGE_CHARS else text[:MESSAGE_CHARS] + f"…（共 {len(text):,} 字）"
     return SHOWN_ESCAPED.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
-ERROR, WARNING, NOTE = "错误", "警告", "提示"
-
 
 @dataclass(frozen=True)
 class Finding:
-    level: str
+    """What was found, where; its level is the registered level of its code (generator/codes.yaml)."""
+
     code: str
     message: str
     loc: Loc | None = None
@@ -34,8 +34,12 @@ class Finding:
     cells: tuple[CellId, ...] = ()
     acknowledged: str = ""  # the reason, when the form acknowledges this warning (已核对)
 
+    @property
+    def level(self) -> Level:
+        return level_of(self.code)
+
     def to_json(self) -> dict:
-        data: dict = {"level": self.level, "code": self.code, "message": self.message}
+        data: dict = {"level": self.level.value, "code": self.code, "message": self.message}
         if self.loc and self.loc.place:
             data.update(file=self.loc.file, place=self.loc.place)
         elif self.loc:
@@ -85,7 +89,7 @@ def excerpt(finding: Finding, source_lines: list[str]) -> list[str]:
 
 def format_text(finding: Finding, source_lines: list[str]) -> str:
     place = f"{finding.loc}: " if finding.loc else ""
-    level = f"{finding.level}·已核对" if finding.acknowledged else finding.level
+    level = f"{finding.level.label}·已核对" if finding.acknowledged else finding.level.label
     lines = [printable(f"{place}{finding.code} [{level}] {finding.message}")]
     lines += ["  " + x for x in excerpt(finding, source_lines)]
     if finding.acknowledged:
@@ -110,12 +114,12 @@ def summary(findings: list[Finding]) -> str:
     counts = Counter(f.level for f in findings)
     if not counts:
         return "未发现问题。"
-    acknowledged = sum(f.level == WARNING and bool(f.acknowledged) for f in findings)
+    acknowledged = sum(f.level == Level.WARNING and bool(f.acknowledged) for f in findings)
 
-    def count(level: str) -> str:
-        return f"{counts[level]} 个{level}" + (f"（其中 {acknowledged} 个已核对）" if level == WARNING and acknowledged else "")
+    def count(level: Level) -> str:
+        return f"{counts[level]} 个{level.label}" + (f"（其中 {acknowledged} 个已核对）" if level == Level.WARNING and acknowledged else "")
 
-    parts = [count(level) for level in (ERROR, WARNING, NOTE) if counts[level]]
+    parts = [count(level) for level in Level if counts[level]]
     return "发现 " + "、".join(parts) + "。"
 
 

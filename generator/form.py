@@ -16,8 +16,9 @@ from pathlib import Path
 import yaml
 
 from . import acknowledge
-from .findings import ERROR, WARNING, Finding, InputError, printable
-from .format import Column, Format, Section, Table, available_formats, format_for_year, load_format, normalize_label
+from .datacheck import node_loc, yaml_problem
+from .findings import Finding, InputError, printable
+from .format import Column, ColumnType, Field, FieldType, Format, Section, SectionKind, Table, available_formats, format_for_year, load_format, normalize_label
 from .limits import CONTROL, MAX_DECIMALS, MAX_DIGITS, YEARS, clean_text, one_line, read_capped
 from .report import Cell, Loc, Number, Report, Text
 from .typos import FULL_WIDTH, colon_space, folded_text, full_width_at, mistake_finding, repair_for_yaml, source_of, typing_mistake
@@ -38,39 +39,21 @@ NULLS = {"", "~", "null", "Null", "NULL"}
 INTEGER = re.compile(r"[+-]?[0-9]+")
 DECIMAL = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
 NUMBERING = re.compile(r"^([一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+[.、．])")
-FORMAT_KEY = "格式"
 YAML_TAG_PREFIX = "tag:yaml.org,2002:"
-
-YAML_PROBLEMS = [
-    ("cannot start any token", "这里有一个不能出现在此处的字符"),
-    ("mapping values are not allowed", "冒号位置不对：一行里出现了第二个“键: 值”，或缩进与上一行不一致"),
-    ("could not find expected ':'", "缺少冒号“:”，或上一行的引号没有闭合"),
-    ("did not find expected key", "缩进不一致：这一行与同一层的其他键缩进不同"),
-    ("did not find expected ',' or ']'", "方括号列表没有正确结束：缺少“]”，或数字之间没有用英文逗号分隔"),
-    ("did not find expected ',' or '}'", "花括号没有正确结束：缺少“}”，或各项之间没有用英文逗号分隔"),
-    ("did not find expected '-' indicator", "列表项的缩进不一致"),
-    ("found undefined alias", "引用了未定义的别名（*）"),
-    ("found unexpected end of stream", "文件意外结束：有引号或括号没有闭合"),
-    ("found unknown escape character", "双引号文字里有无效的转义符“\\”，可改用单引号或“|”文本块"),
-    ("found invalid Unicode character escape code", "双引号文字里的“\\u”转义不是有效的字符"),
-    ("expected <block end>", "缩进不一致：这一行的缩进与上下文不符"),
-    ("found a tab character", "这里用了制表符（Tab）：YAML 只能用空格缩进"),
-    ("while scanning a quoted scalar", "引号没有闭合"),
-]
 
 
 def read_source(path: Path, name: str) -> str:
     """The file's text, refused with a clear message when it cannot be a form."""
     start = Loc(name, 1, 1)
     if path.is_dir():
-        raise InputError(Finding(ERROR, "E000", f"{name} 是一个文件夹，其中没有 .yaml 表单", start))
+        raise InputError(Finding("E137", f"{name} 是一个文件夹，其中没有 .yaml 表单", start))
     try:
         data = read_capped(path, MAX_BYTES, name, "表单")
     except InputError as exc:
         if exc.finding.code != "E002":
             raise
         hint = "年度报告表单通常不足 100 KB，请确认选择的是 .yaml 表单文件"
-        raise InputError(Finding(ERROR, "E002", f"{name} 超过表单上限 2 MB，已拒绝读取", start, hint)) from None
+        raise InputError(Finding("E002", f"{name} 超过表单上限 2 MB，已拒绝读取", start, hint)) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -82,7 +65,7 @@ def read_source(path: Path, name: str) -> str:
             hint = "文件似乎是 GBK/GB18030 编码，" + hint
         except UnicodeDecodeError:
             pass
-        raise InputError(Finding(ERROR, "E003", "文件不是 UTF-8 编码的文本", Loc(name, line, column), hint)) from None
+        raise InputError(Finding("E003", "文件不是 UTF-8 编码的文本", Loc(name, line, column), hint)) from None
 
 
 def source_lines(text: str) -> list[str]:
@@ -102,7 +85,7 @@ def refuse_control_characters(text: str, name: str) -> None:
         count = len(NOT_YAML.findall(text))
         hint = "多半是从 Word 等处粘贴带来的（如 U+000B 是 Word 的手动换行）：删去它，或换成普通换行"
         more = f"（全文共 {count} 处）" if count > 1 else ""
-        raise InputError(Finding(ERROR, "E061", f"这里有一个不能出现在表单中的控制字符 U+{ord(found.group()):04X}{more}", place_of(text, found.start(), name), hint))
+        raise InputError(Finding("E061", f"这里有一个不能出现在表单中的控制字符 U+{ord(found.group()):04X}{more}", place_of(text, found.start(), name), hint))
 
 
 def flow_depth(text: str) -> int:
@@ -125,7 +108,7 @@ def check_structure(text: str, name: str) -> None:
     crashes the composer), more than MAX_NODES values, and YAML tags (!!python/…, !foo: a form is plain data)."""
 
     def refuse(code: str, message: str, event: yaml.Event, hint: str) -> InputError:
-        return InputError(Finding(ERROR, code, message, Loc(name, event.start_mark.line + 1, event.start_mark.column + 1), hint))
+        return InputError(Finding(code, message, Loc(name, event.start_mark.line + 1, event.start_mark.column + 1), hint))
 
     depth = nodes = 0
     for event in yaml.parse(text, Loader=yaml.CSafeLoader):
@@ -134,7 +117,7 @@ def check_structure(text: str, name: str) -> None:
         if nodes > MAX_NODES:
             raise refuse("E004", f"表单中的值超过 {MAX_NODES:,} 个，已拒绝处理", event, "一份年度报告表单只有几百个值，请确认选择的是表单文件")
         if depth > MAX_DEPTH:
-            raise refuse("E004", f"列表或“键: 值”嵌套超过 {MAX_DEPTH} 层，已拒绝处理", event, "表单中的列表只有一层，例如 [0, 0, 0]")
+            raise refuse("E120", f"列表或“键: 值”嵌套超过 {MAX_DEPTH} 层，已拒绝处理", event, "表单中的列表只有一层，例如 [0, 0, 0]")
         if getattr(event, "tag", None) is not None:
             tag = printable(event.tag.replace(YAML_TAG_PREFIX, "!!"))[:60]
             raise refuse("E062", f"表单中不能使用 YAML 标签「{tag}」", event, "删去以“!”开头的标签，直接写值")
@@ -144,7 +127,7 @@ def compose(text: str, name: str) -> yaml.Node | None:
     """Parse YAML syntax into nodes; a syntax error becomes a located Chinese message."""
     refuse_control_characters(text, name)
     if flow_depth(text) > MAX_DEPTH:
-        raise InputError(Finding(ERROR, "E004", f"方括号或花括号嵌套超过 {MAX_DEPTH} 层，已拒绝处理", Loc(name, 1, 1), "表单中的列表只有一层，例如 [0, 0, 0]"))
+        raise InputError(Finding("E120", f"方括号或花括号嵌套超过 {MAX_DEPTH} 层，已拒绝处理", Loc(name, 1, 1), "表单中的列表只有一层，例如 [0, 0, 0]"))
     try:
         return compose_repairing(text, name)
     except yaml.MarkedYAMLError as exc:
@@ -159,14 +142,14 @@ def compose(text: str, name: str) -> yaml.Node | None:
         if bad == "\t" or ("\t" in (lines[line - 1] if line <= len(lines) else "") and "token" in problem):
             message = "这里用了制表符（Tab）：YAML 只能用空格缩进"
         else:
-            message = next((zh for en, zh in YAML_PROBLEMS if en in problem), "这里的写法无法解析")
+            message = yaml_problem(problem)
         typo = full_width_at(lines[line - 1]) if line <= len(lines) else None
         if typo:
             column, message = typo[0] + 1, f"这里用了{FULL_WIDTH[typo[1]][0]}「{typo[1]}」：YAML 的符号和空格要用半角（英文）字符"
         hint = syntax_hint(lines, line)
-        raise InputError(Finding(ERROR, "E001", f"YAML 语法错误：{message}", Loc(name, line, column), hint)) from None
-    except yaml.YAMLError:
-        raise InputError(Finding(ERROR, "E001", "YAML 语法错误", Loc(name, 1, 1))) from None
+        raise InputError(Finding("E001", f"YAML 语法错误：{message}", Loc(name, line, column), hint)) from None
+    except yaml.YAMLError:  # the reader's errors: characters YAML does not allow
+        raise InputError(Finding("E001", "YAML 语法错误：文件中有 YAML 不允许的字符（如控制字符）", Loc(name, 1, 1))) from None
 
 
 def compose_repairing(text: str, name: str) -> yaml.Node | None:
@@ -207,7 +190,6 @@ def check_size(root: yaml.Node, name: str) -> None:
         if count > MAX_NODES:
             raise InputError(
                 Finding(
-                    ERROR,
                     "E004",
                     f"文件中的别名（*）展开后超过 {MAX_NODES} 个节点，已拒绝处理",
                     Loc(name, 1, 1),
@@ -247,23 +229,21 @@ class FormReader:
         self.lines = source_lines(text)
         self.findings: list[Finding] = []
         self.suggested: set[str] = set()  # keys offered as "did you mean": not reported missing again
-        self.report = Report(format=fmt, path=name, source_lines=self.lines)
+        self.report = Report(format=fmt, source_lines=self.lines)
         self.narrative_length = 0
 
     def loc(self, node: yaml.Node) -> Loc:
-        start, end = node.start_mark, node.end_mark
-        width = end.column - start.column if end.line == start.line and end.column > start.column else 1
-        return Loc(self.name, start.line + 1, start.column + 1, width)
+        return node_loc(self.name, node)
 
-    def error(self, code: str, message: str, node: yaml.Node | None, hint: str = "", level: str = ERROR) -> None:
-        self.findings.append(Finding(level, code, message, self.loc(node) if node is not None else Loc(self.name, 1, 1), hint))
+    def error(self, code: str, message: str, node: yaml.Node | None, hint: str = "") -> None:
+        self.findings.append(Finding(code, message, self.loc(node) if node is not None else Loc(self.name, 1, 1), hint))
 
     def entries(self, node: yaml.MappingNode, known: dict[str, str], where: str) -> dict[str, tuple]:
         """The mapping's entries under their canonical keys; reports duplicate and unknown keys."""
         found: dict[str, tuple] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                self.error("E009", f"{where}的键应是文字，实为{node_kind(key_node)}", key_node)
+                self.error("E123", f"{where}的键应是文字，实为{node_kind(key_node)}", key_node)
                 continue
             key = key_node.value
             self.findings.extend(colon_space(self.lines, self.name, key_node, value_node, where))
@@ -291,7 +271,7 @@ class FormReader:
 
     def text_value(self, node: yaml.Node, what: str) -> Text | None:
         if not isinstance(node, yaml.ScalarNode):
-            self.error("E009", f"「{what}」应为一段文字，实为{node_kind(node)}", node, "文字较长时可写成“键: |”，下一行起缩进书写，每行一段")
+            self.error("E124", f"「{what}」应为一段文字，实为{node_kind(node)}", node, "文字较长时可写成“键: |”，下一行起缩进书写，每行一段")
             return None
         value = "" if is_plain(node) and node.value in NULLS else self.clean(node, node.value, clean_text).strip("\n")
         longest = max(map(len, value.split("\n")))
@@ -331,10 +311,10 @@ class FormReader:
 
     def number(self, node: yaml.Node, column: Column, what: str) -> Number | None:
         if not isinstance(node, yaml.ScalarNode):
-            self.error("E009", f"{what}应为一个数字，实为{node_kind(node)}", node)
+            self.error("E125", f"{what}应为一个数字，实为{node_kind(node)}", node)
             return None
         text = node.value.strip()
-        pattern = DECIMAL if column.type == "amount" else INTEGER
+        pattern = DECIMAL if column.type == ColumnType.AMOUNT else INTEGER
         if is_plain(node) and pattern.fullmatch(text):  # a well-written number (most cells): no typing mistake to look for
             return self.number_text(text, column, what, node)
         mistake = typing_mistake(source_of(self.lines, node), (1,), pattern) if is_plain(node) else None
@@ -342,7 +322,7 @@ class FormReader:
             self.findings.append(mistake_finding(self.lines, self.name, node, what, mistake))
             return self.number_text(mistake.values[0], column, what, node) if mistake.values else None
         if is_plain(node) and text in NULLS:
-            self.error("E008", f"{what}未填写", node, "没有发生的情况填 0")
+            self.error("E122", f"{what}未填写", node, "没有发生的情况填 0")
             return None
         if not is_plain(node):
             self.error("E010", f"{what}应为数字，实为加了引号的文字「{text}」", node, "去掉数字两边的引号")
@@ -351,8 +331,8 @@ class FormReader:
 
     def number_text(self, text: str, column: Column, what: str, node: yaml.Node) -> Number | None:
         """A number written in half-width characters, checked against its column."""
-        kind = "金额" if column.type == "amount" else "件数"
-        pattern = DECIMAL if column.type == "amount" else INTEGER
+        kind = "金额" if column.type == ColumnType.AMOUNT else "件数"
+        pattern = DECIMAL if column.type == ColumnType.AMOUNT else INTEGER
         if not pattern.fullmatch(text):
             self.error(
                 "E010", f"{what}应为{'数字（单位：' + column.unit + '）' if column.unit else '整数'}，实为「{text[:40]}」", node, self.number_hint(text, column)
@@ -361,20 +341,19 @@ class FormReader:
         whole, _, decimals = text.lstrip("+-").partition(".")
         if len(whole.lstrip("0")) > MAX_DIGITS or len(decimals) > MAX_DECIMALS:
             shown = text if len(text) <= 20 else f"{text[:12]}…（共 {len(text):,} 位）"
-            limit = f"最多 {MAX_DIGITS} 位整数" + (f"、{MAX_DECIMALS} 位小数" if column.type == "amount" else "")
+            limit = f"最多 {MAX_DIGITS} 位整数" + (f"、{MAX_DECIMALS} 位小数" if column.type == ColumnType.AMOUNT else "")
             self.error("E014", f"{what}「{shown}」超出表格能显示的范围（{limit}）", node, "核对这个数字")
             return None
-        value: Number = Decimal(text) if column.type == "amount" else int(text)
+        value: Number = Decimal(text) if column.type == ColumnType.AMOUNT else int(text)
         if value < 0:
             self.error("E011", f"{what}不能是负数，实为 {text}", node, f"{kind}应大于或等于 0")
             return None
-        if column.type == "amount" and "." in text and len(text.split(".")[1]) > column.decimals:
+        if column.type == ColumnType.AMOUNT and "." in text and len(text.split(".")[1]) > column.decimals:
             self.error(
                 "W015",
                 f"{what}有 {len(text.split('.')[1])} 位小数，格式要求保留 {column.decimals} 位",
                 node,
                 f"四舍五入到 {column.decimals} 位小数",
-                level=WARNING,
             )
         return value
 
@@ -382,7 +361,7 @@ class FormReader:
     def number_hint(text: str, column: Column) -> str:
         if "," in text:
             return "列表中的数字之间用英文逗号“,”分隔；数字本身不要加千位分隔符"
-        if column.type == "count" and DECIMAL.fullmatch(text):
+        if column.type == ColumnType.COUNT and DECIMAL.fullmatch(text):
             return "件数只能是整数"
         if column.unit and column.unit in text:
             return f"只写数字，不写单位“{column.unit}”"
@@ -390,13 +369,12 @@ class FormReader:
 
     def read(self, root: yaml.Node) -> Report:
         if root is None:
-            raise InputError(Finding(ERROR, "E005", "文件是空的", Loc(self.name, 1, 1), "用 nianbao init --agency 机关名称 --year 年度 生成一份完整的表单"))
+            raise InputError(Finding("E005", "文件是空的", Loc(self.name, 1, 1), "用 nianbao init --agency 机关名称 --year 年度 生成一份完整的表单"))
         if not isinstance(root, yaml.MappingNode):
             raise InputError(
-                Finding(ERROR, "E005", f"表单的最外层应是“键: 值”映射，实为{node_kind(root)}", self.loc(root), "参照 README 中的示例，从“机关: …”开始逐项书写")
+                Finding("E121", f"表单的最外层应是“键: 值”映射，实为{node_kind(root)}", self.loc(root), "参照 README 中的示例，从“机关: …”开始逐项书写")
             )
         known = {normalize_label(f.key): f.key for f in self.fmt.fields}
-        known[FORMAT_KEY] = FORMAT_KEY
         known[acknowledge.KEY] = acknowledge.KEY
         known.update({normalize_label(s.key): s.key for s in self.fmt.sections})
         entries = self.entries(root, known, "表单")
@@ -406,18 +384,15 @@ class FormReader:
         for section in self.fmt.sections:
             if section.key not in entries and not section.required:
                 continue
-            if section.key not in entries and section.key in self.suggested:
-                self.mark_missing(section)  # E007 already offered this key for a misspelt one
-                continue
             if section.key not in entries:
-                self.error("E008", f"缺少「{section.heading}」一节", root, f"添加“{section.key}:”一节，{self.place_for(section, entries)}")
-                self.mark_missing(section)
+                if section.key not in self.suggested:  # else E007 already offered this key for a misspelt one
+                    self.error("E008", f"缺少「{section.heading}」一节", root, f"添加“{section.key}:”一节，{self.place_for(section, entries)}")
                 continue
             key_node, value = entries[section.key]
             self.report.section_locs[section.key] = self.loc(key_node)
-            if section.kind == "tables":
+            if section.kind == SectionKind.TABLES:
                 self.read_tables(section, key_node, value)
-            elif section.kind == "parts":
+            elif section.kind == SectionKind.PARTS:
                 self.read_parts(section, value)
             else:
                 text = self.text_value(value, section.heading)
@@ -436,43 +411,48 @@ class FormReader:
         return f"放在「{present[-1].heading}」一节（第 {key_node.start_mark.line + 1} 行起）之后"
 
     def read_fields(self, entries: dict[str, tuple], root: yaml.Node) -> None:
-        report = self.report
+        """The form's fields, each into the Report attribute the format names for it."""
         for field in self.fmt.fields:
             if field.key not in entries:
                 if field.required and field.key not in self.suggested:
                     self.error("E008", f"缺少「{field.key}」（{field.label}）", root, f"在文件开头添加“{field.key}: …”")
                 continue
             _key_node, node = entries[field.key]
-            report.field_locs[field.key] = self.loc(node)
+            if field.attribute:
+                self.report.field_locs[field.attribute] = self.loc(node)
             if not isinstance(node, yaml.ScalarNode):
-                self.error("E009", f"「{field.key}」应为一项文字，实为{node_kind(node)}", node)
+                self.error("E126", f"「{field.key}」应为一项文字，实为{node_kind(node)}", node)
                 continue
-            raw = node.value.strip()
-            if is_plain(node) and raw in NULLS:
-                if field.required:
-                    self.error("E008", f"「{field.key}」（{field.label}）未填写", node)
-                continue
-            if field.type == "year":
-                if INTEGER.fullmatch(raw) and len(raw) <= 4 and int(raw) in YEARS and is_plain(node):
-                    report.year = int(raw)
-                else:
-                    self.error("E009", f"「年度」应为四位数的公元年份（{YEARS.start} 至 {YEARS.stop - 1}），实为「{raw[:20]}」", node, "例如 年度: 2024")
-            elif field.type == "date":
-                try:
-                    if not DATE.fullmatch(raw):
-                        raise ValueError(raw)
-                    report.published = date.fromisoformat(raw)
-                except ValueError:
-                    self.error("E009", f"「{field.key}」应为 YYYY-MM-DD 格式的日期，实为「{raw[:40]}」", node, "例如 2025-01-20")
-            elif field.type == "choice" and raw not in field.choices:
-                self.error("E009", f"「{field.key}」只能是 " + " 或 ".join(field.choices) + f"，实为「{raw[:40]}」", node)
-            else:
-                setattr(report, {"机关": "agency", "标题": "title", "报告类型": "kind"}[field.key], self.clean(node, raw, one_line).strip())
-        if FORMAT_KEY in entries:
-            node = entries[FORMAT_KEY][1]
-            if not isinstance(node, yaml.ScalarNode) or node.value != self.fmt.id:
-                known = "、".join(available_formats())
-                self.error("E009", f"「格式」只能是 {known}，实为{node_kind(node)}", node, f"省略时按年度选用格式；现按 {self.fmt.name} 校验")
+            value = self.field_value(field, node)
+            if value is not None and field.attribute:
+                setattr(self.report, field.attribute, value)
+
+    def field_value(self, field: Field, node: yaml.ScalarNode) -> str | int | date | None:
+        """A field's value by its type; None (with a finding) when it is empty or wrong."""
+        raw = node.value.strip()
+        if is_plain(node) and raw in NULLS:
+            if field.required:
+                self.error("E122", f"「{field.key}」（{field.label}）未填写", node)
+            return None
+        if field.type == FieldType.YEAR:
+            if INTEGER.fullmatch(raw) and len(raw) <= 4 and int(raw) in YEARS and is_plain(node):
+                return int(raw)
+            self.error("E127", f"「{field.key}」应为四位数的公元年份（{YEARS.start} 至 {YEARS.stop - 1}），实为「{raw[:20]}」", node, f"例如 {field.key}: 2024")
+        elif field.type == FieldType.DATE:
+            try:
+                if not DATE.fullmatch(raw):
+                    raise ValueError(raw)
+                return date.fromisoformat(raw)
+            except ValueError:
+                self.error("E128", f"「{field.key}」应为 YYYY-MM-DD 格式的日期，实为「{raw[:40]}」", node, "例如 2025-01-20")
+        elif field.type == FieldType.CHOICE and raw not in field.choices:
+            self.error("E129", f"「{field.key}」只能是 " + " 或 ".join(field.choices) + f"，实为「{raw[:40]}」", node)
+        elif field.type == FieldType.FORMAT and raw != self.fmt.id:
+            known = "、".join(available_formats())
+            self.error("E130", f"「{field.key}」只能是 {known}，实为「{raw[:40]}」", node, f"省略时按年度选用格式；现按 {self.fmt.name} 校验")
+        elif field.type in (FieldType.TEXT, FieldType.CHOICE):
+            return self.clean(node, raw, one_line).strip()
+        return None
 
     def read_acknowledgements(self, node: yaml.Node) -> None:
         """The 已核对 list: {代码, 位置, 理由} per acknowledged warning (checked in acknowledge.py)."""
@@ -503,7 +483,7 @@ class FormReader:
                 self.report.texts[section.key] = text
             return
         if not isinstance(node, yaml.MappingNode):
-            self.error("E009", f"「{section.heading}」应分项填写（{'、'.join(p.key for p in section.parts)}），实为{node_kind(node)}", node)
+            self.error("E131", f"「{section.heading}」应分项填写（{'、'.join(p.key for p in section.parts)}），实为{node_kind(node)}", node)
             return
         known = {normalize_label(section.intro): section.intro}
         for part in section.parts:
@@ -519,8 +499,7 @@ class FormReader:
     def read_tables(self, section: Section, key_node: yaml.Node, node: yaml.Node) -> None:
         tables = self.fmt.tables_of(section)
         if not isinstance(node, yaml.MappingNode):
-            self.error("E009", f"「{section.heading}」应逐行填写表格数字，实为{node_kind(node)}", node)
-            self.mark_missing(section)
+            self.error("E132", f"「{section.heading}」应逐行填写表格数字，实为{node_kind(node)}", node)
             return
         known = {}
         for table in tables:
@@ -536,8 +515,6 @@ class FormReader:
                     self.read_row(table, row.key, value)
                     continue
                 self.report.row_locs[(table.key, row.key)] = self.loc(key_node)
-                for column in table.columns:
-                    self.report.cells[(table.key, row.key, column.key)] = Cell(None, None, typed=not row.total)
                 if not row.total and row.key not in self.suggested:
                     self.error("E008", f"{table.row_title(row.key)}：缺少这一行", key_node, f"在“{section.key}:”下添加“{row.key}: …”，没有发生的情况填 0")
 
@@ -551,8 +528,9 @@ class FormReader:
         required = [c for c in table.columns if not c.total]
         names = "、".join(c.key for c in required)
         totals = [c for c in table.columns if c.total]
-        for column in table.columns:
-            cells[(table.key, row_key, column.key)] = Cell(None, self.loc(node), typed=not column.total)
+        for column in table.columns:  # the row is written: its cells are the user's, found on this line
+            cell = cells[(table.key, row_key, column.key)]
+            cell.loc, cell.typed = self.loc(node), not column.total
         mistake = (
             typing_mistake(source_of(self.lines, node), (len(required), len(table.columns)), INTEGER)
             if is_plain(node) or isinstance(node, yaml.SequenceNode)
@@ -566,7 +544,7 @@ class FormReader:
                 )
             return
         if is_plain(node) and node.value in NULLS:
-            self.error("E008", f"{table.row_title(row_key)}未填写", node, f"按 {names} 的顺序写成 [0, 0, …]")
+            self.error("E122", f"{table.row_title(row_key)}未填写", node, f"按 {names} 的顺序写成 [0, 0, …]")
             return
         if not isinstance(node, yaml.SequenceNode):
             self.error(
@@ -586,12 +564,6 @@ class FormReader:
             value = self.number(item, column, f"{title}「{column.label}」")
             cells[(table.key, row_key, column.key)] = Cell(value, self.loc(item))
 
-    def mark_missing(self, section: Section) -> None:
-        for table in self.fmt.tables_of(section):
-            for row in table.rows:
-                for column in table.columns:
-                    self.report.cells[(table.key, row.key, column.key)] = Cell(None, None)
-
 
 def load_form(path: Path, name: str | None = None) -> tuple[Report, list[Finding]]:
     """Read a form file; raises InputError when it cannot be read as a form at all."""
@@ -610,11 +582,13 @@ def top_level_scalar(root: yaml.Node | None, key: str) -> str | None:
 
 
 def choose_format(root: yaml.Node | None) -> Format:
-    """The format the form names in 格式, else the newest one in force for its 年度."""
-    declared = top_level_scalar(root, FORMAT_KEY)
+    """The format the form names (格式), else the newest one in force for its year; the form
+    names them with the default format's field names."""
+    default = load_format()
+    declared = top_level_scalar(root, default.format_field.key) if default.format_field else None
     if declared in available_formats():
         return load_format(declared)
-    year = top_level_scalar(root, "年度") or ""
+    year = top_level_scalar(root, default.field_for("year").key) or ""
     return format_for_year(int(year) if INTEGER.fullmatch(year) and len(year) <= 4 else None)
 
 

@@ -3,25 +3,61 @@
 from __future__ import annotations
 
 import os
+import string
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import cache, lru_cache
 from pathlib import Path
 
 import yaml
 
+from . import datacheck
+from .codes import registry
+from .findings import Finding
+from .report import Loc
+
 FORMATS_DIR = Path(__file__).parent / "formats"
+SCHEMA_FILE = Path(__file__).parent / "format.schema.yaml"
 EXTRA_FORMATS = "NIANBAO_FORMATS"  # a folder of further format files, e.g. a new year's or a province's
 DEFAULT_FORMAT = "gov2021"
 PREVIOUS = "上年."
 CHINESE_NUMERALS = "一二三四五六七八九十"
 
 
+class FieldType(StrEnum):
+    TEXT = "text"
+    YEAR = "year"
+    DATE = "date"
+    CHOICE = "choice"
+    FORMAT = "format"  # names the format the form is written in
+
+
+class ColumnType(StrEnum):
+    COUNT = "count"
+    AMOUNT = "amount"
+
+
+class SectionKind(StrEnum):
+    TEXT = "text"
+    PARTS = "parts"
+    TABLES = "tables"
+
+
+class TableLayout(StrEnum):
+    GRID = "grid"
+    ONE_ROW = "one_row"  # the rows print side by side as one data row
+
+
 @dataclass(frozen=True)
 class Field:
+    """A field of the form (机关, 年度…); `attribute` is the Report attribute it fills."""
+
     key: str
     label: str
-    type: str
+    type: FieldType
+    attribute: str = ""
     required: bool = False
     choices: tuple[str, ...] = ()
 
@@ -30,7 +66,7 @@ class Field:
 class Column:
     key: str
     label: str
-    type: str = "count"
+    type: ColumnType = ColumnType.COUNT
     total: bool = False
     unit: str = ""
     decimals: int = 0
@@ -56,7 +92,7 @@ class Table:
     caption: str
     corner: str
     note: str
-    layout: str
+    layout: TableLayout
     label_columns: int
     columns: tuple[Column, ...]
     rows: tuple[Row, ...]
@@ -102,7 +138,6 @@ class Term:
 @dataclass(frozen=True)
 class Relation:
     code: str
-    level: str
     table: str
     for_each: str
     meaning: str
@@ -138,7 +173,7 @@ class MustMention:
 class Section:
     key: str
     number: str
-    kind: str
+    kind: SectionKind
     required: bool = True
     label: str = ""
     tables: tuple[str, ...] = ()
@@ -172,7 +207,7 @@ class Format:
     title: str
     fields: tuple[Field, ...]
     deadlines: dict[str, tuple[int, int]]
-    local_government_suffix: str
+    kind_by_suffix: dict[str, str]
     sections: tuple[Section, ...]
     tables: dict[str, Table]
     relations: tuple[Relation, ...]
@@ -182,7 +217,7 @@ class Format:
     title_patterns: tuple[str, ...] = ()
     key_figures: tuple[str, ...] = ()
     earlier_formats: tuple[EarlierFormat, ...] = ()
-    completeness: dict[str, dict] = field(default_factory=dict)  # empty/placeholder → {code, level}
+    completeness: dict[str, str] = field(default_factory=dict)  # empty/placeholder → the code reported
     year_on_year: dict = field(default_factory=dict)  # figures, ratio, minimum, similar, min_chars
     row_index: dict[str, tuple[Table, Row]] = field(default_factory=dict)
 
@@ -193,8 +228,20 @@ class Format:
     def tables_of(self, section: Section) -> list[Table]:
         return [self.tables[k] for k in section.tables]
 
+    def field_for(self, attribute: str) -> Field:
+        """The field that fills a Report attribute (agency, year…)."""
+        return next(f for f in self.fields if f.attribute == attribute)
+
+    @property
+    def format_field(self) -> Field | None:
+        return next((f for f in self.fields if f.type == FieldType.FORMAT), None)
+
+    def kind_of(self, agency: str) -> str:
+        """The report kind of an agency whose form names none (地方政府 for a 人民政府)."""
+        return next((kind for suffix, kind in self.kind_by_suffix.items() if agency.endswith(suffix)), next(iter(self.deadlines)))
+
     def make_title(self, agency: str, year: int) -> str:
-        return self.title.format(机关=agency, 年度=year)
+        return self.title.format_map({self.field_for("agency").key: agency, self.field_for("year").key: year})
 
 
 @lru_cache(maxsize=4096)  # the same few hundred labels and keys, folded for every form read
@@ -214,9 +261,9 @@ def _table(data: dict) -> Table:
         caption=data.get("caption", ""),
         corner=data.get("corner", ""),
         note=data.get("note", ""),
-        layout=data.get("layout", "grid"),
+        layout=TableLayout(data.get("layout", TableLayout.GRID)),
         label_columns=data.get("label_columns", 1),
-        columns=tuple(Column(**c) for c in data["columns"]),
+        columns=tuple(Column(**{**c, "type": ColumnType(c.get("type", ColumnType.COUNT))}) for c in data["columns"]),
         rows=tuple(Row(**r) for r in data["rows"]),
         column_groups=tuple(_group(g) for g in data.get("column_groups", ())),
         row_groups=tuple(_group(g) for g in data.get("row_groups", ())),
@@ -226,7 +273,6 @@ def _table(data: dict) -> Table:
 def _relation(data: dict) -> Relation:
     return Relation(
         code=data["code"],
-        level=data["level"],
         table=data["table"],
         for_each=data["for_each"],
         meaning=data["meaning"],
@@ -241,7 +287,7 @@ def _section(data: dict) -> Section:
     return Section(
         key=data["key"],
         number=data.get("number", ""),
-        kind=data["kind"],
+        kind=SectionKind(data["kind"]),
         required=data.get("required", True),
         label=data.get("label", ""),
         tables=tuple(data.get("tables", ())),
@@ -253,31 +299,83 @@ def _section(data: dict) -> Section:
     )
 
 
+class FormatError(Exception):
+    """A format data file that cannot be used; `findings` say where and why (E140–E144)."""
+
+    def __init__(self, findings: list[Finding], source_lines: list[str], first_year: int | None = None):
+        super().__init__(findings[0].message)
+        self.findings = findings
+        self.source_lines = source_lines
+        self.first_year = first_year  # the year it says it starts, when that much is readable
+
+
+@cache
+def format_schema() -> dict:
+    return yaml.load(SCHEMA_FILE.read_text("utf-8"), Loader=yaml.CSafeLoader)
+
+
+def compose_format(path: Path) -> tuple[yaml.Node, list[str]]:
+    """A format file's node tree and lines; unreadable YAML is a located E140."""
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FormatError([Finding("E140", f"格式文件 {path} 无法读取（{'不是 UTF-8 编码' if isinstance(exc, UnicodeDecodeError) else exc.strerror}）")], []) from None
+    lines = text.split("\n")
+    try:
+        root = yaml.compose(text, Loader=yaml.CSafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        loc = Loc(str(path), mark.line + 1, mark.column + 1) if mark else Loc(str(path), 1, 1)
+        message = datacheck.yaml_problem(f"{exc.context or ''} {exc.problem or ''}")
+        raise FormatError([Finding("E140", f"格式文件的 YAML 语法错误：{message}", loc, "检查这一行及上一行的缩进、冒号和括号")], lines) from None
+    if root is None:
+        raise FormatError([Finding("E140", f"格式文件 {path} 是空的", Loc(str(path), 1, 1))], lines)
+    return root, lines
+
+
+def first_year_of(root: yaml.Node) -> int | None:
+    node = datacheck.node_at(root, ("first_year",))
+    return int(node.value) if node is not root and datacheck.has_type(node, "integer") else None
+
+
 @cache
 def load_format(format_id: str = DEFAULT_FORMAT) -> Format:
-    """Read a format's data file; the result is shared and never changes."""
-    data = yaml.load(format_files()[format_id].read_text("utf-8"), Loader=yaml.CSafeLoader)
+    """Read and check a format's data file; the result is shared and never changes.
+    Raises FormatError, with every mistake located, when the file cannot be used."""
+    path = format_files()[format_id]
+    root, lines = compose_format(path)
+    shape = list(datacheck.check(root, format_schema()))
+    findings = [Finding("E143" if p.kind == datacheck.DUPLICATE else "E141", p.message, datacheck.node_loc(str(path), p.node), p.hint) for p in shape]
+    if not shape:
+        data = yaml.CSafeLoader("").construct_document(root)
+        findings = [Finding(code, message, datacheck.node_loc(str(path), datacheck.node_at(root, at)), hint) for at, code, message, hint in cross_problems(data, format_id)]
+    if findings:
+        raise FormatError(findings, lines, first_year_of(root))
+    return build_format(data)
+
+
+def build_format(data: dict) -> Format:
     tables = {t["key"]: _table(t) for t in data["tables"]}
     fmt = Format(
         id=data["id"],
         name=data["name"],
         first_year=data["first_year"],
         title=data["title"],
-        fields=tuple(Field(**{**f, "choices": tuple(f.get("choices", ()))}) for f in data["fields"]),
+        fields=tuple(Field(**{**f, "type": FieldType(f["type"]), "choices": tuple(f.get("choices", ()))}) for f in data["fields"]),
         deadlines={k: tuple(v) for k, v in data["deadlines"].items()},
-        local_government_suffix=data["local_government_suffix"],
+        kind_by_suffix=data["kind_by_suffix"],
         sections=tuple(_section(s) for s in data["sections"]),
         tables=tables,
         relations=tuple(_relation(r) for r in data["relations"]),
         placeholders=tuple(data["placeholders"]),
         narrative_units=tuple(data["narrative_units"]),
-        completeness=data.get("completeness", {}),
+        completeness=data["completeness"],
         year_on_year=data.get("year_on_year", {}),
         title_patterns=tuple(data.get("title_patterns", ())),
         key_figures=tuple(data.get("key_figures", ())),
         earlier_formats=tuple(
             EarlierFormat(
-                e["name"], tuple(e["markers"]), tuple(e["shared_sections"]), tuple(Group(g["label"], g["label"], tuple(g["rows"])) for g in e["merged_rows"])
+                e["name"], tuple(e["markers"]), tuple(e["shared_sections"]), tuple(_group(g) for g in e["merged_rows"])
             )
             for e in data.get("earlier_formats", ())
         ),
@@ -285,10 +383,141 @@ def load_format(format_id: str = DEFAULT_FORMAT) -> Format:
     )
     for table in tables.values():
         for row in table.rows:
-            if row.key in fmt.row_index:
-                raise ValueError(f"row key {row.key} appears twice in format {format_id}")
             fmt.row_index[row.key] = (table, row)
     return fmt
+
+
+Place = tuple[str | int, ...]  # a path into the data: ("relations", 2, "level")
+Problem = tuple[Place, str, str, str]  # (place, code, message, hint)
+
+
+def cross_problems(data: dict, format_id: str) -> Iterator[Problem]:
+    """Mistakes between names: unknown tables, rows or columns, repeated keys, unregistered codes."""
+    if data["id"] != format_id:
+        yield ("id",), "E141", f"格式的 id「{data['id']}」与文件名「{format_id}.yaml」不同", f"把 id 改为 {format_id}，或把文件改名为 {data['id']}.yaml"
+    rows = [(("tables", i, "rows", j, "key"), row["key"]) for i, table in enumerate(data["tables"]) for j, row in enumerate(table["rows"])]
+    for collection in ("fields", "sections", "tables"):
+        yield from duplicates([((collection, i, "key"), item["key"]) for i, item in enumerate(data[collection])], collection)
+    yield from duplicates(rows, "tables[].rows")
+    yield from field_problems(data)
+    tables = {t["key"]: t for t in data["tables"]}
+    for index, table in enumerate(data["tables"]):
+        yield from table_problems(table, ("tables", index))
+    for index, section in enumerate(data["sections"]):
+        yield from unknown(listed(("sections", index, "tables"), section.get("tables", ())), tables, "表")
+        if "must_mention" in section:
+            yield from registered(("sections", index, "must_mention", "code"), section["must_mention"]["code"])
+    for index, relation in enumerate(data["relations"]):
+        yield from relation_problems(relation, ("relations", index), tables)
+    row_tables = {key: data["tables"][place[1]] for place, key in rows}
+    row_tables |= {g["key"]: table for table in data["tables"] for g in table.get("row_groups", ()) if "key" in g}  # a group sums its rows
+    yield from narrative_problems(data["narrative_figures"], row_tables)
+    for index, name in enumerate(data.get("key_figures", ())):
+        yield from figure_problems(name, ("key_figures", index), row_tables)
+    for index, name in enumerate(data.get("year_on_year", {}).get("figures", ())):
+        yield from figure_problems(name, ("year_on_year", "figures", index), row_tables)
+    for kind, code in data["completeness"].items():
+        yield from registered(("completeness", kind), code)
+    sections = [s["key"] for s in data["sections"]]
+    for index, earlier in enumerate(data.get("earlier_formats", ())):
+        yield from unknown(listed(("earlier_formats", index, "shared_sections"), earlier["shared_sections"]), sections, "节")
+        for j, group in enumerate(earlier["merged_rows"]):
+            yield from unknown(listed(("earlier_formats", index, "merged_rows", j, "rows"), group["rows"]), row_tables, "行")
+
+
+def field_problems(data: dict) -> Iterator[Problem]:
+    """The fields the code relies on, the names the title uses, and a deadline for every report kind."""
+    fields = [f["key"] for f in data["fields"]]
+    for attribute in ("agency", "year"):
+        if sum(f.get("attribute") == attribute for f in data["fields"]) != 1:
+            yield ("fields",), "E141", f"「fields」中应有且只有一个 attribute: {attribute} 的字段", ""
+    used = [name for _text, name, _spec, _conversion in string.Formatter().parse(data["title"]) if name is not None]
+    yield from unknown([(("title",), name) for name in used], fields, "字段")
+    kinds = [*data["kind_by_suffix"].values(), *(c for f in data["fields"] if f.get("attribute") == "kind" for c in f.get("choices", ()))]
+    if not data["deadlines"]:
+        yield ("deadlines",), "E141", "「deadlines」至少应有一种报告类型的公布期限", "例如 部门: [1, 31]"
+    for kind in kinds:
+        if kind not in data["deadlines"]:
+            yield ("deadlines",), "E142", f"报告类型「{kind}」没有公布期限", "在 deadlines 中为它写上次年的 [月, 日]"
+
+
+def listed(place: Place, names) -> list[tuple[Place, str]]:
+    """Each name of a list with its own place."""
+    return [((*place, index), name) for index, name in enumerate(names)]
+
+
+def duplicates(keyed: list[tuple[Place, str]], where: str) -> Iterator[Problem]:
+    seen: set[str] = set()
+    for place, key in keyed:
+        if key in seen:
+            yield place, "E143", f"「{where}」中的键「{key}」重复出现", "表单按键找到每一项，键必须唯一"
+        seen.add(key)
+
+
+def unknown(named: list[tuple[Place, str]], known, what: str) -> Iterator[Problem]:
+    for place, name in named:
+        if name not in known:
+            yield place, "E142", f"{what}「{name}」不存在", f"可用的{what}：" + "、".join(known)
+
+
+def table_problems(table: dict, place: Place) -> Iterator[Problem]:
+    members = {"columns": [c["key"] for c in table["columns"]], "rows": [r["key"] for r in table["rows"]]}
+    yield from duplicates(listed((*place, "columns"), members["columns"]), f"表「{table['key']}」的 columns")
+    for kind, member in (("column_groups", "columns"), ("row_groups", "rows")):
+        for index, group in enumerate(table.get(kind, ())):
+            if member not in group:
+                yield (*place, kind, index), "E141", f"「{kind}」的每一组应列出 {member}", ""
+            what = f"表「{table['key']}」的{'列' if member == 'columns' else '行'}"
+            yield from unknown(listed((*place, kind, index, member), group.get(member, ())), members[member], what)
+
+
+def relation_problems(relation: dict, place: Place, tables: dict) -> Iterator[Problem]:
+    yield from registered((*place, "code"), relation["code"], relation["level"], (*place, "level"))
+    table = tables.get(relation["table"])
+    if table is None:
+        yield from unknown([((*place, "table"), relation["table"])], tables, "表")
+        return
+    by_row = relation["for_each"] == "row"
+    names = [c["key"] for c in table["columns"]] if by_row else [r["key"] for r in table["rows"]]
+    if not ("pending" in relation or ("left" in relation and "right" in relation)):
+        yield place, "E141", f"关系 {relation['code']} 应写出 left 和 right，或写出 pending", ""
+    terms = [(p, Term.parse(t).key) for side in ("left", "right") for p, t in listed((*place, side), relation.get(side, ()))]
+    if "pending" in relation:
+        terms.append(((*place, "pending"), Term.parse(relation["pending"]).key))
+    yield from unknown(terms, names, f"表「{table['key']}」的{'列' if by_row else '行'}")
+
+
+def registered(place: Place, code: str, level: str | None = None, level_place: Place = ()) -> Iterator[Problem]:
+    """A code the data uses must be in generator/codes.yaml, with the same level (that is where the level is read)."""
+    entry = registry().get(code)
+    if entry is None:
+        yield place, "E144", f"问题代码 {code} 未登记", "在 generator/codes.yaml 中登记它（级别、标题、说明、示例、改正方法），或使用已登记的代码"
+    elif level is not None and level != entry.level:
+        yield level_place, "E144", f"关系 {code} 的级别写作 {level}，登记的级别是 {entry.level.value}（{entry.level.label}）", f"改为 level: {entry.level.value}"
+
+
+def narrative_problems(vocabulary: dict, row_tables: dict) -> Iterator[Problem]:
+    """The figures the narrative rules name, and the topics they use."""
+    for index, rule in enumerate(vocabulary["rules"]):
+        place = ("narrative_figures", "rules", index)
+        for j, figures in enumerate(rule["figures"]):
+            for k, name in enumerate(figures):
+                yield from figure_problems(name, (*place, "figures", j, k), row_tables)
+        if "share_of" in rule:
+            yield from figure_problems(rule["share_of"], (*place, "share_of"), row_tables)
+        if "topic" in rule:
+            yield from unknown([((*place, "topic"), rule["topic"])], vocabulary["topics"], "主题")
+
+
+def figure_problems(name: str, place: Place, row_tables: dict) -> Iterator[Problem]:
+    row, _, column = name.partition(".")
+    table = row_tables.get(row)
+    if table is None:
+        yield place, "E142", f"叙述数字「{name}」中的行「{row}」不存在", "写成“行.列”，如 本年新收.总计"
+    elif column and column not in [c["key"] for c in table["columns"]]:
+        yield place, "E142", f"叙述数字「{name}」中的列「{column}」不存在", "可用的列：" + "、".join(c["key"] for c in table["columns"])
+    elif not column and len(table["columns"]) != 1:
+        yield place, "E142", f"叙述数字「{name}」应写明列（表「{table['key']}」有多列）", "写成“行.列”，如 本年新收.总计"
 
 
 def format_files() -> dict[str, Path]:
@@ -302,6 +531,17 @@ def available_formats() -> list[str]:
 
 
 def format_for_year(year: int | None) -> Format:
-    """The newest format in force for a report year (the default format when none is)."""
-    in_force = [f for f in map(load_format, available_formats()) if year and f.first_year <= year]
-    return max(in_force, key=lambda f: f.first_year) if in_force else load_format()
+    """The newest format in force for a report year (the default format when none is).
+    A broken format file is passed over, unless it would be the one in force: then it is reported."""
+    usable, broken = [], []
+    for format_id in available_formats():
+        try:
+            usable.append(load_format(format_id))
+        except FormatError as exc:
+            broken.append(exc)
+    in_force = [f for f in usable if year and f.first_year <= year]
+    chosen = max(in_force, key=lambda f: f.first_year) if in_force else load_format()
+    for exc in broken:
+        if year and exc.first_year and chosen.first_year < exc.first_year <= year:
+            raise exc
+    return chosen

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from .acknowledge import KEY, describe
-from .format import Format, Section, Table
+from .format import Field, FieldType, Format, Section, SectionKind, Table
 from .limits import clean_text, one_line
 from .narrative import format_number
 from .report import Report
@@ -70,11 +70,11 @@ def section_lines(report: Report, section: Section, notes: dict[tuple[str, str],
     lines = ["", f"# {section.heading}", f"{section.key}:"]
     if (section.key, "") in notes:
         lines.insert(2, f"# 注意：{one_line(notes[(section.key, '')])}")
-    if section.kind == "tables":
+    if section.kind == SectionKind.TABLES:
         for table in fmt.tables_of(section):
             lines += table_lines(report, table, notes)
         return lines
-    if section.kind == "parts":
+    if section.kind == SectionKind.PARTS:
         parts = report.parts.get(section.key)
         if parts is None and section.key in report.texts:
             lines[-1] = f"{section.key}: {quote_text(report.texts[section.key].value, '  ')}"
@@ -93,6 +93,14 @@ def section_lines(report: Report, section: Section, notes: dict[tuple[str, str],
     return lines
 
 
+def field_line(report: Report, field: Field) -> str:
+    """A field as the form writes it; an empty one is left for the user (required) or shown as a comment."""
+    value = getattr(report, field.attribute)
+    if not value:
+        return f"{field.key}:" if field.required else f"# {field.key}:    # {field.label}"
+    return f"{field.key}: {json.dumps(one_line(value).strip(), ensure_ascii=False) if field.type == FieldType.TEXT else value}"
+
+
 def write_form(report: Report, schema: str | None = SCHEMA_FILE, notes: dict[tuple[str, str], str] | None = None) -> str:
     """The form text for a report; a cell without a value is written as null (E008 until filled in).
     `notes` puts a comment above a table row, e.g. where an import could not read it."""
@@ -105,14 +113,8 @@ def write_form(report: Report, schema: str | None = SCHEMA_FILE, notes: dict[tup
         f"# 格式：{fmt.name}",
         "# 说明：数字写成方括号列表，按注释中的列顺序；总计可省略（自动计算），填写了则会核对。",
         "#       文字每行一段；可用 {{ 本年新收.总计 }} 这样的写法直接引用表格数字。",
-        f"机关: {json.dumps(one_line(report.agency).strip(), ensure_ascii=False)}",
-        f"年度: {report.year}",
     ]
-    if report.title and report.title != fmt.make_title(report.agency, report.year):
-        lines.append(f"标题: {json.dumps(one_line(report.title).strip(), ensure_ascii=False)}")
-    if report.kind:
-        lines.append(f"报告类型: {report.kind}")
-    lines.append(f"发布日期: {report.published}" if report.published else "# 发布日期: YYYY-MM-DD")
+    lines += [field_line(report, field) for field in fmt.fields if field.attribute]
     for section in fmt.sections:
         lines += section_lines(report, section, notes or {})
     lines += acknowledgement_lines(report)

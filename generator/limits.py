@@ -12,7 +12,7 @@ import stat
 import unicodedata
 from pathlib import Path
 
-from .findings import ERROR, Finding, InputError, printable
+from .findings import Finding, InputError, printable
 
 MAX_DIGITS = 9  # 件数 up to 999,999,999; 金额 up to 9 digits before the point: what a table cell shows
 MAX_DECIMALS = 6  # 金额 decimals (more than 4 is already warned about by W015)
@@ -69,20 +69,20 @@ def read_capped(path: Path, cap: int, name: str, what: str) -> bytes:
         with open(handle, "rb", buffering=0) as stream:
             mode = os.fstat(handle).st_mode
             if stat.S_ISDIR(mode):
-                raise InputError(Finding(ERROR, "E000", f"{name} 是一个文件夹，不是{what}", None))
+                raise InputError(Finding("E137", f"{name} 是一个文件夹，不是{what}", None))
             if not stat.S_ISREG(mode):
-                raise InputError(Finding(ERROR, "E060", f"{name} 不是普通文件（是管道、设备或套接字），已拒绝读取", None, f"请选择保存在磁盘上的{what}"))
+                raise InputError(Finding("E060", f"{name} 不是普通文件（是管道、设备或套接字），已拒绝读取", None, f"请选择保存在磁盘上的{what}"))
             if hasattr(os, "O_NONBLOCK"):
                 os.set_blocking(handle, True)
             data = read_at_most(stream, cap + 1)
     except FileNotFoundError:
-        raise InputError(Finding(ERROR, "E000", f"找不到文件 {name}", None)) from None
+        raise InputError(Finding("E000", f"找不到文件 {name}", None)) from None
     except IsADirectoryError:
-        raise InputError(Finding(ERROR, "E000", f"{name} 是一个文件夹，不是{what}", None)) from None
+        raise InputError(Finding("E137", f"{name} 是一个文件夹，不是{what}", None)) from None
     except OSError as exc:
-        raise InputError(Finding(ERROR, "E000", os_message(exc, name), None)) from None
+        raise InputError(Finding("E000", os_message(exc, name), None)) from None
     if len(data) > cap:
-        raise InputError(Finding(ERROR, "E002", f"{name} 超过{what}的大小上限 {megabytes(cap)}，已拒绝读取", None, f"{what}不会这样大，请确认选择的文件"))
+        raise InputError(Finding("E002", f"{name} 超过{what}的大小上限 {megabytes(cap)}，已拒绝读取", None, f"{what}不会这样大，请确认选择的文件"))
     return data
 
 

@@ -24,6 +24,7 @@ from functools import lru_cache
 from .format import Format, Section
 from .report import Number, Report, Text
 
+CITED_FIELDS = ("agency", "year")  # the fields a narrative may cite by name, e.g. {{ 机关 }}
 CITATION = re.compile(r"\{\{\s*(\w+(?:\.\w+)?)\s*(?:\|\s*(\w+)\s*)?\}\}")
 YEAR_ON_YEAR = "同比"  # the one filter: {{ 本年新收.总计 | 同比 }} → 较上年增加 12 件、增长 9.9%
 
@@ -33,10 +34,9 @@ def format_number(value: Number) -> str:
 
 
 def citation_value(report: Report, name: str) -> str | None:
-    if name == "机关":
-        return report.agency
-    if name == "年度":
-        return str(report.year)
+    field = next((f for f in report.format.fields if f.key == name and f.attribute in CITED_FIELDS), None)
+    if field is not None:
+        return str(getattr(report, field.attribute))
     value = report.figure(name)
     return None if value is None else format_number(value)
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from .format import Format, Relation, Table, Term
+if TYPE_CHECKING:
+    from .format import Column, Format, Relation, Row, Table, Term
 
 Number = int | Decimal
 CellId = tuple[str, str, str]  # (table, row, column)
@@ -29,6 +31,9 @@ class Loc:
 
 @dataclass
 class Cell:
+    """A table cell: its value (None until known), where it was written, and whether the user
+    writes it (`typed`) or it is a total computed when left out."""
+
     value: Number | None
     loc: Loc | None = None
     typed: bool = True
@@ -54,7 +59,6 @@ class Text:
 @dataclass
 class Report:
     format: Format
-    path: str
     agency: str = ""
     year: int = 0
     title: str = ""
@@ -70,6 +74,18 @@ class Report:
     source_lines: list[str] = field(default_factory=list)
     acknowledgements: list = field(default_factory=list)  # acknowledge.Acknowledgement, from 已核对
     previous: Report | None = None  # last year's report, when found (for 同比 citations)
+
+    def __post_init__(self) -> None:
+        """Every cell of the format exists from the start, empty."""
+        for table in self.format.tables.values():
+            for row in table.rows:
+                for column in table.columns:
+                    self.cells.setdefault((table.key, row.key, column.key), empty_cell(row, column))
+
+    def clear_row(self, table: Table, row_key: str) -> None:
+        """A row's cells empty again, as they were created."""
+        for column in table.columns:
+            self.cells[(table.key, row_key, column.key)] = empty_cell(table.row(row_key), column)
 
     def value(self, table: str, row: str, column: str) -> Number | None:
         cell = self.cells.get((table, row, column))
@@ -124,6 +140,12 @@ class Report:
             cell.value = side_sum(self, None, relation, item, relation.right)
             changed |= cell.value is not None
         return changed
+
+
+def empty_cell(row: Row, column: Column) -> Cell:
+    """The one policy for a cell nobody has filled: no value; a total (of a row or a column) is
+    computed from the others when the form leaves it out, every other cell is the user's to fill."""
+    return Cell(None, typed=not (row.total or column.total))
 
 
 def items_of(table: Table, for_each: str) -> list[str]:

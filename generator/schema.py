@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 from . import acknowledge
-from .format import Column, Format, Section, Table
+from .format import DEFAULT_FORMAT, Column, ColumnType, Field, FieldType, Format, Section, SectionKind, Table, load_format
 
 
 def number_schema(column: Column) -> dict:
-    if column.type == "amount":
+    if column.type == ColumnType.AMOUNT:
         return {"type": "number", "minimum": 0, "description": column.label}
     return {"type": "integer", "minimum": 0, "description": column.label}
 
@@ -31,7 +33,7 @@ def row_schema(table: Table, row_key: str) -> dict:
 
 
 def section_schema(fmt: Format, section: Section) -> dict:
-    if section.kind == "tables":
+    if section.kind == SectionKind.TABLES:
         properties = {}
         required = []
         for table in fmt.tables_of(section):
@@ -40,7 +42,7 @@ def section_schema(fmt: Format, section: Section) -> dict:
                 if not row.total:
                     required.append(row.key)
         return {"type": "object", "description": section.heading, "properties": properties, "required": required, "additionalProperties": False}
-    if section.kind == "parts":
+    if section.kind == SectionKind.PARTS:
         properties = {section.intro: {"type": "string", "description": section.intro_label}}
         properties.update({p.key: {"type": "string", "description": p.title} for p in section.parts})
         return {
@@ -50,19 +52,23 @@ def section_schema(fmt: Format, section: Section) -> dict:
     return {"type": "string", "description": section.label or section.heading}
 
 
+def field_schema(fmt: Format, field: Field) -> dict:
+    entry: dict = {"description": field.label}
+    if field.type == FieldType.YEAR:
+        entry.update(type="integer", minimum=1990, maximum=2100)
+    elif field.type == FieldType.CHOICE:
+        entry["enum"] = list(field.choices)
+    elif field.type == FieldType.DATE:
+        entry.update(type="string", format="date")
+    elif field.type == FieldType.FORMAT:
+        entry.update(const=fmt.id, description=f"{field.label}：{fmt.name}")
+    else:
+        entry["type"] = "string"
+    return entry
+
+
 def form_schema(fmt: Format) -> dict:
-    properties: dict = {"格式": {"const": fmt.id, "description": fmt.name}}
-    for field in fmt.fields:
-        entry: dict = {"description": field.label}
-        if field.type == "year":
-            entry.update(type="integer", minimum=1990, maximum=2100)
-        elif field.type == "choice":
-            entry["enum"] = list(field.choices)
-        elif field.type == "date":
-            entry.update(type="string", format="date")
-        else:
-            entry["type"] = "string"
-        properties[field.key] = entry
+    properties: dict = {field.key: field_schema(fmt, field) for field in fmt.fields}
     for section in fmt.sections:
         properties[section.key] = section_schema(fmt, section)
     properties[acknowledge.KEY] = acknowledge.SCHEMA
@@ -75,3 +81,7 @@ def form_schema(fmt: Format) -> dict:
         "required": [f.key for f in fmt.fields if f.required] + [s.key for s in fmt.sections if s.required],
         "additionalProperties": False,
     }
+
+
+def schema_text(format_id: str = DEFAULT_FORMAT) -> str:
+    return json.dumps(form_schema(load_format(format_id)), ensure_ascii=False, indent=2) + "\n"

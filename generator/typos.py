@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import yaml
 
-from .findings import ERROR, WARNING, Finding
+from .findings import Finding
 from .report import Loc
 
 FULL_WIDTH = {
@@ -163,7 +163,7 @@ def mistake_finding(lines: list[str], name: str, node: yaml.Node, what: str, mis
     before = source_of(lines, node)[: mistake.offset]
     line = node.start_mark.line + before.count("\n")
     column = len(before) - (before.rfind("\n") + 1) + (node.start_mark.column if "\n" not in before else 0)
-    return Finding(ERROR, mistake.code, f"{what}：{mistake.message}", Loc(name, line + 1, column + 1), mistake.hint)
+    return Finding(mistake.code, f"{what}：{mistake.message}", Loc(name, line + 1, column + 1), mistake.hint)
 
 
 def colon_space(lines: list[str], name: str, key_node: yaml.Node, value_node: yaml.Node, where: str) -> list[Finding]:
@@ -174,7 +174,7 @@ def colon_space(lines: list[str], name: str, key_node: yaml.Node, value_node: ya
         return []
     loc = Loc(name, start.line + 1, start.column + gap.index("\u3000") + 1)
     message = f"{where}中「{key_node.value}」的冒号后用了全角空格「　」，已按半角空格读取"
-    return [Finding(ERROR, "E030", message, loc, "在英文输入状态下书写：冒号“:”后加一个半角空格")]
+    return [Finding("E030", message, loc, "在英文输入状态下书写：冒号“:”后加一个半角空格")]
 
 
 def folded_text(lines: list[str], name: str, node: yaml.ScalarNode, value: str, what: str) -> list[Finding]:
@@ -185,7 +185,7 @@ def folded_text(lines: list[str], name: str, node: yaml.ScalarNode, value: str, 
     second = lines[typed[1]]
     loc = Loc(name, typed[1] + 1, len(second) - len(second.lstrip()) + 1)
     message = f"「{what}」写了 {len(typed)} 行，但没有用“|”开始：这一行被接在上一行后面，连成了一段"
-    return [Finding(WARNING, "W302", message, loc, "分段的文字写成“键: |”，下一行起缩进书写，每行一段")]
+    return [Finding("W302", message, loc, "分段的文字写成“键: |”，下一行起缩进书写，每行一段")]
 
 
 def part_of_line(lines: list[str], node: yaml.Node, number: int) -> str:

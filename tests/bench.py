@@ -274,7 +274,7 @@ def best_of(runs: int, action, clock=time.perf_counter) -> float:
 
 
 def inside_checks() -> dict:
-    from generator.commands.check import check_file
+    from generator.pipeline import check_file
 
     def thousand() -> None:
         for number in range(1000):
@@ -284,8 +284,8 @@ def inside_checks() -> dict:
 
 
 def document_of(path: Path):
-    from generator.commands.check import check_file
     from generator.document import build_document
+    from generator.pipeline import check_file
 
     return build_document(check_file(str(path)).report)
 

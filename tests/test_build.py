@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from generator.commands.check import check_file
 from generator.document import EMBEDDED_NAME, build_document
+from generator.pipeline import check_file
 
 from .conftest import EXAMPLES, RICH_EXAMPLE, example_id
 from .helpers import BASE, edit, edit_row, write

@@ -2,8 +2,8 @@
 
 import pytest
 
-from generator.commands.check import check_file
-from generator.findings import ERROR
+from generator.codes import Level
+from generator.pipeline import check_file
 
 from .conftest import EXAMPLES, RICH_EXAMPLE, example_id
 
@@ -23,7 +23,7 @@ def test_all_five_seeds_are_transcribed():
 @pytest.mark.parametrize("path", EXAMPLES, ids=example_id)
 def test_example_checks_without_errors(path):
     result = check_file(str(path))
-    assert result.count(ERROR) == 0, [f.message for f in result.findings]
+    assert result.count(Level.ERROR) == 0, [f.message for f in result.findings]
     assert sorted(f.code for f in result.findings) == EXPECTED_WARNINGS[example_id(path)]
 
 
@@ -61,7 +61,7 @@ def test_json_output_for_tools(run_cli, tmp_path):
     assert code == 1
     assert [len(entry["findings"]) for entry in data] == [1, 0]
     finding = data[0]["findings"][0]
-    assert finding["code"] == "E104" and finding["level"] == "错误" and finding["cell"] == ["复议诉讼", "行政复议", "总计"]
+    assert finding["code"] == "E104" and finding["level"] == "error" and finding["cell"] == ["复议诉讼", "行政复议", "总计"]
     assert (finding["file"], finding["line"]) == (str(broken), BASE.split("\n").index("  行政复议:         [2, 0, 0, 1, 3]") + 1)
 
 
@@ -74,7 +74,7 @@ def test_a_folder_stands_for_the_forms_in_it(run_cli):
 def test_published_report_is_checked_directly(path, built):
     """A reviewer checks the published PDF itself: the same findings as the form it came from."""
     result = check_file(str(built[path]["pdf"]))
-    assert result.count(ERROR) == 0
+    assert result.count(Level.ERROR) == 0
     assert sorted(f.code for f in result.findings) == EXPECTED_WARNINGS[example_id(path)]
     assert all(f.loc.place.startswith("第 ") for f in result.findings)
 

@@ -1,8 +1,13 @@
 """The format data: complete, consistent, and the only place labels come from."""
 
+from pathlib import Path
+
 import pytest
 
-from generator.format import available_formats, load_format, normalize_label
+from generator import datacheck
+from generator.format import FormatError, available_formats, format_schema, load_format, normalize_label
+
+from .helpers import BASE, edit, write
 
 
 @pytest.fixture(scope="module")
@@ -86,3 +91,117 @@ def test_a_new_format_is_a_data_change(tmp_path, monkeypatch, run_cli):
     finally:
         monkeypatch.delenv("NIANBAO_FORMATS")
         load_format.cache_clear()
+
+
+# --- the format file checks itself ---------------------------------------------------------
+
+GOV2021 = (Path(__file__).resolve().parent.parent / "generator" / "formats" / "gov2021.yaml").read_text("utf-8")
+FORM_2099 = BASE.replace("年度: 2024", "年度: 2099")
+
+
+def extra_format(tmp_path, monkeypatch, text: str, name: str = "gov2099") -> Path:
+    """A format file in a NIANBAO_FORMATS folder (first_year 2099), made from gov2021 by `text`."""
+    folder = tmp_path / "formats"
+    folder.mkdir(exist_ok=True)
+    path = folder / f"{name}.yaml"
+    path.write_text(text.replace("id: gov2021", f"id: {name}").replace("first_year: 2021", "first_year: 2099"), "utf-8")
+    monkeypatch.setenv("NIANBAO_FORMATS", str(folder))
+    load_format.cache_clear()
+    return path
+
+
+@pytest.fixture(autouse=True)
+def fresh_formats():
+    yield
+    load_format.cache_clear()
+
+
+def finding_line(out: str, path: Path, code: str) -> str:
+    lines = [line for line in out.split("\n") if line.startswith(f"{path}:") and f" {code} " in line]
+    assert lines, out
+    return lines[0]
+
+
+def position(text: str, needle: str) -> str:
+    """line:column of the first occurrence of needle in text."""
+    before = text[: text.index(needle)]
+    return f"{before.count(chr(10)) + 1}:{len(before) - before.rfind(chr(10))}"
+
+
+def test_every_shipped_format_passes_its_schema():
+    assert datacheck.unsupported_keywords(format_schema()) == set()
+    for format_id in available_formats():
+        assert load_format(format_id).id == format_id
+
+
+def test_a_missing_key_is_a_located_message_not_a_traceback(tmp_path, monkeypatch, run_cli):
+    text = edit(GOV2021, "    for_each: row\n    left: [总计]\n    right: [结果维持", "    left: [总计]\n    right: [结果维持")
+    path = extra_format(tmp_path, monkeypatch, text)
+    code, out, err = run_cli("check", str(write(tmp_path, FORM_2099)))
+    assert code == 2 and "Traceback" not in out + err
+    line = finding_line(out, path, "E141")
+    written = path.read_text("utf-8")
+    assert line.startswith(f"{path}:{position(written, '- code: E104') .split(':')[0]}:")
+    assert "「relations[3]」缺少必需的键「for_each」" in line
+
+
+def test_a_broken_extra_format_does_not_stop_the_others(tmp_path, monkeypatch, run_cli):
+    path = extra_format(tmp_path, monkeypatch, edit(GOV2021, "  - key: 申请处理\n", "  - key: 申请处理\n    colour: red\n"))
+    assert run_cli("check", str(write(tmp_path, BASE)))[0] == 0  # a 2024 form uses gov2021
+    code, _, err = run_cli("init", "--agency", "某局", "--year", "2025", "-o", str(tmp_path / "2025.yaml"))
+    assert code == 0, err
+    assert run_cli("schema")[0] == 0
+    code, out, _ = run_cli("check", str(write(tmp_path, FORM_2099, "2099.yaml")))  # in force for 2099: reported
+    assert code == 2 and "「tables[4]」中有未知的键「colour」" in finding_line(out, path, "E141")
+    code, _, err = run_cli("schema", "--format", "gov2099")  # chosen by name: reported
+    assert code == 2 and f"{path}:" in err and "E141" in err
+
+
+@pytest.mark.parametrize(("level", "says"), [("fatal", "只能是 error、warning、info 之一，实为「fatal」"), ("错误", "只能是 error、warning、info 之一，实为「错误」")])
+def test_an_unknown_or_chinese_level_is_refused_where_it_is_written(level, says, tmp_path, monkeypatch, run_cli):
+    text = edit(GOV2021, "  - code: E104\n    level: error\n", f"  - code: E104\n    level: {level}\n")
+    path = extra_format(tmp_path, monkeypatch, text)
+    code, out, _ = run_cli("check", str(write(tmp_path, FORM_2099)))
+    assert code == 2
+    line = finding_line(out, path, "E141")
+    written = path.read_text("utf-8")
+    assert line.startswith(f"{path}:{position(written, f'level: {level}').split(':')[0]}:{len('    level: ') + 1}:") and says in line
+    assert "error（错误）" in out  # the hint names the code for each word
+
+
+def test_a_level_that_differs_from_the_registry_is_refused(tmp_path, monkeypatch, run_cli):
+    path = extra_format(tmp_path, monkeypatch, edit(GOV2021, "  - code: E104\n    level: error\n", "  - code: E104\n    level: warning\n"))
+    code, out, _ = run_cli("check", str(write(tmp_path, FORM_2099)))
+    assert code == 2 and "关系 E104 的级别写作 warning，登记的级别是 error（错误）" in finding_line(out, path, "E144")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "code", "says"),
+    [
+        ("    right: [结果维持, 结果纠正, 其他结果, 尚未审结]", "    right: [结果维持, 结果纠正, 其他结果, 未审结]", "E142", "表「复议诉讼」的列「未审结」不存在"),
+        ("    tables: [申请处理]", "    tables: [申请]", "E142", "表「申请」不存在"),
+        ("      - {key: 重复申请, label: 2.重复申请}", "      - {key: 予以公开, label: 2.重复申请}", "E143", "「tables[].rows」中的键「予以公开」重复出现"),
+        ("  - code: E104\n", "  - code: E199\n", "E144", "问题代码 E199 未登记"),
+        ("    figures: [[行政许可]]", "    figures: [[行政许可.总计]]", "E142", "叙述数字「行政许可.总计」中的列「总计」不存在"),
+        ("first_year: 2021\n", "first_year: 2021\nfirst_year: 2022\n", "E143", "键「first_year」出现了两次"),
+        ("    label_columns: 3\n", "    label_columns: three\n", "E141", "「tables[4].label_columns」应为整数，实为「three」"),
+        ("  人民政府: 地方政府\n", "  人民政府: 省政府\n", "E142", "报告类型「省政府」没有公布期限"),
+    ],
+)
+def test_cross_references_are_checked(old, new, code, says, tmp_path, monkeypatch, run_cli):
+    path = extra_format(tmp_path, monkeypatch, edit(GOV2021, old, new))
+    with pytest.raises(FormatError) as caught:
+        load_format("gov2099")
+    finding = next(f for f in caught.value.findings if f.code == code)
+    assert says in finding.message and finding.loc.file == str(path)
+    assert path.read_text("utf-8").split("\n")[finding.loc.line - 1].strip()  # points at a written line
+
+
+def test_a_broken_format_file_is_reported_where_it_is_chosen(tmp_path, monkeypatch, run_cli):
+    path = extra_format(tmp_path, monkeypatch, GOV2021 + "\n  bad: [\n")
+    code, out, _ = run_cli("check", str(write(tmp_path, BASE.replace("年度: 2024\n", "年度: 2024\n格式: gov2099\n"))))
+    assert code == 2 and "格式文件的 YAML 语法错误" in finding_line(out, path, "E140")
+    path.write_text(GOV2021.replace("id: gov2021", "id: gov2099").replace("first_year: 2021", "first_year: 2099").replace("kind: parts", "kind: part"), "utf-8")
+    code, _, err = run_cli("init", "--agency", "某局", "--year", "2099", "-o", str(tmp_path / "2099.yaml"))
+    assert code == 2 and f"{path}:" in err and "E141" in err and "Traceback" not in err
+    assert not (tmp_path / "2099.yaml").exists()

@@ -10,9 +10,10 @@ import pytest
 from docx import Document as read_docx
 from pypdf import PdfReader
 
-from generator.commands.check import check_file
+from generator.codes import Level
 from generator.form import parse_form
 from generator.formwriter import write_form
+from generator.pipeline import check_file
 
 from .conftest import EXAMPLES, ROOT, SEEDS
 from .helpers import BASE, edit, edit_row, write
@@ -149,7 +150,7 @@ def test_init_from_does_not_carry_acknowledgements(tmp_path, run_cli):
 def test_examples_acknowledge_every_warning_with_a_reason():
     for path in EXAMPLES:
         findings = check_file(str(path)).findings
-        assert all(f.level == "警告" and f.acknowledged for f in findings), path
+        assert all(f.level == Level.WARNING and f.acknowledged for f in findings), path
 
 
 def test_make_report_takes_draft():

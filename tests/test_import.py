@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from generator.commands.check import check_file
 from generator.form import parse_form
 from generator.format import load_format
 from generator.formwriter import write_form
 from generator.importer.parse import extract
 from generator.importer.sources import Line, Source, read_source
+from generator.pipeline import check_file
 from generator.report import Report
 
 from .conftest import EXAMPLES, SEEDS
@@ -150,7 +150,7 @@ def test_unknown_row_and_unreadable_cells_are_reported(tmp_path, run_cli):
     assert "# 注意：自然人、商业企业、科研机构、社会公益组织、法律服务机构、其他 原文空白或未印出，由总计和勾稽关系推算\n  重复申请:" in form
     assert "  行政处罚: null" in form
     code, out, _ = run_cli("check", str(tmp_path / "2024.yaml"))
-    assert code == 1 and "E008" in out
+    assert code == 1 and "E122" in out
 
 
 def test_report_in_the_2019_format_is_recognised(tmp_path, run_cli):

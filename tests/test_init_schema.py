@@ -2,10 +2,11 @@
 
 import json
 
-from generator.commands.check import check_file
 from generator.format import load_format
+from generator.pipeline import check_file
+from generator.schema import schema_text
 
-from .conftest import RICH_EXAMPLE
+from .conftest import RICH_EXAMPLE, ROOT
 
 
 def test_init_writes_a_complete_form_whose_empty_narrative_must_be_written(tmp_path, run_cli):
@@ -50,3 +51,8 @@ def test_schema_describes_every_row_with_its_official_label(run_cli):
     assert rows["危及三安全一稳定"]["description"].startswith("三、本年度办理结果（三）不予公开3.危及“三安全一稳定”")
     assert rows["本年新收"]["minItems"] == 6 and rows["本年新收"]["maxItems"] == 7
     assert schema["properties"]["主动公开政府信息情况"]["properties"]["行政事业性收费"]["type"] == "number"
+
+
+def test_the_example_schema_is_the_generated_one():
+    """examples/nianbao.schema.json is `nianbao schema -o examples/nianbao.schema.json`, never edited by hand."""
+    assert (ROOT / "examples" / "nianbao.schema.json").read_text("utf-8") == schema_text()

@@ -43,7 +43,7 @@ def test_every_page_with_rows_of_a_group_prints_the_group_label(built, path):
 
 
 def test_a_cut_group_moves_whole_or_repeats_its_label(built):
-    from generator.commands.check import check_file
+    from generator.pipeline import check_file
 
     block = next(b for b in build_document(check_file(str(RICH_EXAMPLE)).report).blocks if isinstance(b, TableBlock) and b.key == "申请处理")
     labels = [[cell.text for cell in row if cell.header] for row in block.body]

@@ -6,9 +6,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.checks import check_report
-from generator.commands.init import blank_report
 from generator.form import parse_form
 from generator.formwriter import write_form
+from generator.pipeline import blank_report
 from generator.report import Report
 
 TEXT = "本年度未收取信息处理费。"
@@ -60,7 +60,7 @@ def form_text(report: Report) -> str:
 
 def errors(text: str) -> list:
     report, findings = parse_form(text, "2024.yaml")
-    return [f for f in findings + check_report(report) if f.level == "错误"]
+    return [f for f in findings + check_report(report) if f.level == "error"]
 
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -71,7 +71,7 @@ def test_w201_carried_over_must_match_last_year():
     previous = edit_row(PREVIOUS, "结转下年度", "[20, 0, 0, 0, 19, 0, 39]")
     findings = only(check_text(BASE, previous), "W201")
     assert findings[0].message.startswith("二、上年结转政府信息公开申请数量「自然人」应为 20（上年报告的“四、结转下年度继续办理”），实为 24")
-    assert findings[0].level == "警告"
+    assert findings[0].level == "warning"
 
 
 def test_w202_documents_in_force_carry_forward():
@@ -90,7 +90,7 @@ def test_continuity_holds_for_a_consistent_previous_year():
 def test_i203_pending_cases_from_last_year_are_noted():
     previous = edit_row(edit_row(PREVIOUS, "行政规范性文件", "[10, 0, 267]"), "未经复议直接起诉", "[0, 0, 0, 2, 2]")
     finding = only(check_text(BASE, previous), "I203")[0]
-    assert finding.level == "提示" and "尚未审结」2 件" in finding.message
+    assert finding.level == "info" and "尚未审结」2 件" in finding.message
 
 
 def test_e053_previous_report_of_the_wrong_year():

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from generator.checks import check_report
-from generator.commands.check import check_file
+from generator.codes import Level
 from generator.document import Paragraph, build_document
 from generator.form import parse_form
 from generator.narrative import resolve
+from generator.pipeline import check_file
 
 from .conftest import RICH_EXAMPLE, SEEDS
 from .helpers import BASE, edit, edit_row, write
@@ -79,7 +80,7 @@ def test_sharp_change_in_a_key_figure_is_a_note_with_both_values():
     last = edit_row(last, "结转下年度", "[24, 0, 0, 0, 19, 0, 43]")
     report, previous = report_pair(BASE, last)
     notes = [f for f in check_report(report, previous) if f.code == "I220"]
-    assert len(notes) == 1 and notes[0].level == "提示"
+    assert len(notes) == 1 and notes[0].level == Level.INFO
     assert "2024 年 1333 件，2023 年 712 件" in notes[0].message
     assert "一、本年新收政府信息公开申请数量「总计」" in notes[0].message
 

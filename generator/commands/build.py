@@ -9,11 +9,12 @@ from functools import partial
 from pathlib import Path
 
 from .. import batch
+from ..codes import Level
 from ..files import write_all
-from ..findings import ERROR, Finding
+from ..findings import Finding
 from ..limits import safe_name
+from ..pipeline import check_file, expand_paths, print_findings
 from ..report import Report
-from .check import check_file, expand_paths, print_findings
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ def output_stem(path: Path, report: Report, draft: bool) -> str:
 
 def refusal(name: str, blocking: list[Finding]) -> str:
     """Why a final build was refused, and the two ways forward."""
-    errors = sum(f.level == ERROR for f in blocking)
+    errors = sum(f.level == Level.ERROR for f in blocking)
     reasons = "、".join(x for x in (f"{errors} 个错误" if errors else "", f"{len(blocking) - errors} 个未核对的警告" if len(blocking) > errors else "") if x)
     codes = "、".join(dict.fromkeys(f.code for f in blocking))
     return (

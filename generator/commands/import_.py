@@ -10,14 +10,14 @@ from pathlib import Path
 
 from .. import batch
 from ..files import write_atomic
-from ..findings import ERROR, Finding, InputError, format_text, printable
+from ..findings import Finding, InputError, format_text, printable
 from ..form import MAX_BYTES, parse_form
 from ..formwriter import SCHEMA_FILE, write_form
 from ..importer import import_report
 from ..importer.parse import BY_ARITHMETIC, Extraction
 from ..limits import megabytes, year_problem
 from ..narrative import format_number
-from .schema import schema_text
+from ..schema import schema_text
 
 LIMIT_CODES = ("E014", "E063", "E064")
 
@@ -132,7 +132,7 @@ def limits_of_the_form(form: str, name: str) -> list[Finding]:
     """The form's limits the imported report goes past (a paragraph, the text, a number, the size):
     said now, as `check` will say them when it reads the form."""
     if len(form.encode("utf-8")) > MAX_BYTES:
-        return [Finding(ERROR, "E002", f"导入得到的表单超过表单上限 {megabytes(MAX_BYTES)}", None, "请确认导入的是一份年度报告")]
+        return [Finding("E002", f"导入得到的表单超过表单上限 {megabytes(MAX_BYTES)}", None, "请确认导入的是一份年度报告")]
     try:
         _report, findings = parse_form(form, name)
     except InputError as exc:

@@ -6,14 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..codes import Level
 from ..files import write_atomic
-from ..findings import ERROR, format_text
-from ..format import format_for_year
+from ..findings import format_text
 from ..formwriter import SCHEMA_FILE, write_form
 from ..limits import one_line, year_problem
-from ..report import Cell, Report, cell_id, items_of, side_sum
-from .check import load_report
-from .schema import schema_text
+from ..pipeline import blank_report, carry_forward, load_report
+from ..schema import schema_text
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -26,31 +25,6 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
-def blank_report(agency: str, year: int) -> Report:
-    fmt = format_for_year(year)
-    report = Report(format=fmt, path="", agency=agency, year=year)
-    for table in fmt.tables.values():
-        for row in table.rows:
-            for column in table.columns:
-                total = row.total or column.total
-                report.cells[(table.key, row.key, column.key)] = Cell(None if total else 0, typed=not total)
-    return report
-
-
-def carry_forward(report: Report, last: Report) -> None:
-    """Start the year where last year ended, by the format's continuity relations
-    (上年结转 from 结转下年度, 现行有效件数 from last year's)."""
-    for relation in report.format.relations:
-        if len(relation.left) != 1 or not any(t.previous for t in relation.right):
-            continue
-        table = report.format.tables[relation.table]
-        for item in items_of(table, relation.for_each):
-            target = report.cells[cell_id(table, relation.for_each, item, relation.left[0].key)]
-            carried = side_sum(report, last, relation, item, relation.right)
-            if target.typed and carried is not None:
-                target.value = carried
-
-
 def run(args: argparse.Namespace) -> int:
     last = None
     if args.previous:
@@ -58,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
         if last is None:
             print(format_text(findings[0], lines), file=sys.stderr)
             return 2
-        unread = [f for f in findings if f.level == ERROR]
+        unread = [f for f in findings if f.level == Level.ERROR]
         if unread:
             print(f"{args.previous} 中有 {len(unread)} 处未能读取（nianbao check {args.previous} 可列出），相应的数字没有接续，表单中留空。", file=sys.stderr)
     agency = args.agency or (last.agency if last else "")

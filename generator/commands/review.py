@@ -7,8 +7,9 @@ import sys
 from pathlib import Path
 
 from .. import batch
+from ..codes import Level
 from ..files import write_all
-from ..findings import ERROR, summary
+from ..findings import summary
 from ..importer import PUBLISHED_SUFFIXES
 from ..limits import safe_name
 from ..review import Entry, load_region, read_entry, review
@@ -73,5 +74,5 @@ def run(args: argparse.Namespace) -> int:
         + (f"，问题清单 {sum('/' in n for n in outputs)} 份" if len(outputs) > 3 else "")
     )
     unusable = any(e.report is None for e in result.entries)
-    return 2 if unusable and not result.readable else 1 if unusable or any(e.count(ERROR) for e in result.entries) else 0
+    return 2 if unusable and not result.readable else 1 if unusable or any(e.count(Level.ERROR) for e in result.entries) else 0
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from ..files import write_atomic
-from ..format import DEFAULT_FORMAT, available_formats, load_format
-from ..schema import form_schema
+from ..format import DEFAULT_FORMAT, available_formats
+from ..schema import schema_text
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -16,10 +15,6 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("-o", "--output", metavar="文件", help="写入文件而不是打印")
     parser.add_argument("--format", dest="format_id", choices=available_formats(), default=DEFAULT_FORMAT, help=f"报告格式（默认 {DEFAULT_FORMAT}）")
     parser.set_defaults(run=run)
-
-
-def schema_text(format_id: str = DEFAULT_FORMAT) -> str:
-    return json.dumps(form_schema(load_format(format_id)), ensure_ascii=False, indent=2) + "\n"
 
 
 def run(args: argparse.Namespace) -> int:

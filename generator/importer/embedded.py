@@ -21,7 +21,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from ..document import EMBEDDED_NAME, EMBEDDED_NAMESPACE
-from ..findings import WARNING, Finding, InputError
+from ..findings import Finding, InputError
 from ..form import parse_form
 from ..format import Format
 from ..narrative import format_number, resolve
@@ -165,7 +165,7 @@ def identity_findings(embedded: Embedded, report: Report, name: str) -> list[Fin
     if not embedded.agency or (embedded.agency, embedded.year) == (report.agency, report.year):
         return []
     message = f"标题中的机关和年度（{report.agency} {report.year}）与文件内嵌的数据（{embedded.agency} {embedded.year}）不符"
-    return [Finding(WARNING, "W091", message, Loc(name, 0, 0, place="标题"), "文件在生成后被改动过，或内嵌的是另一份报告的数据；请核对")]
+    return [Finding("W091", message, Loc(name, 0, 0, place="标题"), "文件在生成后被改动过，或内嵌的是另一份报告的数据；请核对")]
 
 
 def take_cells(embedded: Embedded, report: Report, name: str) -> list[Finding]:
@@ -180,7 +180,7 @@ def take_cells(embedded: Embedded, report: Report, name: str) -> list[Finding]:
         if printed is not None and printed.value is not None and printed.value != value:
             message = f"「{table.row_title(row)}」「{labels[column]}」印的是 {shown(printed.value)}，文件内嵌的数据是 {shown(value)}"
             hint = "数字在生成后被改动过；以表单为准重新生成，或在表单中改正后重新生成"
-            findings.append(Finding(WARNING, "W090", message, printed.loc or Loc(name, 0, 0, place="表格"), hint, cell=(table_key, row, column)))
+            findings.append(Finding("W090", message, printed.loc or Loc(name, 0, 0, place="表格"), hint, cell=(table_key, row, column)))
         report.cells[(table_key, row, column)] = Cell(value, printed.loc if printed else None, printed.typed if printed else True)
     return findings
 
@@ -195,7 +195,7 @@ def text_findings(embedded: Embedded, report: Report) -> list[Finding]:
             continue
         shown_printed, shown_embedded = first_difference(squeeze(printed.value), squeeze(text))
         message = f"「{key}」的文字与文件内嵌的不符：印的是「…{shown_printed}…」，内嵌的是「…{shown_embedded}…」"
-        findings.append(Finding(WARNING, "W092", message, printed.loc, "文字在生成后被改动过；在表单中改好后重新生成"))
+        findings.append(Finding("W092", message, printed.loc, "文字在生成后被改动过；在表单中改好后重新生成"))
     return findings
 
 

@@ -100,13 +100,9 @@ class Importer:
         self.lines = reshape(self.clean(lines), fmt)
         self.table_lines = reshape(self.clean(table_lines), fmt) if table_lines is not None else None
         self.blank_rows: dict[tuple[str, str], tuple[str, str]] = {}  # rows printed with blanks → place, numbers of a short row
-        self.report = Report(format=fmt, path=name)
+        self.report = Report(format=fmt)
         self.title_index: int | None = None
         self.result = Extraction(self.report, fmt.id)
-        for table in fmt.tables.values():
-            for row in table.rows:
-                for column in table.columns:
-                    self.report.cells[(table.key, row.key, column.key)] = Cell(None, typed=not (row.total or column.total))
 
     @staticmethod
     def clean(lines: list[Line]) -> list[Line]:
@@ -125,6 +121,7 @@ class Importer:
     def take_title(self) -> None:
         """Find the title (it may wrap over up to three lines), set agency and year, drop it."""
         patterns = [re.compile(p) for p in self.fmt.title_patterns]
+        agency, year = self.fmt.field_for("agency").key, self.fmt.field_for("year").key
         limit = min(len(self.lines), 40)
         for start in range(limit):
             joined = ""
@@ -132,13 +129,13 @@ class Importer:
                 if any(self.heading_matches(self.lines[end].text, section) for section in self.fmt.sections):
                     break
                 joined += squeeze(self.lines[end].text)
-                match = next((m for m in (p.match(joined) for p in patterns) if m and m.group("机关")), None)
+                match = next((m for m in (p.match(joined) for p in patterns) if m and m.group(agency)), None)
                 if match:
-                    self.report.agency, self.report.year = match.group("机关"), int(match.group("年度"))
+                    self.report.agency, self.report.year = match.group(agency), int(match.group(year))
                     self.report.title = joined
                     self.title_index = start
                     title_loc = self.loc(self.lines[start].place)
-                    self.report.field_locs.update({"机关": title_loc, "年度": title_loc})
+                    self.report.field_locs.update(agency=title_loc, year=title_loc)
                     title = joined
                     self.lines = self.lines[:start] + self.lines[end + 1 :]
                     self.lines = [line for line in self.lines if squeeze(line.text) != title]  # running headers
@@ -594,8 +591,7 @@ class Importer:
             return
         for key in placed:
             place = self.report.cells[(table.key, key, table.columns[0].key)].loc
-            for column in table.columns:
-                self.report.cells[(table.key, key, column.key)] = Cell(None, typed=not column.total)
+            self.report.clear_row(table, key)
             self.problem(place.place if place else "全文", f"{table.row_title(key)}：行名无法辨认，按位置放入后各列勾稽关系不成立，未导入")
             readings.pop(index_of[key])
 

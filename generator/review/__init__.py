@@ -15,9 +15,10 @@ from pathlib import Path
 import yaml
 
 from ..checks import check_relation, check_report
-from ..commands.check import load_report
-from ..findings import ERROR, WARNING, Finding, sort_findings
+from ..codes import Level
+from ..findings import Finding, sort_findings
 from ..narrative import format_number
+from ..pipeline import load_report
 from ..report import Loc, Number, Report
 from .similarity import copied_sentences, sentences_of
 
@@ -41,16 +42,16 @@ class Entry:
     def year(self) -> int:
         return self.report.year if self.report else 0
 
-    def count(self, level: str) -> int:
+    def count(self, level: Level) -> int:
         return sum(f.level == level for f in self.findings)
 
     @property
     def status(self) -> str:
         if self.report is None:
             return "无法读取"
-        if self.count(ERROR):
+        if self.count(Level.ERROR):
             return "有错误"
-        return "有警告" if self.count(WARNING) else "可以公开"
+        return "有警告" if self.count(Level.WARNING) else "可以公开"
 
 
 @dataclass
@@ -119,7 +120,6 @@ def duplicate_finding(entry: Entry, others: list[Entry]) -> Finding:
         f"与 {other.path}：{what}" + (f" {a} 与 {b}" if a or b else "") for other in others for what, a, b in differences_between(entry.report, other.report)
     ]
     return Finding(
-        WARNING,
         "W520",
         f"{entry.agency}{entry.year} 年度的报告有内容不同的几份（另见 "
         + "、".join(o.path for o in others[:5])
@@ -167,7 +167,6 @@ def similarity_findings(entries: list[Entry], by_key: dict[tuple[str, int], list
         if len(shared) >= AGENCY_SHARE * len(own):
             entry.findings.append(
                 Finding(
-                    WARNING,
                     "W521",
                     f"有 {len(shared)} 句（占本报告 {len(shared) / len(own):.0%}）与 {other.agency}{other.year} 年度报告（{other.path}）相同，"
                     f"如：「{own[shared[0]]}」",
@@ -184,7 +183,6 @@ def similarity_findings(entries: list[Entry], by_key: dict[tuple[str, int], list
         if len(same) >= YEAR_SHARE * len(own):
             entry.findings.append(
                 Finding(
-                    WARNING,
                     "W522",
                     f"有 {len(same) / len(own):.0%} 的句子与本机关 {entry.year - 1} 年度报告（{last[0].path}）相同",
                     place(entry),
@@ -209,7 +207,6 @@ def region_findings(by_key: dict[tuple[str, int], list[Entry]], region: dict[str
                 note = f"（缺少 {'、'.join(missing)} 的报告，只合计了其余 {len(found)} 个）" if missing else f"（合计 {len(found)} 个成员单位）"
                 entry.findings.append(
                     Finding(
-                        WARNING,
                         "W523",
                         f"汇总数与成员单位报告之和不符{note}：" + "；".join(differences[:8]) + ("等" if len(differences) > 8 else ""),
                         place(entry),

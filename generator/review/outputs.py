@@ -9,7 +9,8 @@ import statistics
 from collections import defaultdict
 
 from ..checks import figure_title
-from ..findings import ERROR, NOTE, WARNING, Finding
+from ..codes import Level
+from ..findings import Finding
 from ..narrative import format_number
 from ..report import Number, Report
 from . import Entry, Review, differences_between
@@ -92,13 +93,13 @@ def summary_rows(review: Review, names: list[str]) -> list[list]:
     rows = []
     for number, entry in enumerate(review.entries, start=1):
         figures = [figure_value(entry, n) for n in names]
-        counts = [entry.count(level) for level in (ERROR, WARNING, NOTE)]
+        counts = [entry.count(level) for level in Level]
         rows.append([number, entry.agency, entry.year or None, entry.path, entry.status, *counts, *(float(v) if v is not None else None for v in figures)])
     return rows
 
 
 def finding_rows(review: Review) -> list[list]:
-    return [[e.agency, e.year or None, e.path, where(f), f.code, f.level, f.message, f.hint] for e in review.entries for f in e.findings]
+    return [[e.agency, e.year or None, e.path, where(f), f.code, f.level.label, f.message, f.hint] for e in review.entries for f in e.findings]
 
 
 def duplicate_rows(review: Review) -> list[list]:
@@ -151,7 +152,7 @@ def letter_bytes(letter: Letter) -> tuple[str, bytes]:
         add(f"{year} 年度报告（{path}）", "一级标题")
         for number, finding in enumerate(findings, start=1):
             fix = f"修改建议：{finding.hint}" if finding.hint else ""
-            add(f"{number}．{where(finding) or '全文'}：{finding.message}（{finding.code}，{finding.level}）。{fix}", "正文")
+            add(f"{number}．{where(finding) or '全文'}：{finding.message}（{finding.code}，{finding.level.label}）。{fix}", "正文")
     stream = io.BytesIO()
     doc.save(stream)
     return title, stream.getvalue()

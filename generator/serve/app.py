@@ -28,19 +28,19 @@ from starlette.staticfiles import StaticFiles
 
 from ..acknowledge import apply_acknowledgements, blocking
 from ..checks import check_report
-from ..commands.check import find_previous, load_report
+from ..codes import Level
 from ..document import build_document, grid_table
-from ..findings import ERROR, NOTE, WARNING, Finding, InputError
+from ..findings import Finding, InputError
 from ..fonts import TEMPLATES
 from ..formwriter import write_form
 from ..importer import PUBLISHED_SUFFIXES, import_report
+from ..pipeline import blank_report, carry_forward, find_previous, load_report
 from ..report import Report
 from .accounts import Account, agency_of
 from .editing import apply_edits, computed_cells, finding_target, form_state, read_with_spans, text_target
 from .store import FormStore, NotAForm, version_of
 
 MAX_UPLOAD = 10 * 1024 * 1024  # a published report is a few MB at most
-LEVELS = {ERROR: "error", WARNING: "warning", NOTE: "info"}
 KINDS = {"pdf": "application/pdf", "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "html": "text/html; charset=utf-8"}
 
 
@@ -72,7 +72,7 @@ def check_text(store: FormStore, name: str, text: str) -> Checked:
 
 def finding_json(finding: Finding, checked: Checked) -> dict:
     target = finding_target(finding, checked.report, checked.spans) if checked.report else ""
-    data = {"code": finding.code, "level": LEVELS[finding.level], "label": finding.level, "message": finding.message, "hint": finding.hint, "target": target}
+    data = {"code": finding.code, "level": finding.level.value, "label": finding.level.label, "message": finding.message, "hint": finding.hint, "target": target}
     return data | ({"acknowledged": {"reason": finding.acknowledged}} if finding.acknowledged else {})
 
 
@@ -224,8 +224,6 @@ def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret:
             raise HTTPException(403, "只能为本机关新建表单")
         if not agency or not year.isdigit():
             return page(request, "message.html.j2", 400, message="请填写机关名称和四位数的年度")
-        from ..commands.init import blank_report, carry_forward
-
         report = blank_report(agency, int(year))
         source = form.get("from") or ""
         last = await uploaded_report(form.get("upload")) if isinstance(form.get("upload"), UploadFile) and form["upload"].filename else None
@@ -346,7 +344,7 @@ def status_of(checked: Checked) -> str:
         return "无法读取"
     if checked.blocking:
         return "有错误"
-    return "有警告" if any(f.level == WARNING for f in checked.findings) else "可以发布"
+    return "有警告" if any(f.level == Level.WARNING for f in checked.findings) else "可以发布"
 
 
 def editor_table(report: Report, table) -> dict:

@@ -75,8 +75,7 @@ def read_with_spans(text: str, name: str) -> tuple[Report, list[Finding], Spans]
 def form_state(report: Report) -> Edits:
     """The values the browser shows: every typed cell (totals left out are computed, not shown as typed)."""
     fmt = report.format
-    fields = {"机关": report.agency, "年度": str(report.year or ""), "标题": report.title, "报告类型": report.kind}
-    fields["发布日期"] = report.published.isoformat() if report.published else ""
+    fields = {f.key: str(getattr(report, f.attribute) or "") for f in fmt.fields if f.attribute}  # a date prints as YYYY-MM-DD
     texts = {text_target(k): t.value for k, t in report.texts.items()}
     texts |= {text_target(s, p): t.value for s, parts in report.parts.items() for p, t in parts.items()}
     cells = {}
@@ -86,7 +85,7 @@ def form_state(report: Report) -> Edits:
                 cell = report.cells.get((table.key, row.key, column.key))
                 typed = cell is not None and cell.typed and cell.loc is not None and cell.value is not None
                 cells[cell_target(table.key, row.key, column.key)] = format_number(cell.value) if typed else ""
-    return {"fields": {k: v for k, v in fields.items() if k in {f.key for f in fmt.fields}}, "texts": texts, "cells": cells}
+    return {"fields": fields, "texts": texts, "cells": cells}
 
 
 def computed_cells(report: Report) -> dict[str, str]:
