@@ -310,3 +310,23 @@ def test_downloads_follow_the_publish_gate(folder, site):
     assert client.get(f"/download/html/{quoted}").status_code == 409
     draft = client.get(f"/download/docx/{quoted}?draft=1")
     assert draft.status_code == 200 and "（草稿）" in urllib.parse.unquote(draft.headers["content-disposition"])
+
+
+def test_acknowledging_a_warning_is_a_click_and_writes_the_form(browser, site, folder):
+    page = browser.new_page()
+    page.goto(form_url(site, RICH))
+    expect(page.locator("#status")).to_contain_text("可以发布")
+    narrative = page.locator('textarea[data-text="总体情况/依申请公开"]')
+    narrative.fill(narrative.input_value().replace("办结 1267 条", "办结 1266 条"))
+    warning = page.locator('ul[data-for="text:总体情况/依申请公开"] li[data-code="W301"]')
+    expect(warning).to_have_count(1)
+    expect(page.locator("#status")).to_contain_text("暂不能发布")
+    page.once("dialog", lambda dialog: dialog.accept("办结数按办理口径统计，已与业务科室核对"))
+    warning.locator("button.acknowledge").click()
+    expect(warning).to_have_class(re.compile("acknowledged"))
+    expect(warning).to_contain_text("已核对：办结数按办理口径统计")
+    expect(page.locator("#status")).to_contain_text("可以发布")
+    saved = (folder / RICH).read_text("utf-8")
+    assert "办结 1266 条" in saved
+    assert "已核对:\n  - 代码: W301\n    位置: 总体情况.依申请公开\n    理由: 办结数按办理口径统计，已与业务科室核对" in saved
+    assert run_process("check", str(folder / RICH)).returncode == 0

@@ -49,6 +49,20 @@
       hint.textContent = "建议：" + finding.hint;
       li.append(document.createElement("br"), hint);
     }
+    if (finding.acknowledged) {
+      li.classList.add("acknowledged");
+      const reason = document.createElement("span");
+      reason.className = "hint";
+      reason.textContent = "已核对：" + finding.acknowledged.reason;
+      li.append(document.createElement("br"), reason);
+    } else if (finding.path && !form.dataset.readonly) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "acknowledge";
+      button.textContent = "核对无误，保留…";
+      button.addEventListener("click", () => acknowledge(finding));
+      li.append(" ", button);
+    }
     return li;
   }
 
@@ -82,6 +96,17 @@
     const mine = ++sequence;
     const response = await post(url("check"), {edits: edits()});
     if (response.ok && mine === sequence) show(await response.json());
+  }
+
+  async function acknowledge(finding) {
+    const reason = window.prompt("核对后仍保留「" + finding.code + "」的理由（会写入表单的“已核对”）：");
+    if (!reason || !reason.trim()) return;
+    const response = await post(url("acknowledge"), {edits: edits(), version: version, code: finding.code, path: finding.path, reason: reason.trim()});
+    const result = await response.json();
+    if (!response.ok) { status.textContent = response.status === 409 ? "表单已被别人修改：请先保存，解决冲突后再核对" : "核对失败：" + (result.message || response.status); return; }
+    version = result.version;
+    dirty = false;
+    check();
   }
 
   async function save(force) {
