@@ -125,7 +125,7 @@ def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret:
             text = store.read(name)
             if user is None or user.may_read(agency_of(text)):
                 checked = check_text(store, name, text)
-                forms.append((name, checked, status_of(checked)))
+                forms.append((name, counts_of(checked), status_of(checked)))
         return page(request, "list.html.j2", forms=forms, may_create=user is None or not user.office)
 
     async def edit(request: Request) -> Response:
@@ -358,12 +358,22 @@ def csrf_token(request: Request) -> str:
     return request.session["csrf"]
 
 
+def counts_of(checked: Checked) -> dict[str, int]:
+    """How many errors, open warnings, acknowledged warnings and notes the list page shows."""
+    findings = checked.findings
+    return {
+        "errors": sum(f.level == ERROR for f in findings),
+        "warnings": sum(f.level == WARNING and not f.acknowledged for f in findings),
+        "acknowledged": sum(bool(f.acknowledged) for f in findings),
+        "notes": sum(f.level == NOTE and not f.acknowledged for f in findings),
+    }
+
+
 def status_of(checked: Checked) -> str:
     if checked.report is None:
         return "无法读取"
-    if checked.blocking:
-        return "有错误"
-    return "有警告" if any(f.level == WARNING for f in checked.findings) else "可以发布"
+    counts = counts_of(checked)
+    return "有错误" if counts["errors"] else "有警告" if counts["warnings"] else "可以发布"
 
 
 def editor_table(report: Report, table) -> dict:
