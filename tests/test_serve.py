@@ -116,7 +116,7 @@ def test_import_a_published_report_fix_a_total_paste_save_and_download(browser, 
         page.fill('input[data-field="发布日期"]', "2025-01-20")
         expect(page.locator("#status")).to_contain_text("可以发布")
         page.click("#save")
-        expect(page.locator("#status")).to_have_text("已保存")
+        expect(page.locator("#saved")).to_have_text("已保存")
         page.reload()
         expect(page.locator('input[data-field="发布日期"]')).to_have_value("2025-01-20")
         saved = (empty / RICH).read_text("utf-8")
@@ -137,14 +137,14 @@ def test_two_people_editing_one_form_never_lose_an_edit(browser, site, folder):
         expect(page.locator("#status")).to_contain_text("可以发布")
     first.fill('input[data-field="发布日期"]', "2025-01-20")
     first.click("#save")
-    expect(first.locator("#status")).to_have_text("已保存")
+    expect(first.locator("#saved")).to_have_text("已保存")
     second.fill('textarea[data-text="其他需要报告的事项"]', "本年度未收取信息处理费。第二个人写的。")
     second.click("#save")
     expect(second.locator("#conflict")).to_be_visible()
     expect(second.locator("#theirs")).to_have_value(re.compile("发布日期: 2025-01-20"))
     expect(second.locator("#mine")).to_have_value(re.compile("第二个人写的"))
     second.click("#keep-mine")
-    expect(second.locator("#status")).to_have_text("已保存")
+    expect(second.locator("#saved")).to_have_text("已保存")
     assert "第二个人写的" in (folder / RICH).read_text("utf-8")
     first.goto(f"{site}/history/{urllib.parse.quote(RICH)}")
     versions = first.locator("ol.versions li a")
@@ -168,7 +168,7 @@ def test_keyboard_only(browser, site):
     page.keyboard.type("33")
     expect(page.locator('ul[data-for-table="申请处理"] li').first).to_be_visible()
     page.keyboard.press("Control+s")
-    expect(page.locator("#status")).to_have_text("已保存")
+    expect(page.locator("#saved")).to_have_text("已保存")
 
 
 @pytest.mark.parametrize("width", [390, 1280])
@@ -310,3 +310,23 @@ def test_downloads_follow_the_publish_gate(folder, site):
     assert client.get(f"/download/html/{quoted}").status_code == 409
     draft = client.get(f"/download/docx/{quoted}?draft=1")
     assert draft.status_code == 200 and "（草稿）" in urllib.parse.unquote(draft.headers["content-disposition"])
+
+
+def test_acknowledging_a_warning_is_a_click_and_writes_the_form(browser, site, folder):
+    page = browser.new_page()
+    page.goto(form_url(site, RICH))
+    expect(page.locator("#status")).to_contain_text("可以发布")
+    narrative = page.locator('textarea[data-text="总体情况/依申请公开"]')
+    narrative.fill(narrative.input_value().replace("办结 1267 条", "办结 1266 条"))
+    warning = page.locator('ul[data-for="text:总体情况/依申请公开"] li[data-code="W301"]')
+    expect(warning).to_have_count(1)
+    expect(page.locator("#status")).to_contain_text("暂不能发布")
+    page.once("dialog", lambda dialog: dialog.accept("办结数按办理口径统计，已与业务科室核对"))
+    warning.locator("button.acknowledge").click()
+    expect(warning).to_have_class(re.compile("acknowledged"))
+    expect(warning).to_contain_text("已核对：办结数按办理口径统计")
+    expect(page.locator("#status")).to_contain_text("可以发布")
+    saved = (folder / RICH).read_text("utf-8")
+    assert "办结 1266 条" in saved
+    assert "已核对:\n  - 代码: W301\n    位置: 总体情况.依申请公开\n    理由: 办结数按办理口径统计，已与业务科室核对" in saved
+    assert run_process("check", str(folder / RICH)).returncode == 0

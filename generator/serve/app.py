@@ -26,7 +26,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from ..acknowledge import apply_acknowledgements, blocking
+from ..acknowledge import apply_acknowledgements, blocking, finding_path
 from ..checks import check_report
 from ..codes import Level
 from ..document import build_document, grid_table
@@ -37,7 +37,7 @@ from ..importer import PUBLISHED_SUFFIXES, import_report
 from ..pipeline import blank_report, carry_forward, find_previous, load_report
 from ..report import Report
 from .accounts import Account, agency_of
-from .editing import apply_edits, computed_cells, finding_target, form_state, read_with_spans, text_target
+from .editing import apply_edits, computed_cells, finding_target, form_state, read_with_spans, text_target, with_acknowledgement
 from .store import FormStore, NotAForm, version_of
 
 MAX_UPLOAD = 10 * 1024 * 1024  # a published report is a few MB at most
@@ -72,7 +72,8 @@ def check_text(store: FormStore, name: str, text: str) -> Checked:
 
 def finding_json(finding: Finding, checked: Checked) -> dict:
     target = finding_target(finding, checked.report, checked.spans) if checked.report else ""
-    data = {"code": finding.code, "level": finding.level.value, "label": finding.level.label, "message": finding.message, "hint": finding.hint, "target": target}
+    path = finding_path(checked.report, finding) if checked.report and finding.level != Level.ERROR else ""
+    data = {"code": finding.code, "level": finding.level.value, "label": finding.level.label, "message": finding.message, "hint": finding.hint, "target": target, "path": path}
     return data | ({"acknowledged": {"reason": finding.acknowledged}} if finding.acknowledged else {})
 
 
@@ -124,7 +125,7 @@ def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret:
             text = store.read(name)
             if user is None or user.may_read(agency_of(text)):
                 checked = check_text(store, name, text)
-                forms.append((name, checked, status_of(checked)))
+                forms.append((name, counts_of(checked), status_of(checked)))
         return page(request, "list.html.j2", forms=forms, may_create=user is None or not user.office)
 
     async def edit(request: Request) -> Response:
@@ -168,6 +169,21 @@ def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret:
         user = current_user(request)
         if user is not None and not user.may_write(agency_of(edited)):
             raise HTTPException(403, "只能保存本机关的表单（机关名称不能改为其他机关）")
+        version = store.save(name, edited, str(body.get("version", "")))
+        if version is None:
+            current = store.read(name)
+            return JSONResponse({"conflict": True, "theirs": current, "mine": edited, "version": version_of(current)}, status_code=409)
+        return JSONResponse({"version": version})
+
+    async def acknowledge(request: Request) -> Response:
+        """A warning the user stands by: 已核对 with its reason, written into the form and saved."""
+        name = request.path_params["name"]
+        body = await json_body(request)
+        code, path, reason = (str(body.get(k, "")).strip() for k in ("code", "path", "reason"))
+        if not reason:
+            return JSONResponse({"message": "请写明核对后仍保留的理由"}, status_code=400)
+        text = form_text(request, name, write=True)
+        edited = with_acknowledgement(apply_edits(text, name, body.get("edits", {})), code, path, reason)
         version = store.save(name, edited, str(body.get("version", "")))
         if version is None:
             current = store.read(name)
@@ -294,6 +310,7 @@ def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret:
         Route("/download/{kind}/{name:path}", download),
         Route("/api/check/{name:path}", check, methods=["POST"]),
         Route("/api/save/{name:path}", save, methods=["POST"]),
+        Route("/api/acknowledge/{name:path}", acknowledge, methods=["POST"]),
         Mount("/static", StaticFiles(directory=TEMPLATES / "serve" / "static"), name="static"),
     ]
     middleware = [Middleware(SessionMiddleware, secret_key=secret or secrets.token_hex(32), session_cookie="nianbao", same_site="strict", https_only=False)]
@@ -339,12 +356,22 @@ def csrf_token(request: Request) -> str:
     return request.session["csrf"]
 
 
+def counts_of(checked: Checked) -> dict[str, int]:
+    """How many errors, open warnings, acknowledged warnings and notes the list page shows."""
+    findings = checked.findings
+    return {
+        "errors": sum(f.level == Level.ERROR for f in findings),
+        "warnings": sum(f.level == Level.WARNING and not f.acknowledged for f in findings),
+        "acknowledged": sum(bool(f.acknowledged) for f in findings),
+        "notes": sum(f.level == Level.INFO and not f.acknowledged for f in findings),
+    }
+
+
 def status_of(checked: Checked) -> str:
     if checked.report is None:
         return "无法读取"
-    if checked.blocking:
-        return "有错误"
-    return "有警告" if any(f.level == Level.WARNING for f in checked.findings) else "可以发布"
+    counts = counts_of(checked)
+    return "有错误" if counts["errors"] else "有警告" if counts["warnings"] else "可以发布"
 
 
 def editor_table(report: Report, table) -> dict:

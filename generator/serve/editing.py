@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from ..acknowledge import KEY
 from ..findings import Finding
 from ..form import FormReader, read_text
 from ..format import Format, Section, Table
@@ -240,3 +241,18 @@ def finding_target(finding: Finding, report: Report, spans: Spans) -> str:
             table, _row = report.format.row_index[row_key]
             return f"row:{table.key}/{row_key}"
     return ""
+
+
+def with_acknowledgement(text: str, code: str, path: str, reason: str) -> str:
+    """The form's text with one more item in its 已核对 list (the list made at the end if there is none)."""
+    item = [f"  - 代码: {scalar_text(code)}", f"    位置: {scalar_text(path)}", f"    理由: {scalar_text(reason)}"]
+    lines = text.split("\n")
+    start = next((i for i, line in enumerate(lines) if re.match(rf"^{KEY}\s*:\s*(#.*)?$", line)), None)
+    if start is None:
+        return text.rstrip("\n") + "\n\n" + "\n".join([f"{KEY}:", *item]) + "\n"
+    end = start + 1
+    while end < len(lines) and (lines[end].startswith((" ", "-")) or not lines[end].strip()):
+        end += 1
+    while end > start + 1 and not lines[end - 1].strip():
+        end -= 1
+    return "\n".join(lines[:end] + item + lines[end:])

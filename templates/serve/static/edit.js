@@ -4,7 +4,8 @@
 (function () {
   const csrf = document.querySelector('meta[name="csrf"]').content;
   const form = document.getElementById("form");
-  const status = document.getElementById("status");
+  const status = document.getElementById("status");  // what the checks say
+  const saved = document.getElementById("saved");  // where the form stands with its file
 
   function post(url, body) {
     return fetch(url, {method: "POST", headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf}, body: JSON.stringify(body)});
@@ -49,6 +50,20 @@
       hint.textContent = "建议：" + finding.hint;
       li.append(document.createElement("br"), hint);
     }
+    if (finding.acknowledged) {
+      li.classList.add("acknowledged");
+      const reason = document.createElement("span");
+      reason.className = "hint";
+      reason.textContent = "已核对：" + finding.acknowledged.reason;
+      li.append(document.createElement("br"), reason);
+    } else if (finding.path && !form.dataset.readonly) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "acknowledge";
+      button.textContent = "核对无误，保留…";
+      button.addEventListener("click", () => acknowledge(finding));
+      li.append(" ", button);
+    }
     return li;
   }
 
@@ -69,12 +84,13 @@
     form.querySelectorAll("input.total").forEach((input) => { input.placeholder = result.computed[input.dataset.cell] || "自动"; });
     const blocked = result.blocking > 0;
     document.getElementById("publish").classList.toggle("blocked", blocked);
-    status.textContent = (dirty ? "未保存 · " : "") + (blocked ? "有 " + result.blocking + " 个问题需要处理，暂不能发布" : "可以发布");
+    status.textContent = blocked ? "有 " + result.blocking + " 个问题需要处理，暂不能发布" : "可以发布";
   }
 
   let timer = null, sequence = 0;
   function schedule() {
     dirty = true;
+    saved.textContent = "未保存";
     clearTimeout(timer);
     timer = setTimeout(check, 120);
   }
@@ -82,6 +98,18 @@
     const mine = ++sequence;
     const response = await post(url("check"), {edits: edits()});
     if (response.ok && mine === sequence) show(await response.json());
+  }
+
+  async function acknowledge(finding) {
+    const reason = window.prompt("核对后仍保留「" + finding.code + "」的理由（会写入表单的“已核对”）：");
+    if (!reason || !reason.trim()) return;
+    const response = await post(url("acknowledge"), {edits: edits(), version: version, code: finding.code, path: finding.path, reason: reason.trim()});
+    const result = await response.json();
+    if (!response.ok) { saved.textContent = response.status === 409 ? "表单已被别人修改：请先保存，解决冲突后再核对" : "核对失败：" + (result.message || response.status); return; }
+    version = result.version;
+    dirty = false;
+    saved.textContent = "已保存";
+    check();
   }
 
   async function save(force) {
@@ -92,14 +120,14 @@
       document.getElementById("theirs").value = result.theirs;
       document.getElementById("conflict").hidden = false;
       document.getElementById("conflict").dataset.version = result.version;
-      status.textContent = "保存冲突：请选择保留哪一份";
+      saved.textContent = "保存冲突：请选择保留哪一份";
       return;
     }
-    if (!response.ok) { status.textContent = "保存失败：" + (result.message || response.status); return; }
+    if (!response.ok) { saved.textContent = "保存失败：" + (result.message || response.status); return; }
     version = result.version;
     dirty = false;
     document.getElementById("conflict").hidden = true;
-    status.textContent = "已保存";
+    saved.textContent = "已保存";
   }
 
   // Tables: Enter and the arrow keys move like a spreadsheet; a pasted block fills the cells it covers.
@@ -149,5 +177,5 @@
   document.getElementById("take-theirs").addEventListener("click", () => { dirty = false; location.reload(); });
   window.addEventListener("beforeunload", (event) => { if (dirty) event.preventDefault(); });
   document.addEventListener("keydown", (event) => { if ((event.ctrlKey || event.metaKey) && event.key === "s") { event.preventDefault(); if (saveButton) save(); } });
-  check().then(() => { dirty = false; status.textContent = status.textContent.replace("未保存 · ", ""); });
+  check();
 })();
