@@ -459,12 +459,12 @@ class FormReader:
         shape = "每项写成“- 代码: W401”，下一行起“位置: …”“理由: …”"
         if not isinstance(node, yaml.SequenceNode):
             if not (is_plain(node) and node.value in NULLS):
-                self.error("E009", f"「{acknowledge.KEY}」应为列表，实为{node_kind(node)}", node, shape)
+                self.error("E056", f"「{acknowledge.KEY}」应为列表，实为{node_kind(node)}", node, shape)
             return
         known = {key: key for key in acknowledge.FIELDS}
         for item in node.value:
             if not isinstance(item, yaml.MappingNode):
-                self.error("E009", f"「{acknowledge.KEY}」的每一项应为“键: 值”映射，实为{node_kind(item)}", item, shape)
+                self.error("E056", f"「{acknowledge.KEY}」的每一项应为“键: 值”映射，实为{node_kind(item)}", item, shape)
                 continue
             entries = self.entries(item, known, f"「{acknowledge.KEY}」")
             values = {}

@@ -206,3 +206,12 @@ def test_import_of_a_report_nianbao_built_keeps_its_acknowledgements(built, tmp_
     original, _ = parse_form(RUZHOU.read_text("utf-8"), "2021.yaml")
     assert [(a.code, a.place, a.reason) for a in report.acknowledgements] == [(a.code, a.place, a.reason) for a in original.acknowledgements]
     assert check_file(str(target)).blocking == []
+
+
+@pytest.mark.parametrize("written", ["已核对: W301", "已核对:\n  - W301"])
+def test_a_misshapen_acknowledgement_list_is_named_as_such(written):
+    text = BASE.rstrip("\n") + "\n" + written + "\n"
+    _report, findings = parse_form(text, "2024.yaml")
+    [finding] = [f for f in findings if f.code == "E056"]
+    assert finding.loc.line == text.split("\n").index(written.split("\n")[-1]) + 1
+    assert "已核对" in finding.message
