@@ -135,9 +135,13 @@ def sort_findings(findings: list[Finding]) -> list[Finding]:
     return sorted(findings, key=key)
 
 
+UNPRINTABLE = re.compile("[\x7f-\x9f]")  # DEL and C1 controls: json leaves them raw, a terminal may obey them
+
+
+def json_text(data: object) -> str:
+    """JSON for people and machines alike: Chinese as it is, control characters escaped."""
+    return UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(data, ensure_ascii=False, indent=2))
+
+
 def findings_json(results: list[tuple[str, list[Finding]]]) -> str:
-    return json.dumps(
-        [{"file": path, "findings": [f.to_json() for f in findings]} for path, findings in results],
-        ensure_ascii=False,
-        indent=2,
-    )
+    return json_text([{"file": path, "findings": [f.to_json() for f in findings]} for path, findings in results])

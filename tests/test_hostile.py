@@ -4,6 +4,7 @@ nothing is half-written, and every message is Chinese, located and bounded."""
 from __future__ import annotations
 
 import errno
+import json
 import os
 import re
 import subprocess
@@ -460,3 +461,12 @@ def test_imported_text_limits(tmp_path):
     with pytest.raises(InputError) as refused:
         read_source(write(tmp_path, "字" * (sources.MAX_LINE_CHARS + 1), "x.txt"))
     assert "第 1 行" in refused.value.finding.message
+
+
+def test_json_output_escapes_control_characters():
+    from generator.findings import json_text
+
+    value = "周口市\x9b31m人民政府\x7f办公室\x00"
+    text = json_text({"机关": value})
+    assert not re.search("[\x00-\x08\x7f-\x9f]", text) and "周口市" in text
+    assert json.loads(text) == {"机关": value}

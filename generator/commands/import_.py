@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from functools import partial
 from pathlib import Path
 
 from .. import batch
 from ..files import write_atomic
-from ..findings import Finding, InputError, format_text, printable
+from ..findings import Finding, InputError, format_text, json_text, printable
 from ..form import MAX_BYTES, parse_form
 from ..formwriter import SCHEMA_FILE, write_form
 from ..importer import import_report
@@ -61,7 +60,7 @@ def extraction_json(result: Extraction) -> str:
         "notices": [{"place": p.place, "message": p.message} for p in result.notices],
         "findings": [f.to_json() for f in result.findings],
     }
-    return json.dumps(data, ensure_ascii=False, indent=2)
+    return json_text(data)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -4,13 +4,12 @@ overview of the region and JSON for machines, all made in memory and written tog
 from __future__ import annotations
 
 import io
-import json
 import statistics
 from collections import defaultdict
 
 from ..checks import figure_title
 from ..codes import Level
-from ..findings import Finding
+from ..findings import Finding, json_text
 from ..narrative import format_number
 from ..report import Number, Report
 from . import Entry, Review, differences_between
@@ -194,4 +193,4 @@ def review_json(review: Review) -> str:
         for e in review.entries
     ]
     duplicates = [[e.path for e in group] for group in review.duplicates]
-    return json.dumps({"reports": reports, "duplicates": duplicates}, ensure_ascii=False, indent=2)
+    return json_text({"reports": reports, "duplicates": duplicates})
