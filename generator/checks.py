@@ -42,16 +42,20 @@ def check_report(report: Report, previous: Report | None = None) -> list[Finding
         )
         previous = None
     for relation in report.format.relations:
-        if relation.needs_previous and previous is None:
-            continue
-        findings.extend(check_relation(report, previous, relation))
+        if not relation.needs_previous:
+            findings.extend(check_relation(report, None, relation))
     if previous is not None:
-        findings.extend(check_year_on_year(report, previous))
-        findings.extend(check_similar_texts(report, previous))
+        findings.extend(check_against_previous(report, previous))
     findings.extend(check_citations(report))
     findings.extend(check_narrative_figures(report))
     findings.extend(check_completeness(report))
     return findings
+
+
+def check_against_previous(report: Report, previous: Report) -> list[Finding]:
+    """What last year's report of the same agency tells: continuity, sharp changes, 内容雷同."""
+    continuity = [f for relation in report.format.relations if relation.needs_previous for f in check_relation(report, previous, relation)]
+    return continuity + list(check_year_on_year(report, previous)) + list(check_similar_texts(report, previous))
 
 
 def is_previous_year(report: Report, previous: Report) -> bool:

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import yaml
 
-from ..checks import check_relation, check_report
+from ..acknowledge import apply_acknowledgements
+from ..checks import check_against_previous, check_report
 from ..codes import Level
 from ..findings import Finding, sort_findings
 from ..narrative import format_number
@@ -23,7 +24,6 @@ from ..report import Loc, Number, Report
 from .similarity import copied_sentences, sentences_of
 
 AGENCY_SHARE = 0.3  # a report sharing this part of its sentences with another agency's is 雷同
-YEAR_SHARE = 0.8  # …or this part with the same agency's report of last year
 
 
 @dataclass
@@ -43,7 +43,8 @@ class Entry:
         return self.report.year if self.report else 0
 
     def count(self, level: Level) -> int:
-        return sum(f.level == level for f in self.findings)
+        """Findings of this level the reader must still act on (acknowledged warnings left out)."""
+        return sum(f.level == level and not f.acknowledged for f in self.findings)
 
     @property
     def status(self) -> str:
@@ -81,7 +82,7 @@ def review(entries: list[Entry], region: dict[str, list[str]] | None = None) -> 
     for entry in result.readable:
         previous = by_key.get((entry.agency, entry.year - 1))
         if previous:
-            entry.findings.extend(continuity_findings(entry.report, previous[0].report))
+            entry.findings.extend(check_against_previous(entry.report, previous[0].report))
     result.duplicates = [group for group in by_key.values() if len(group) > 1]
     for group in result.duplicates:
         versions: dict[tuple, list[Entry]] = defaultdict(list)
@@ -91,17 +92,14 @@ def review(entries: list[Entry], region: dict[str, list[str]] | None = None) -> 
             for entry in group:
                 others = [same[0] for key, same in versions.items() if key != fingerprint(entry.report)]
                 entry.findings.append(duplicate_finding(entry, others))
-    similarity_findings(result.readable, by_key)
+    similarity_findings(result.readable)
     if region:
         region_findings(by_key, region)
+    for entry in result.readable:
+        entry.findings = apply_acknowledgements(entry.report, entry.findings)
     for entry in entries:
         entry.findings = sort_findings(entry.findings)
     return result
-
-
-def continuity_findings(report: Report, previous: Report) -> list[Finding]:
-    """The relations that read last year's report (上年结转, 现行有效件数…)."""
-    return [f for relation in report.format.relations if relation.needs_previous for f in check_relation(report, previous, relation)]
 
 
 def place(entry: Entry, where: str = "全文") -> Loc:
@@ -157,8 +155,9 @@ def section_text(report: Report, key: str) -> str:
     return (text.value if text else "") + "".join(t.value for t in parts.values())
 
 
-def similarity_findings(entries: list[Entry], by_key: dict[tuple[str, int], list[Entry]]) -> None:
-    """内容雷同: sentences shared with another agency's report, or mostly last year's again."""
+def similarity_findings(entries: list[Entry]) -> None:
+    """内容雷同 between agencies: sentences shared with another agency's report (the same agency's
+    last year is the checks' W208)."""
     sentences = {id(e): sentences_of(e.report) for e in entries}
     for entry, other, shared in copied_sentences(entries, sentences, key=id):
         if other.agency == entry.agency:
@@ -172,21 +171,6 @@ def similarity_findings(entries: list[Entry], by_key: dict[tuple[str, int], list
                     f"如：「{own[shared[0]]}」",
                     place(entry),
                     "年度报告应如实反映本机关的工作，不应照抄其他机关的报告",
-                )
-            )
-    for entry in entries:
-        last = by_key.get((entry.agency, entry.year - 1))
-        own = sentences[id(entry)]
-        if not last or not own:
-            continue
-        same = own.keys() & sentences[id(last[0])].keys()
-        if len(same) >= YEAR_SHARE * len(own):
-            entry.findings.append(
-                Finding(
-                    "W522",
-                    f"有 {len(same) / len(own):.0%} 的句子与本机关 {entry.year - 1} 年度报告（{last[0].path}）相同",
-                    place(entry),
-                    "按本年度的实际工作重写，避免内容雷同",
                 )
             )
 
