@@ -330,3 +330,33 @@ def test_acknowledging_a_warning_is_a_click_and_writes_the_form(browser, site, f
     assert "办结 1266 条" in saved
     assert "已核对:\n  - 代码: W301\n    位置: 总体情况.依申请公开\n    理由: 办结数按办理口径统计，已与业务科室核对" in saved
     assert run_process("check", str(folder / RICH)).returncode == 0
+
+
+def test_a_new_form_carries_last_year_from_a_published_report_in_the_folder(browser, folder):
+    shutil.copy(SEEDS / "002_8a3103fe368513da.txt", folder / "2024年报告.txt")
+    for site in serving(folder):
+        page = browser.new_page()
+        page.goto(site)
+        page.fill('form[action="/new"] input[name="agency"]', "周口市人民政府办公室")
+        page.fill('form[action="/new"] input[name="year"]', "2025")
+        page.select_option('form[action="/new"] select[name="from"]', "2024年报告.txt")
+        page.click('form[action="/new"] button')
+        expect(page).to_have_url(form_url(site, "周口市人民政府办公室/2025.yaml"))
+        expect(cell(page, "申请处理/上年结转/自然人")).to_have_value("109")  # 2024 年的结转下年度
+        expect(cell(page, "第二十条第一项/行政规范性文件/现行有效件数")).to_have_value("172")
+
+
+def test_an_earlier_version_is_restored_from_the_history(browser, site, folder):
+    page = browser.new_page()
+    page.goto(form_url(site, RICH))
+    expect(page.locator("#status")).to_contain_text("可以发布")
+    page.fill('input[data-field="发布日期"]', "2025-01-20")
+    page.click("#save")
+    expect(page.locator("#saved")).to_have_text("已保存")
+    page.goto(f"{site}/history/{urllib.parse.quote(RICH)}")
+    page.locator("ol.versions li a").first.click()
+    page.click("#restore")
+    expect(page).to_have_url(form_url(site, RICH))
+    assert (folder / RICH).read_text("utf-8") == RICH_EXAMPLE.read_text("utf-8")
+    page.goto(f"{site}/history/{urllib.parse.quote(RICH)}")
+    expect(page.locator("ol.versions li a")).to_have_count(2)  # the restore kept the version it replaced

@@ -126,7 +126,8 @@ def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret:
             if user is None or user.may_read(agency_of(text)):
                 checked = check_text(store, name, text)
                 forms.append((name, counts_of(checked), status_of(checked)))
-        return page(request, "list.html.j2", forms=forms, may_create=user is None or not user.office)
+        published = store.names(PUBLISHED_SUFFIXES) if user is None or not user.office else []
+        return page(request, "list.html.j2", forms=forms, published=published, may_create=user is None or not user.office)
 
     async def edit(request: Request) -> Response:
         name = request.path_params["name"]
@@ -136,6 +137,7 @@ def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret:
         if checked.report is None:
             return page(request, "broken.html.j2", name=name, findings=checked.findings)
         tables = {t.key: editor_table(checked.report, t) for t in checked.report.format.tables.values()}
+        prerender(checked, name, store.folder)
         return page(
             request,
             "edit.html.j2",
@@ -166,14 +168,7 @@ def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret:
         body = await json_body(request)
         text = form_text(request, name, write=True)
         edited = apply_edits(text, name, body.get("edits", {})) if "edits" in body else str(body.get("text", ""))
-        user = current_user(request)
-        if user is not None and not user.may_write(agency_of(edited)):
-            raise HTTPException(403, "只能保存本机关的表单（机关名称不能改为其他机关）")
-        version = store.save(name, edited, str(body.get("version", "")))
-        if version is None:
-            current = store.read(name)
-            return JSONResponse({"conflict": True, "theirs": current, "mine": edited, "version": version_of(current)}, status_code=409)
-        return JSONResponse({"version": version})
+        return save_text(request, name, edited, str(body.get("version", "")))
 
     async def acknowledge(request: Request) -> Response:
         """A warning the user stands by: 已核对 with its reason, written into the form and saved."""
@@ -184,10 +179,18 @@ def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret:
             return JSONResponse({"message": "请写明核对后仍保留的理由"}, status_code=400)
         text = form_text(request, name, write=True)
         edited = with_acknowledgement(apply_edits(text, name, body.get("edits", {})), code, path, reason)
-        version = store.save(name, edited, str(body.get("version", "")))
+        return save_text(request, name, edited, str(body.get("version", "")))
+
+    def save_text(request: Request, name: str, edited: str, base: str) -> Response:
+        """Save a form's new text if it is still at version `base`; otherwise both versions, for the user to choose."""
+        user = current_user(request)
+        if user is not None and not user.may_write(agency_of(edited)):
+            raise HTTPException(403, "只能保存本机关的表单（机关名称不能改为其他机关）")
+        version = store.save(name, edited, base)
         if version is None:
             current = store.read(name)
             return JSONResponse({"conflict": True, "theirs": current, "mine": edited, "version": version_of(current)}, status_code=409)
+        prerender(check_text(store, name, edited), name, store.folder)
         return JSONResponse({"version": version})
 
     async def history(request: Request) -> Response:
@@ -241,10 +244,15 @@ def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret:
         if not agency or not year.isdigit():
             return page(request, "message.html.j2", 400, message="请填写机关名称和四位数的年度")
         report = blank_report(agency, int(year))
-        source = form.get("from") or ""
+        source = str(form.get("from") or "")
         last = await uploaded_report(form.get("upload")) if isinstance(form.get("upload"), UploadFile) and form["upload"].filename else None
         if last is None and source:
-            last = load_report(str(store.path(str(source))))[0]
+            try:
+                last = load_report(str(store.path(source, PUBLISHED_SUFFIXES | {".yaml"})))[0]
+            except NotAForm:
+                raise HTTPException(404, "没有这份上年报告") from None
+        if last is not None and user is not None and last.agency != user.agency:
+            raise HTTPException(403, "只能接续本机关的上年报告")
         if last is not None:
             carry_forward(report, last)
         return create(request, user, f"{agency}/{year}.yaml", write_form(report))
@@ -415,6 +423,12 @@ def render(report: Report, kind: str, draft: bool) -> bytes:
     from ..render.html import render_html
 
     return render_html(document, draft=draft).encode("utf-8")
+
+
+def prerender(checked: Checked, name: str, folder: Path) -> None:
+    """Lay the form's PDF out in the background, so that its preview is ready when it is asked for."""
+    if checked.report is not None:
+        threading.Thread(target=preview_pdf, args=(checked.text, name, bool(checked.blocking), folder), daemon=True).start()
 
 
 @lru_cache(maxsize=8)

@@ -32,22 +32,23 @@ class FormStore:
     def __init__(self, folder: Path):
         self.folder = folder.resolve()
 
-    def path(self, name: str) -> Path:
-        """The form file for a name relative to the folder; refuses anything that could leave it."""
+    def path(self, name: str, suffixes: frozenset[str] = frozenset({FORM_SUFFIX})) -> Path:
+        """The file for a name relative to the folder (a form unless `suffixes` says otherwise);
+        refuses anything that could leave the folder."""
         parts = Path(name).parts
-        if not name or Path(name).is_absolute() or any(p in ("..", "") or p.startswith(".") for p in parts) or not name.endswith(FORM_SUFFIX):
+        if not name or Path(name).is_absolute() or any(p in ("..", "") or p.startswith(".") for p in parts) or Path(name).suffix.lower() not in suffixes:
             raise NotAForm(name)
         path = (self.folder / name).resolve()
         if not path.is_relative_to(self.folder):
             raise NotAForm(name)
         return path
 
-    def names(self) -> list[str]:
-        """Every form below the folder, hidden folders (the history) left out."""
+    def names(self, suffixes: frozenset[str] = frozenset({FORM_SUFFIX})) -> list[str]:
+        """Every form (or file with one of `suffixes`) below the folder, hidden folders (the history) left out."""
         found = []
-        for path in sorted(self.folder.rglob(f"*{FORM_SUFFIX}")):
+        for path in sorted(self.folder.rglob("*")):
             relative = path.relative_to(self.folder)
-            if not any(p.startswith(".") for p in relative.parts) and path.is_file():
+            if path.suffix.lower() in suffixes and not any(p.startswith(".") for p in relative.parts) and path.is_file():
                 found.append(relative.as_posix())
         return found
 

@@ -7,6 +7,8 @@
   const status = document.getElementById("status");  // what the checks say
   const saved = document.getElementById("saved");  // where the form stands with its file
 
+  const quoted = (name) => name.split("/").map(encodeURIComponent).join("/");
+
   function post(url, body) {
     return fetch(url, {method: "POST", headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf}, body: JSON.stringify(body)});
   }
@@ -17,15 +19,15 @@
     button.addEventListener("click", async () => {
       const text = document.querySelector("textarea.earlier").value;
       const name = button.dataset.name;
-      const response = await post("/api/save/" + encodeURIComponent(name), {text: text, version: button.dataset.version});
-      if (response.ok) location.href = "/form/" + encodeURIComponent(name);
+      const response = await post("/api/save/" + quoted(name), {text: text, version: button.dataset.version});
+      if (response.ok) location.href = "/form/" + quoted(name);
       else alert("恢复失败：表单已被修改，请刷新后重试。");
     });
   }
   if (!form) { restoreButton(); return; }
 
   const name = form.dataset.name;
-  const url = (kind) => "/api/" + kind + "/" + encodeURIComponent(name);
+  const url = (kind) => "/api/" + kind + "/" + quoted(name);
   let version = form.dataset.version;
   let dirty = false;
 
