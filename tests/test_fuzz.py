@@ -1,14 +1,17 @@
 """Time-boxed fuzz runs (hypothesis): the form reader, the importer's readers, the form writer and
 the output-name maker, on random input. Only our own findings may come out; every run is bounded
-in time (hypothesis' deadline); everything written reads back to the same values."""
+in time (hypothesis' deadline) and in memory (the peak of Python's allocations over a whole fuzz
+run); everything written reads back to the same values."""
 
 from __future__ import annotations
 
 import io
 import os
+import tracemalloc
 import zipfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -28,6 +31,17 @@ EXAMPLES = int(os.environ.get("NIANBAO_FUZZ_EXAMPLES", "60"))  # raise it for a 
 FUZZ = settings(max_examples=EXAMPLES, deadline=3000, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 ANY_TEXT = st.text(st.characters(codec=None, exclude_categories=()), max_size=200)  # surrogates and controls too
 LINES = BASE.split("\n")
+MEMORY_MB = 256  # a form is at most 2 MB, a published text 10 MB: nothing here may need more
+
+
+@pytest.fixture(autouse=True)
+def bounded_memory():
+    """Every fuzz run stays under MEMORY_MB of Python allocations at its peak."""
+    tracemalloc.start()
+    yield
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert peak < MEMORY_MB * 2**20, f"peak {peak / 2**20:.0f} MB"
 
 
 def only_findings(action) -> None:
