@@ -3,9 +3,10 @@ year's, and starting a new year's report (used by check, build, init, the tests 
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from .acknowledge import apply_acknowledgements, blocking
@@ -13,7 +14,7 @@ from .checks import check_report, is_previous_year
 from .codes import Level
 from .findings import SAME_CODE_SHOWN, Finding, InputError, folded, format_text, sort_findings, summary
 from .form import MAX_BYTES, load_form, source_lines
-from .format import FormatError, format_for_year
+from .format import FormatError, format_for_year, normalize_label
 from .importer import PUBLISHED_SUFFIXES, import_report
 from .limits import read_capped
 from .report import Loc, Report, cell_id, items_of, side_sum
@@ -48,7 +49,7 @@ def previous_candidates(path: Path, year: int) -> list[Path]:
     """Forms and published reports beside `path`, those named for last year first."""
     suffixes = {".yaml", *PUBLISHED_SUFFIXES}
     try:
-        siblings = [p for p in path.parent.iterdir() if p.suffix.lower() in suffixes and not p.is_dir() and p.resolve() != path.resolve()]
+        siblings = [p for p in path.parent.iterdir() if p.suffix.lower() in suffixes and p.name != path.name and not p.is_dir()]
     except OSError:
         return []
     return sorted(siblings, key=lambda p: (str(year - 1) not in p.name, p.suffix.lower() != ".yaml", p.name))
@@ -60,7 +61,11 @@ def find_previous(path: Path, report: Report) -> tuple[Report | None, Finding | 
     if not report.year or not report.agency:
         return None, None
     trouble = None
+    keys = tuple(f.key for f in report.format.fields if f.attribute in ("agency", "year"))
     for candidate in previous_candidates(path, report.year):
+        header = form_header(str(candidate), stamp(candidate), keys) if candidate.suffix.lower() == ".yaml" else None
+        if header is not None and (normalize_label(header[0]), header[1]) != (normalize_label(report.agency), str(report.year - 1)):
+            continue  # a form that says it is another agency's or another year's: not read whole
         last, problem = candidate_report(str(candidate), stamp(candidate))
         if last is not None and is_previous_year(report, last):
             return last, None
@@ -74,6 +79,18 @@ def stamp(path: Path) -> int:
         return path.stat().st_mtime_ns
     except OSError:
         return 0
+
+
+@cache
+def form_header(path_text: str, _stamp: int, keys: tuple[str, ...]) -> tuple[str, str] | None:
+    """The agency and year a form states on its own top-level lines (a cheap look, so that a
+    folder of many forms is not read whole for every form in it); None when not both are plain."""
+    try:
+        text = read_capped(Path(path_text), MAX_BYTES, path_text, "表单").decode("utf-8", "replace")
+    except (OSError, InputError):
+        return None
+    found = dict(re.findall(rf"^({'|'.join(map(re.escape, keys))})\s*:\s*[\"']?([^\"'#\n]*?)[\"']?\s*(?:#.*)?$", text, re.M))
+    return (found[keys[0]], found[keys[1]]) if len(found) == 2 and all(found.values()) else None
 
 
 @lru_cache(maxsize=256)
