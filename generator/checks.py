@@ -9,15 +9,14 @@ from datetime import date
 from .findings import Finding
 from .format import Relation, Table, Term, normalize_label
 from .narrative import (
-    SENTENCE_SPLIT,
     YEAR_ON_YEAR,
     Mention,
     all_texts,
     citation_problems,
     figure_sum,
     figure_value,
+    folded_sentences,
     format_number,
-    normalize_sentence,
     part_of,
     required_wording,
     row_group,
@@ -171,10 +170,11 @@ def check_year_on_year(report: Report, previous: Report) -> Iterator[Finding]:
 
 
 ALIKE = 0.9  # two sentences this similar count as the same
+
+
 def sentences(text: str, left_out: tuple[str, ...]) -> list[str]:
     """A text's sentences folded for comparison; those holding the format's required wording left out."""
-    kept = (s for s in SENTENCE_SPLIT.split(text) if not any(w in s for w in left_out))
-    return [s for s in map(normalize_sentence, kept) if len(s) > 4]
+    return [folded for folded, _written in folded_sentences(text, left_out, 5)]
 
 
 def section_sentences(report: Report, key: str, left_out: tuple[str, ...]) -> list[str]:

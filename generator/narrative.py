@@ -114,6 +114,18 @@ def normalize_sentence(text: str) -> str:
 def required_wording(report: Report) -> tuple[str, ...]:
     """Words of statements the format requires of every report (the 信息处理费 statement…)."""
     return tuple(w for s in report.format.sections if s.must_mention for w in s.must_mention.words)
+
+
+def folded_sentences(text: str, left_out: tuple[str, ...], min_length: int) -> Iterator[tuple[str, str]]:
+    """(folded, as written) for each sentence of a text at least `min_length` long once folded;
+    sentences holding the format's required wording (`left_out`) are not compared at all."""
+    for sentence in SENTENCE_SPLIT.split(text):
+        if not any(word in sentence for word in left_out):
+            folded = normalize_sentence(sentence)
+            if len(folded) >= min_length:
+                yield folded, sentence.strip()
+
+
 BLANK = "□"
 
 

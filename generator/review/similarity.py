@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
 
-from ..narrative import SENTENCE_SPLIT, all_texts, normalize_sentence, required_wording
+from ..narrative import all_texts, folded_sentences, required_wording
 from ..report import Report
 
 T = TypeVar("T")
@@ -17,14 +17,10 @@ COMMON = 50  # a sentence in more reports than this is common wording, not one r
 def sentences_of(report: Report) -> dict[str, str]:
     """The report's narrative sentences, folded → as written, without the required statements."""
     required = required_wording(report)
-    found = {}
+    found: dict[str, str] = {}
     for _section, _where, text in all_texts(report):
-        for sentence in SENTENCE_SPLIT.split(text.value):
-            if any(word in sentence for word in required):
-                continue
-            folded = normalize_sentence(sentence)
-            if len(folded) >= MIN_LENGTH:
-                found.setdefault(folded, sentence.strip())
+        for folded, written in folded_sentences(text.value, required, MIN_LENGTH):
+            found.setdefault(folded, written)
     return found
 
 
