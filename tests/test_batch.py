@@ -138,6 +138,11 @@ def font_cache(tmp_path_factory) -> Path:
     return home
 
 
+def build_rich_pdf(out: Path, env: dict[str, str]):
+    """`nianbao build --pdf` of the rich example into `out`, in a process with the environment `env`."""
+    return nianbao("build", str(ROOT / "examples/周口市人民政府办公室/2024.yaml"), "-o", str(out), "--pdf", env=env)
+
+
 def test_a_truncated_cached_font_is_made_again(font_cache, tmp_path):
     cache = tmp_path / "cache"
     shutil.copytree(font_cache, cache)
@@ -147,14 +152,7 @@ def test_a_truncated_cached_font_is_made_again(font_cache, tmp_path):
     original = font.read_bytes()
     for damaged in (original[:1000], original[:-4] + b"\0\0\0\0", None):  # truncated, changed, removed
         font.write_bytes(damaged) if damaged else font.unlink()
-        result = nianbao(
-            "build",
-            str(ROOT / "examples/周口市人民政府办公室/2024.yaml"),
-            "-o",
-            str(tmp_path / "out"),
-            "--pdf",
-            env={**os.environ, "XDG_CACHE_HOME": str(cache)},
-        )
+        result = build_rich_pdf(tmp_path / "out", {**os.environ, "XDG_CACHE_HOME": str(cache)})
         assert result.returncode == 0, result.stderr
         assert pdf_fonts(next((tmp_path / "out").glob("*.pdf"))) == expected
         assert font.read_bytes() == original
@@ -163,13 +161,6 @@ def test_a_truncated_cached_font_is_made_again(font_cache, tmp_path):
 def test_pdf_builds_without_a_usable_home(tmp_path):
     environment = {key: value for key, value in os.environ.items() if key not in ("HOME", "XDG_CACHE_HOME")}
     for home in ({}, {"HOME": "/proc/1/no-home"}):
-        result = nianbao(
-            "build",
-            str(ROOT / "examples/周口市人民政府办公室/2024.yaml"),
-            "-o",
-            str(tmp_path / "out"),
-            "--pdf",
-            env={**environment, **home, "TMPDIR": str(tmp_path)},
-        )
+        result = build_rich_pdf(tmp_path / "out", {**environment, **home, "TMPDIR": str(tmp_path)})
         assert result.returncode == 0, result.stderr
         assert len(pdf_fonts(next((tmp_path / "out").glob("*.pdf")))) == 4
