@@ -67,6 +67,9 @@ def font_configuration():
     copies 16 MB of fonts again and keeps native memory that is never given back)."""
     from weasyprint.text.fonts import FontConfiguration
 
+    from .layout_leak import install as plug_layout_leak
+
+    plug_layout_leak()  # what leaks a layout would pile up for the life of this configuration
     configuration = FontConfiguration()
     atexit.register(configuration.__del__)  # its temporary font folder, also when a batch worker ends
     multiprocessing.util.Finalize(None, configuration.__del__, exitpriority=0)
