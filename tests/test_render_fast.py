@@ -1,0 +1,68 @@
+"""The PDF's shortcuts change nothing on paper: pages parsed by the XML parser, styled with the
+user-agent rules they can use and laid out first only as far as needed give the very bytes that
+WeasyPrint's own HTML5 parser, its whole user-agent stylesheet and whole layouts give."""
+
+from __future__ import annotations
+
+import pytest
+
+from generator.document import build_document
+from generator.pipeline import check_file
+from generator.render import pdf, stylesheets
+
+from .conftest import EXAMPLES, RICH_EXAMPLE, example_id
+
+WORDS = (frozenset({"html", "body", "p", "table", "tr", "td"}), frozenset({"class", "lang"}))
+
+
+@pytest.mark.parametrize(
+    ("selector", "kept"),
+    [
+        ("p", True),
+        ("li", False),
+        ("table > tr", True),
+        ("ul p", False),
+        ("[hidden]", False),
+        ("[lang]", True),
+        (":is(colgroup, td)[hidden]", False),
+        (":is(colgroup, td)", True),
+        (":is(ol, ul) :is(ol, ul)", False),
+        (":link", True),
+        ("::marker", True),
+        ("td:not(.x)", True),
+    ],
+)
+def test_a_rule_is_dropped_only_when_it_needs_what_the_page_lacks(selector, kept):
+    assert (selector in stylesheets.usable_rules(f"{selector} {{ color: red }}", WORDS)) is kept
+
+
+def test_a_rule_keeps_the_selectors_it_can_use_and_at_rules_stay_whole():
+    css = "li, p, :is(ul, td)[hidden] { margin: 0 }\n@page { margin: 1cm; @top-left { content: none } }"
+    kept = stylesheets.usable_rules(css, WORDS)
+    assert kept.startswith("p {") and "hidden" not in kept and "@top-left" in kept
+
+
+def document_of(path):
+    return build_document(check_file(str(path)).report)
+
+
+def plain_page(html: str, base_url: str, url_fetcher):
+    """The page as WeasyPrint alone reads it: its HTML5 parser, its whole user-agent stylesheet."""
+    from weasyprint import HTML
+
+    return HTML(string=html, base_url=base_url, url_fetcher=url_fetcher)
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=example_id)
+def test_the_fast_page_prints_the_same_bytes(path, monkeypatch):
+    document = document_of(path)
+    fast = pdf.render_pdf(document)
+    monkeypatch.setattr(pdf, "page_class", lambda: plain_page)
+    assert pdf.render_pdf(document) == fast
+
+
+def test_a_draft_prints_the_same_bytes(monkeypatch):
+    document = document_of(RICH_EXAMPLE)
+    fast = pdf.render_pdf(document, draft=True)
+    monkeypatch.setattr(pdf, "page_class", lambda: plain_page)
+    assert pdf.render_pdf(document, draft=True) == fast
