@@ -4,11 +4,13 @@ WeasyPrint's own HTML5 parser, its whole user-agent stylesheet and whole layouts
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from generator.document import build_document
 from generator.pipeline import check_file
-from generator.render import pdf, stylesheets
+from generator.render import paginate, pdf, stylesheets
 
 from .conftest import EXAMPLES, RICH_EXAMPLE, example_id
 
@@ -66,3 +68,15 @@ def test_a_draft_prints_the_same_bytes(monkeypatch):
     fast = pdf.render_pdf(document, draft=True)
     monkeypatch.setattr(pdf, "page_class", lambda: plain_page)
     assert pdf.render_pdf(document, draft=True) == fast
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=example_id)
+def test_the_first_layout_of_the_head_breaks_its_tables_where_the_whole_document_does(path):
+    """What `paginate` relies on: blocks after the last grouped table move no break above it."""
+    document = document_of(path)
+    last = max(index for index, block in enumerate(document.blocks) if paginate.has_row_groups(block))
+    head = replace(document, blocks=document.blocks[: last + 1])
+    assert len(document.blocks) > len(head.blocks)
+    whole = paginate.first_rows_of_pages(pdf.lay_out(document))
+    assert any(table <= last + 1 for table in whole)  # a grouped table does cross a page
+    assert paginate.first_rows_of_pages(pdf.lay_out(head)) == {table: rows for table, rows in whole.items() if table <= last + 1}

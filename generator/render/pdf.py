@@ -104,20 +104,21 @@ def page_class():
     return Page
 
 
-def render_pdf(doc: Document, draft: bool = False) -> bytes:
+def lay_out(doc: Document, draft: bool = False):
+    """One WeasyPrint layout of the document, pages not yet drawn."""
     weasyprint()
-    from weasyprint import Attachment
-
     from .justify import install
 
     install()
     rules, preferred, files = font_faces()
-    fonts = font_configuration()
+    html = render_html(doc, draft=draft, fonts_css=rules, preferred=preferred)
+    return page_class()(html, TEMPLATES.as_uri() + "/", project_fetcher(files)).render(font_config=font_configuration(), pdf_tags=True)
 
-    def layout(doc: Document):
-        html = render_html(doc, draft=draft, fonts_css=rules, preferred=preferred)
-        return page_class()(html, TEMPLATES.as_uri() + "/", project_fetcher(files)).render(font_config=fonts, pdf_tags=True)
 
+def render_pdf(doc: Document, draft: bool = False) -> bytes:
+    from weasyprint import Attachment
+
+    rendered = paginate(doc, lambda version: lay_out(version, draft))
     # the form rides along as a PDF/A-3 associated file (as Factur-X invoices carry their XML), dated like the report
     data = Attachment(string=doc.data, name=EMBEDDED_NAME, description="年度报告的表单数据", created=doc.stamp, modified=doc.stamp, relationship="Source")
-    return paginate(doc, layout).write_pdf(pdf_tags=True, attachments=[data], pdf_variant="pdf/a-3u")  # tagged: read aloud in order, tables as tables
+    return rendered.write_pdf(pdf_tags=True, attachments=[data], pdf_variant="pdf/a-3u")  # tagged: read aloud in order, tables as tables
