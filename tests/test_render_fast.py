@@ -4,6 +4,8 @@ WeasyPrint's own HTML5 parser, its whole user-agent stylesheet and whole layouts
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from dataclasses import replace
 
 import pytest
@@ -12,7 +14,7 @@ from generator.document import build_document
 from generator.pipeline import check_file
 from generator.render import paginate, pdf, stylesheets
 
-from .conftest import EXAMPLES, RICH_EXAMPLE, example_id
+from .conftest import EXAMPLES, RICH_EXAMPLE, ROOT, example_id
 
 WORDS = (frozenset({"html", "body", "p", "table", "tr", "td"}), frozenset({"class", "lang"}))
 
@@ -80,3 +82,16 @@ def test_the_first_layout_of_the_head_breaks_its_tables_where_the_whole_document
     whole = paginate.first_rows_of_pages(pdf.lay_out(document))
     assert any(table <= last + 1 for table in whole)  # a grouped table does cross a page
     assert paginate.first_rows_of_pages(pdf.lay_out(head)) == {table: rows for table, rows in whole.items() if table <= last + 1}
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the library search that starts processes is Linux's")
+def test_a_pdf_build_starts_no_library_search(tmp_path):
+    """`ctypes.util.find_library` starts ldconfig, gcc and ld (0.3 s a build): WeasyPrint must
+    always be imported through `pdf.weasyprint()`, whichever renderer asks first."""
+    probe = (
+        "import sys, ctypes.util; calls = []; find = ctypes.util.find_library;"
+        "ctypes.util.find_library = lambda name: calls.append(name) or find(name);"
+        "from generator.cli import main; status = main(['build', sys.argv[1], '-o', sys.argv[2]]); print(status, calls)"
+    )
+    result = subprocess.run([sys.executable, "-c", probe, str(RICH_EXAMPLE), str(tmp_path)], capture_output=True, text=True, cwd=ROOT)
+    assert result.stdout.splitlines()[-1] == "0 []", result.stdout + result.stderr

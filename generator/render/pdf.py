@@ -116,9 +116,7 @@ def lay_out(doc: Document, draft: bool = False):
 
 
 def render_pdf(doc: Document, draft: bool = False) -> bytes:
-    from weasyprint import Attachment
-
     rendered = paginate(doc, lambda version: lay_out(version, draft))
     # the form rides along as a PDF/A-3 associated file (as Factur-X invoices carry their XML), dated like the report
-    data = Attachment(string=doc.data, name=EMBEDDED_NAME, description="年度报告的表单数据", created=doc.stamp, modified=doc.stamp, relationship="Source")
+    data = weasyprint().Attachment(string=doc.data, name=EMBEDDED_NAME, description="年度报告的表单数据", created=doc.stamp, modified=doc.stamp, relationship="Source")
     return rendered.write_pdf(pdf_tags=True, attachments=[data], pdf_variant="pdf/a-3u")  # tagged: read aloud in order, tables as tables
