@@ -95,3 +95,11 @@ def test_a_pdf_build_starts_no_library_search(tmp_path):
     )
     result = subprocess.run([sys.executable, "-c", probe, str(RICH_EXAMPLE), str(tmp_path)], capture_output=True, text=True, cwd=ROOT)
     assert result.stdout.splitlines()[-1] == "0 []", result.stdout + result.stderr
+
+
+def test_a_page_that_is_not_well_formed_xml_is_read_as_html():
+    """`&nbsp;` is HTML, not XML: such a page goes to WeasyPrint's HTML5 parser, and still prints."""
+    html = "<!DOCTYPE html><html><body><p>政府信息&nbsp;公开<br></p></body></html>"
+    page = pdf.page_class()(html, "file:///", None)
+    assert [element.tag for element in page.etree_element.iter()] == ["html", "head", "body", "p", "br"]
+    assert len(page.render().pages) == 1
