@@ -99,7 +99,7 @@ class Built:
 
 def build_file(name: str, args: argparse.Namespace, kinds: list[str]) -> Built | int:
     """Check one form and render its outputs in memory; the exit status when it cannot be built."""
-    checked = check_file(name, args.previous)
+    checked = check_file(name, args.previous, batch=True)
     if checked.findings:
         print_findings([checked], sys.stderr)
     if checked.unusable:
