@@ -309,13 +309,17 @@ class FormReader:
             index = found + 1 if probe else index
         return locs
 
-    def number(self, node: yaml.Node, column: Column, what: str) -> Number | None:
+    def number(self, node: yaml.Node, column: Column, title: str) -> Number | None:
+        """A cell's number; `title` names its row in a message (the column's label is added)."""
         if not isinstance(node, yaml.ScalarNode):
-            self.error("E125", f"{what}应为一个数字，实为{node_kind(node)}", node)
+            self.error("E125", f"{title}「{column.label}」应为一个数字，实为{node_kind(node)}", node)
             return None
         text = node.value.strip()
+        if column.type == ColumnType.COUNT and len(text) <= MAX_DIGITS and text.isascii() and text.isdigit() and is_plain(node):
+            return int(text)  # a well-written count (most cells): nothing to look for
         pattern = DECIMAL if column.type == ColumnType.AMOUNT else INTEGER
-        if is_plain(node) and pattern.fullmatch(text):  # a well-written number (most cells): no typing mistake to look for
+        what = f"{title}「{column.label}」"
+        if is_plain(node) and pattern.fullmatch(text):  # a well-written number: no typing mistake to look for
             return self.number_text(text, column, what, node)
         mistake = typing_mistake(source_of(self.lines, node), (1,), pattern) if is_plain(node) else None
         if mistake:
@@ -522,15 +526,16 @@ class FormReader:
         cells = self.report.cells
         if table.single_column:
             column = table.columns[0]
-            value = self.number(node, column, f"{table.row_title(row_key)}「{column.label}」")
+            value = self.number(node, column, table.row_title(row_key))
             cells[(table.key, row_key, column.key)] = Cell(value, self.loc(node))
             return
         required = [c for c in table.columns if not c.total]
         names = "、".join(c.key for c in required)
         totals = [c for c in table.columns if c.total]
+        row_loc = self.loc(node)
         for column in table.columns:  # the row is written: its cells are the user's, found on this line
             cell = cells[(table.key, row_key, column.key)]
-            cell.loc, cell.typed = self.loc(node), not column.total
+            cell.loc, cell.typed = row_loc, not column.total
         mistake = (
             typing_mistake(source_of(self.lines, node), (len(required), len(table.columns)), INTEGER)
             if is_plain(node) or isinstance(node, yaml.SequenceNode)
@@ -540,7 +545,7 @@ class FormReader:
             self.findings.append(mistake_finding(self.lines, self.name, node, table.row_title(row_key), mistake))
             for column, item in zip(table.columns, mistake.values or (), strict=False):
                 cells[(table.key, row_key, column.key)] = Cell(
-                    self.number_text(item, column, f"{table.row_title(row_key)}「{column.label}」", node), self.loc(node)
+                    self.number_text(item, column, f"{table.row_title(row_key)}「{column.label}」", node), row_loc
                 )
             return
         if is_plain(node) and node.value in NULLS:
@@ -561,7 +566,7 @@ class FormReader:
             return
         title = table.row_title(row_key)
         for column, item in zip(table.columns, node.value, strict=False):
-            value = self.number(item, column, f"{title}「{column.label}」")
+            value = self.number(item, column, title)
             cells[(table.key, row_key, column.key)] = Cell(value, self.loc(item))
 
 
