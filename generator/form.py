@@ -106,6 +106,12 @@ def flow_depth(text: str) -> int:
 def check_structure(text: str, name: str) -> None:
     """Before composing: refuse nesting deeper than MAX_DEPTH (block or flow style: deep nesting
     crashes the composer), more than MAX_NODES values, and YAML tags (!!python/…, !foo: a form is plain data)."""
+    if not surely_within_limits(text):
+        scan_structure(text, name)
+
+
+def scan_structure(text: str, name: str) -> None:
+    """check_structure's limits, event by event (a parse of its own)."""
 
     def refuse(code: str, message: str, event: yaml.Event, hint: str) -> InputError:
         return InputError(Finding(code, message, Loc(name, event.start_mark.line + 1, event.start_mark.column + 1), hint))
@@ -121,6 +127,18 @@ def check_structure(text: str, name: str) -> None:
         if getattr(event, "tag", None) is not None:
             tag = printable(event.tag.replace(YAML_TAG_PREFIX, "!!"))[:60]
             raise refuse("E062", f"表单中不能使用 YAML 标签「{tag}」", event, "删去以“!”开头的标签，直接写值")
+
+
+def surely_within_limits(text: str) -> bool:
+    """Whether the text keeps check_structure's limits by bounds read off the text alone (a form
+    is then not parsed twice): a tag needs a “!”; a node takes at least a quarter of a character;
+    flow collections open with “[” or “{”; a block collection starts at most as far right as a
+    line's run of spaces and indicators (- ? :) reaches, and further right than its parent at
+    least every second level."""
+    if "!" in text or 4 * len(text) + 1 > MAX_NODES:
+        return False
+    reach = max(len(line) - len(line.lstrip(" \t-?:")) for line in source_lines(text))
+    return 2 * (reach + 1) + text.count("[") + text.count("{") <= MAX_DEPTH
 
 
 def compose(text: str, name: str) -> yaml.Node | None:
@@ -544,9 +562,7 @@ class FormReader:
         if mistake:
             self.findings.append(mistake_finding(self.lines, self.name, node, table.row_title(row_key), mistake))
             for column, item in zip(table.columns, mistake.values or (), strict=False):
-                cells[(table.key, row_key, column.key)] = Cell(
-                    self.number_text(item, column, f"{table.row_title(row_key)}「{column.label}」", node), row_loc
-                )
+                cells[(table.key, row_key, column.key)] = Cell(self.number_text(item, column, f"{table.row_title(row_key)}「{column.label}」", node), row_loc)
             return
         if is_plain(node) and node.value in NULLS:
             self.error("E122", f"{table.row_title(row_key)}未填写", node, f"按 {names} 的顺序写成 [0, 0, …]")
