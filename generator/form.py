@@ -42,6 +42,23 @@ NUMBERING = re.compile(r"^([一二三四五六七八九十]+、|（[一二三四
 YAML_TAG_PREFIX = "tag:yaml.org,2002:"
 
 
+PLAIN_TAGS = {yaml.ScalarNode: YAML_TAG_PREFIX + "str", yaml.SequenceNode: YAML_TAG_PREFIX + "seq", yaml.MappingNode: YAML_TAG_PREFIX + "map"}
+
+
+class FormLoader(yaml.CSafeLoader):
+    """libyaml without YAML's implicit typing: a form's values are read by the form's own rules
+    (counts, decimals, text), so no node's tag is looked up (each keeps its kind's plain tag)."""
+
+    def resolve(self, kind: type, value, implicit) -> str:
+        return PLAIN_TAGS[kind]
+
+    def descend_resolver(self, current_node, current_index) -> None:
+        return None
+
+    def ascend_resolver(self) -> None:
+        return None
+
+
 def read_source(path: Path, name: str) -> str:
     """The file's text, refused with a clear message when it cannot be a form."""
     start = Loc(name, 1, 1)
@@ -179,7 +196,7 @@ def compose_repairing(text: str, name: str) -> yaml.Node | None:
     while True:
         try:
             check_structure(source, name)
-            return yaml.compose(source, Loader=yaml.CSafeLoader)
+            return yaml.compose(source, Loader=FormLoader)
         except yaml.MarkedYAMLError as exc:
             repaired = repair_for_yaml(source, exc)
             if repaired == source or repairs == MAX_REPAIRS:
