@@ -2,8 +2,8 @@
 
 Each file is handled in a worker process that prints into a buffer; the parent writes each
 file's messages when its turn comes, so the output reads as if the files were done one by one.
-Workers are replaced after a bounded number of files, which keeps a long batch's memory the same
-as a short one's. A file whose outputs cannot be written, or whose worker crashes, is reported
+In a long batch, workers are replaced after a bounded number of files, which keeps its memory
+the same as a short one's. A file whose outputs cannot be written, or whose worker crashes, is reported
 and the batch goes on.
 """
 
@@ -113,20 +113,30 @@ def in_order(work: Callable[[Item], Result], items: list[Item], jobs: int | None
 
 
 def groups(items: list, jobs: int, largest: int) -> list[list]:
-    """The items in consecutive groups of at most `largest`, at least eight groups a worker."""
-    size = max(1, min(largest, len(items) // (jobs * 8)))
-    return [items[start : start + size] for start in range(0, len(items), size)]
+    """The items in consecutive groups of at most `largest`, none over a quarter of what each
+    worker still has ahead (the groups shrink towards the end, so that the workers end together)."""
+    found, start = [], 0
+    while start < len(items):
+        size = max(1, min(largest, (len(items) - start) // (jobs * 4)))
+        found.append(items[start : start + size])
+        start += size
+    return found
 
 
-def workers(jobs: int, task: Captured):
-    """A pool of fresh processes (forked from a clean server that has imported the task's module,
-    never from this one), each replaced after TASKS_PER_WORKER tasks."""
+def workers(jobs: int, task: Captured, tasks: int):
+    """A pool of `jobs` processes for `tasks` tasks. When the workers need not be replaced (about
+    TASKS_PER_WORKER tasks each at most), they are forked from this process, all at once before
+    any thread of the pool starts: they start in milliseconds, with everything it has imported.
+    Otherwise they are forked from a clean server that has imported the task's module, and each
+    is replaced after TASKS_PER_WORKER tasks."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-    context = multiprocessing.get_context(method)
-    if method == "forkserver":
+    methods = multiprocessing.get_all_start_methods()
+    if tasks <= jobs * TASKS_PER_WORKER and "fork" in methods:
+        return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if context.get_start_method() == "forkserver":
         context.set_forkserver_preload([getattr(task.work, "func", task.work).__module__])
     return ProcessPoolExecutor(jobs, mp_context=context, max_tasks_per_child=TASKS_PER_WORKER)
 
@@ -138,7 +148,7 @@ def pooled(task: Captured, tasks: list[list], jobs: int) -> Iterator[tuple]:
     from collections import deque
     from concurrent.futures.process import BrokenProcessPool
 
-    executor, pending, upcoming = workers(jobs, task), deque(), iter(tasks)
+    executor, pending, upcoming = workers(jobs, task, len(tasks)), deque(), iter(tasks)
     try:
         while True:
             while len(pending) < jobs * 4 and (group := next(upcoming, None)) is not None:
@@ -151,7 +161,7 @@ def pooled(task: Captured, tasks: list[list], jobs: int) -> Iterator[tuple]:
             except BrokenProcessPool:
                 executor.shutdown(cancel_futures=True)
                 yield from (alone(task, item) for item in group)
-                executor = workers(jobs, task)
+                executor = workers(jobs, task, len(tasks))
                 pending = deque((other, executor.submit(task, other)) for other, _ in pending)
     finally:
         executor.shutdown(cancel_futures=True)
@@ -161,7 +171,7 @@ def alone(task: Captured, item) -> tuple:
     """An item whose worker died, run again in a process of its own: its result, or a message."""
     from concurrent.futures.process import BrokenProcessPool
 
-    with workers(1, task) as executor:
+    with workers(1, task, 1) as executor:
         try:
             return executor.submit(task, [item]).result()[0]
         except BrokenProcessPool:

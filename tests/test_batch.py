@@ -85,6 +85,25 @@ def test_a_crashing_worker_costs_only_its_own_file(capsys):
     assert "crash：处理时进程意外终止" in err
 
 
+def processes(item: int) -> tuple[int, int]:
+    """Work for a batch worker: which process did it, and that process's parent."""
+    return os.getpid(), os.getppid()
+
+
+def test_a_short_batch_forks_from_this_process_and_a_long_one_replaces_its_workers():
+    short = list(batch.in_order(processes, list(range(2 * batch.TASKS_PER_WORKER)), jobs=2))
+    assert {parent for _, parent in short} == {os.getpid()} and len({pid for pid, _ in short}) == 2
+    long = list(batch.in_order(processes, list(range(2 * batch.TASKS_PER_WORKER + 20)), jobs=2))
+    assert os.getpid() not in {parent for _, parent in long}  # forked from the server
+    assert len({pid for pid, _ in long}) >= 3  # no worker handles more than TASKS_PER_WORKER
+
+
+def test_quick_work_goes_in_groups_that_shrink_towards_the_end():
+    sizes = [len(group) for group in batch.groups(list(range(600)), 2, 20)]
+    assert sum(sizes) == 600 and max(sizes) == 20 and sizes == sorted(sizes, reverse=True) and sizes[-1] == 1
+    assert [len(group) for group in batch.groups(list(range(6)), 2, 1)] == [1] * 6
+
+
 def test_progress_bar_on_a_terminal_only(tmp_path):
     """On a terminal a batch lasting over a second shows a bar on stderr; piped, nothing is added."""
     folder = tmp_path / "forms"
