@@ -36,8 +36,10 @@ class Checked:
     unusable: bool = False
 
     def without_report(self) -> Checked:
-        """What is printed and counted, a tenth of the whole to send from a worker to the parent."""
-        return replace(self, report=None)
+        """What is printed and counted: no report, and of the source only the lines the findings
+        show (light to send from a worker, and to keep for every form of a long batch)."""
+        shown = {f.loc.line for f in self.findings if f.loc}
+        return replace(self, report=None, source_lines=[line if number in shown else "" for number, line in enumerate(self.source_lines, 1)])
 
     def count(self, level: Level) -> int:
         return sum(f.level == level for f in self.findings)

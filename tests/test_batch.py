@@ -17,8 +17,10 @@ from pathlib import Path
 import pytest
 
 from generator import batch
+from generator.findings import format_text
 from generator.importer import PUBLISHED_SUFFIXES
 from generator.importer.sources import READERS
+from generator.pipeline import check_file
 
 from .conftest import ROOT, SEEDS
 from .helpers import BASE, edit, edit_row, write
@@ -67,6 +69,15 @@ def test_import_of_several_files_writes_a_form_for_each(tmp_path):
     assert written == [str(tmp_path / "forms" / f"{seed.stem}.yaml") for seed in seeds]
     assert all(Path(path).exists() for path in written)
     assert nianbao("import", *map(str, seeds)).returncode == 2  # several files need a folder
+
+
+def test_a_batch_result_keeps_only_the_source_lines_its_findings_show(tmp_path):
+    (path,) = forms(tmp_path / "forms", 1, broken=0)
+    whole = check_file(str(path))
+    light = whole.without_report()
+    assert light.report is None and not light.unusable and light.findings == whole.findings
+    assert [format_text(f, light.source_lines) for f in light.findings] == [format_text(f, whole.source_lines) for f in whole.findings]
+    assert sum(map(bool, light.source_lines)) == len({f.loc.line for f in whole.findings if f.loc}) < len(whole.source_lines) // 10
 
 
 def print_or_crash(item: str) -> str:
