@@ -95,14 +95,17 @@ def progress(total: int):
     return Bar(total=total, file=sys.stderr, delay=PROGRESS_DELAY, leave=False, unit="份")
 
 
-def in_order(work: Callable[[Item], Result], items: list[Item], jobs: int | None = None, group: int = 1) -> Iterator[Result | None]:
+def in_order(
+    work: Callable[[Item], Result], items: list[Item], jobs: int | None = None, group: int = 1, prepare: Callable[[], object] | None = None
+) -> Iterator[Result | None]:
     """work(item) for each item on `jobs` processes (default: every core), yielded in input order,
     each after its messages are written. None for an item whose files could not be written.
     Work that takes milliseconds goes to the workers up to `group` items at a time (what sending a
-    task costs is then shared), in groups small enough that every worker has several."""
+    task costs is then shared), in groups small enough that every worker has several. `prepare`
+    runs here before workers are forked from this process: what each would otherwise do first."""
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(items)))
     with progress(len(items)) as bar:
-        results = (captured(work, item) for item in items) if jobs == 1 else pooled(Captured(work), groups(items, jobs, group), jobs)
+        results = (captured(work, item) for item in items) if jobs == 1 else pooled(Captured(work), groups(items, jobs, group), jobs, prepare)
         for result, out, err in results:
             with bar.clear_while():
                 sys.stderr.write(err)
@@ -123,7 +126,7 @@ def groups(items: list, jobs: int, largest: int) -> list[list]:
     return found
 
 
-def workers(jobs: int, task: Captured, tasks: int):
+def workers(jobs: int, task: Captured, tasks: int, prepare: Callable[[], object] | None = None):
     """A pool of `jobs` processes for `tasks` tasks. When the workers need not be replaced (about
     TASKS_PER_WORKER tasks each at most), they are forked from this process, all at once before
     any thread of the pool starts: they start in milliseconds, with everything it has imported.
@@ -134,6 +137,8 @@ def workers(jobs: int, task: Captured, tasks: int):
 
     methods = multiprocessing.get_all_start_methods()
     if tasks <= jobs * TASKS_PER_WORKER and "fork" in methods:
+        if prepare:
+            prepare()
         return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     if context.get_start_method() == "forkserver":
@@ -141,14 +146,14 @@ def workers(jobs: int, task: Captured, tasks: int):
     return ProcessPoolExecutor(jobs, mp_context=context, max_tasks_per_child=TASKS_PER_WORKER)
 
 
-def pooled(task: Captured, tasks: list[list], jobs: int) -> Iterator[tuple]:
+def pooled(task: Captured, tasks: list[list], jobs: int, prepare: Callable[[], object] | None) -> Iterator[tuple]:
     """task(group) for each group of items on `jobs` workers, item by item in input order, a few
     groups ahead of the reader. When a worker dies (a crash inside a library), the items it took
     down are run again, each one that kills its worker again is reported, and the batch goes on."""
     from collections import deque
     from concurrent.futures.process import BrokenProcessPool
 
-    executor, pending, upcoming = workers(jobs, task, len(tasks)), deque(), iter(tasks)
+    executor, pending, upcoming = workers(jobs, task, len(tasks), prepare), deque(), iter(tasks)
     try:
         while True:
             while len(pending) < jobs * 4 and (group := next(upcoming, None)) is not None:
