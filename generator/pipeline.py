@@ -15,9 +15,10 @@ from .checks import check_report, is_previous_year
 from .codes import Level
 from .findings import SAME_CODE_SHOWN, Finding, InputError, folded, format_text, sort_findings, summary
 from .form import MAX_BYTES, load_form, source_lines
-from .format import FormatError, format_for_year, normalize_label
+from .format import Format, FormatError, format_for_year, load_format, normalize_label
 from .importer import PUBLISHED_SUFFIXES, import_report
 from .limits import read_capped
+from .narrative import vocabulary
 from .report import Loc, Report, cell_id, items_of, side_sum
 
 SOURCE_SHOWN = ("E001", "E003", "E004", "E061", "E062", "E120")  # input errors shown with the offending line
@@ -86,6 +87,20 @@ def siblings_of(folder: Path, keys: tuple[str, ...]) -> Siblings:
 once_per_process = cache(siblings_of)  # a batch reads each folder once: its forms come from the folder as it was then
 
 
+def header_keys(fmt: Format) -> tuple[str, ...]:
+    """The keys of the agency and year fields, which form_header looks for."""
+    return tuple(f.key for f in fmt.fields if f.attribute in ("agency", "year"))
+
+
+def prepare_batch(paths: list[str]) -> None:
+    """What each worker of a batch check would otherwise do first, done once before they are
+    forked: the format and its narrative vocabulary loaded, each folder of the forms listed."""
+    fmt = load_format()
+    vocabulary(fmt)
+    for folder in dict.fromkeys(Path(p).parent for p in paths):
+        once_per_process(folder, header_keys(fmt))
+
+
 def find_previous(path: Path, report: Report, batch: bool = False) -> tuple[Report | None, Finding | None]:
     """Last year's report of the same agency among the files beside the form, found by content;
     else why the file named for last year (2023.yaml, 2023.pdf…) could not be read (W206).
@@ -93,8 +108,7 @@ def find_previous(path: Path, report: Report, batch: bool = False) -> tuple[Repo
     if not report.year or not report.agency:
         return None, None
     trouble = None
-    keys = tuple(f.key for f in report.format.fields if f.attribute in ("agency", "year"))
-    listing = (once_per_process if batch else siblings_of)(path.parent, keys)
+    listing = (once_per_process if batch else siblings_of)(path.parent, header_keys(report.format))
     for candidate in listing.candidates(path, report.agency, report.year):
         last, problem = candidate_report(str(candidate), stamp(candidate))
         if last is not None and is_previous_year(report, last):
