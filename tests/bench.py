@@ -132,6 +132,20 @@ def bench_check(work: Path) -> None:
     record("单进程 1000 次 check（秒）", f"{thousand['seconds']:.2f} s", f"CPU {thousand['cpu']:.2f} s（比值为秒数）", thousand["seconds"], 2.5)
 
 
+def bench_phases() -> None:
+    """The cold build taken apart, and its floor: the same with one layout pass (the first, which
+    also loads the fonts) instead of two."""
+    interpreter = median(interleaved({"pass": [sys.executable, "-c", "pass"]})["pass"])
+    runs = [inside("phases") for _ in range(RUNS)]
+    check, imported, write = (statistics.median(run[key] for run in runs) for key in ("check", "import", "write"))
+    layouts = [statistics.median(run["layouts"][index] for run in runs) for index in range(len(runs[0]["layouts"]))]
+    print(
+        f"冷启动分解（中位）：解释器 {interpreter:.2f} s，导入并检查 {check:.2f} s，导入 WeasyPrint {imported:.2f} s，"
+        f"排版 {' + '.join(f'{x:.2f}' for x in layouts)} s（第一次只排到最后一张分组表格），写出 PDF {write:.2f} s；"
+        f"只排版一次（首次排版含载入字体）也至少需 {interpreter + check + imported + layouts[0] + write:.2f} s"
+    )
+
+
 def bench_warm() -> None:
     warm = inside("warm")
     print("进程内（热）渲染，三次取最快：")
@@ -290,6 +304,34 @@ def document_of(path: Path):
     return build_document(check_file(str(path)).report)
 
 
+def inside_phases() -> dict:
+    """Where a cold `build --pdf` of the rich example spends its time, in a fresh process."""
+    clock = time.perf_counter
+    start = clock()
+    from generator.document import build_document
+    from generator.pipeline import check_file
+
+    document = build_document(check_file(str(RICH)).report)
+    checked = clock()
+    from generator.render import pdf
+
+    pdf.weasyprint()
+    imported = clock()
+    layouts = []
+    lay_out = pdf.lay_out
+
+    def timed_lay_out(*args):
+        begun = clock()
+        result = lay_out(*args)
+        layouts.append(clock() - begun)
+        return result
+
+    pdf.lay_out = timed_lay_out
+    pdf.render_pdf(document)
+    rendered = clock()
+    return {"check": checked - start, "import": imported - checked, "layouts": layouts, "write": rendered - imported - sum(layouts)}
+
+
 def inside_warm() -> dict:
     from generator.render.docx import render_docx
     from generator.render.html import render_html
@@ -365,6 +407,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
         bench_cold(work)
+        bench_phases()
         bench_check(work)
         bench_warm()
         bench_batch(work)

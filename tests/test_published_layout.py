@@ -37,7 +37,7 @@ def test_one_form_builds_to_the_same_bytes_dated_by_the_form(tmp_path, run_cli):
     core = zipfile.ZipFile(io.BytesIO(first[".docx"])).read("docProps/core.xml").decode()
     assert "<dcterms:created" in core and core.count("2025-01-20T00:00:00Z") == 2
     assert all(info.date_time[:3] == (2025, 1, 20) for info in zipfile.ZipFile(io.BytesIO(first[".docx"])).infolist())
-    assert '<meta name="dcterms.created" content="2025-01-20T00:00:00Z">' in first[".html"].decode()
+    assert '<meta name="dcterms.created" content="2025-01-20T00:00:00Z" />' in first[".html"].decode()
 
 
 def test_without_a_date_the_metadata_follows_source_date_epoch(tmp_path, run_cli, monkeypatch):
@@ -45,10 +45,10 @@ def test_without_a_date_the_metadata_follows_source_date_epoch(tmp_path, run_cli
     form = write(tmp_path, BASE)
     assert run_cli("build", str(form), "-o", str(tmp_path / "out"), "--html", "--docx")[0] == 0
     html = next((tmp_path / "out").glob("*.html")).read_text("utf-8")
-    assert '<meta name="dcterms.created" content="2025-01-01T00:00:00Z">' in html
+    assert '<meta name="dcterms.created" content="2025-01-01T00:00:00Z" />' in html
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1738368000")  # 2025-02-01
     assert run_cli("build", str(form), "-o", str(tmp_path / "again"), "--html")[0] == 0
-    assert '<meta name="dcterms.created" content="2025-02-01T00:00:00Z">' in next((tmp_path / "again").glob("*.html")).read_text("utf-8")
+    assert '<meta name="dcterms.created" content="2025-02-01T00:00:00Z" />' in next((tmp_path / "again").glob("*.html")).read_text("utf-8")
 
 
 def test_signature_block_is_laid_out_per_gbt_9704(tmp_path, run_cli):

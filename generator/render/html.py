@@ -18,7 +18,7 @@ URL = re.compile(r"(?:https?://|www\.)[0-9A-Za-z./_?=&;%#:~+-]+")
 def breakable(text: str) -> Markup:
     """Escaped text whose web addresses may break after each / and . (W3C clreq, Chicago), so
     that a long address does not leave the line before it short or stretched."""
-    return Markup(URL.sub(lambda m: re.sub(r"([/.])(?=[^/])", r"\1<wbr>", m.group(0)), str(escape(text))))
+    return Markup(URL.sub(lambda m: re.sub(r"([/.])(?=[^/])", r"\1<wbr />", m.group(0)), str(escape(text))))
 
 
 @cache

@@ -32,20 +32,37 @@ def first_rows_of_pages(rendered) -> dict[int, list[int]]:
     return {table: rows[1:] for table, rows in found.items() if rows[1:]}
 
 
+def has_row_groups(block) -> bool:
+    return isinstance(block, TableBlock) and any(cell.rowspan > 1 for row in block.body for cell in row)
+
+
+def continued_where_cut(doc: Document, rendered) -> Document | None:
+    """The document with the first table whose row group a page break cuts split there, or None."""
+    breaks = first_rows_of_pages(rendered)
+    for index, block in enumerate(doc.blocks, 1):
+        if isinstance(block, TableBlock):
+            parts = next(filter(None, (continue_table(block, row) for row in breaks.get(index, []) if row > 0)), None)
+            if parts:
+                return replace(doc, blocks=[*doc.blocks[: index - 1], *parts, *doc.blocks[index:]])
+    return None
+
+
 def paginate(doc: Document, layout: Callable[[Document], object]):
-    """The laid-out document with no row group cut by a page break without its label."""
+    """The laid-out document with no row group cut by a page break without its label.
+    The first layout is of the document only up to its last table with row groups (what follows
+    cannot move a break above it); the whole document is then laid out once, and again only if
+    one more group is cut."""
+    last = max((index for index, block in enumerate(doc.blocks) if has_row_groups(block)), default=None)
+    if last is None:
+        return layout(doc)
+    head = replace(doc, blocks=doc.blocks[: last + 1])
+    split = continued_where_cut(head, layout(head))
+    if split is not None:
+        doc = replace(doc, blocks=[*split.blocks, *doc.blocks[last + 1 :]])
     rendered = layout(doc)
     for _ in range(MAX_PASSES):
-        breaks = first_rows_of_pages(rendered)
-        blocks, changed = [], False
-        for index, block in enumerate(doc.blocks, 1):
-            parts = None
-            if isinstance(block, TableBlock) and not changed:
-                parts = next(filter(None, (continue_table(block, row) for row in breaks.get(index, []) if row > 0)), None)
-            blocks += parts or [block]
-            changed |= parts is not None
-        if not changed:
-            return rendered
-        doc = replace(doc, blocks=blocks)
-        rendered = layout(doc)
+        split = continued_where_cut(doc, rendered)
+        if split is None:
+            break
+        doc, rendered = split, layout(split)
     return rendered
