@@ -10,6 +10,7 @@ and the batch goes on.
 from __future__ import annotations
 
 import argparse
+import gc
 import io
 import os
 import sys
@@ -139,6 +140,7 @@ def workers(jobs: int, task: Captured, tasks: int, prepare: Callable[[], object]
     if tasks <= jobs * TASKS_PER_WORKER and "fork" in methods:
         if prepare:
             prepare()
+        gc.freeze()  # what the workers inherit stays out of their garbage collection (never traversed, never copied)
         return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     if context.get_start_method() == "forkserver":
