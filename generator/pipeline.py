@@ -84,7 +84,10 @@ def siblings_of(folder: Path, keys: tuple[str, ...]) -> Siblings:
     return listing
 
 
-once_per_process = cache(siblings_of)  # a batch reads each folder once: its forms come from the folder as it was then
+@cache
+def listed_once(folder: Path, keys: tuple[str, ...], _stamp: int) -> Siblings:
+    """siblings_of, once a process while the folder keeps the same entries (a batch)."""
+    return siblings_of(folder, keys)
 
 
 def header_keys(fmt: Format) -> tuple[str, ...]:
@@ -98,17 +101,19 @@ def prepare_batch(paths: list[str]) -> None:
     fmt = load_format()
     vocabulary(fmt)
     for folder in dict.fromkeys(Path(p).parent for p in paths):
-        once_per_process(folder, header_keys(fmt))
+        listed_once(folder, header_keys(fmt), stamp(folder))
 
 
 def find_previous(path: Path, report: Report, batch: bool = False) -> tuple[Report | None, Finding | None]:
     """Last year's report of the same agency among the files beside the form, found by content;
     else why the file named for last year (2023.yaml, 2023.pdf…) could not be read (W206).
-    In a batch the folder is listed once per process; otherwise on every call (it may have changed)."""
+    In a batch the folder is listed once per process (while its entries stay the same: forms edited
+    in place meanwhile are not seen); otherwise on every call."""
     if not report.year or not report.agency:
         return None, None
     trouble = None
-    listing = (once_per_process if batch else siblings_of)(path.parent, header_keys(report.format))
+    keys = header_keys(report.format)
+    listing = listed_once(path.parent, keys, stamp(path.parent)) if batch else siblings_of(path.parent, keys)
     for candidate in listing.candidates(path, report.agency, report.year):
         last, problem = candidate_report(str(candidate), stamp(candidate))
         if last is not None and is_previous_year(report, last):

@@ -72,12 +72,12 @@ def render(document: Document, kind: str, draft: bool) -> bytes | str:
 def import_renderers(kinds: list[str]) -> None:
     """The renderers' imports (WeasyPrint's the slowest), made once before a batch's workers are
     forked from this process instead of by each of them."""
-    from ..render import html  # noqa: F401  (the PDF is laid out from it too)
-
     if "pdf" in kinds:
-        from ..render.pdf import weasyprint
+        from ..render.pdf import weasyprint  # (and the HTML renderer the PDF is laid out from)
 
         weasyprint()
+    if "html" in kinds:
+        from ..render import html  # noqa: F401
     if "docx" in kinds:
         from ..render import docx  # noqa: F401
 
