@@ -80,6 +80,15 @@ def test_a_batch_result_keeps_only_the_source_lines_its_findings_show(tmp_path):
     assert sum(map(bool, light.source_lines)) == len({f.loc.line for f in whole.findings if f.loc}) < len(whole.source_lines) // 10
 
 
+def test_a_batch_lists_a_folder_once_and_a_later_one_sees_what_was_added(tmp_path):
+    this_year = write(tmp_path, BASE, "2024.yaml")
+    assert check_file(str(this_year), batch=True).report.previous is None
+    listed = tmp_path.stat().st_mtime_ns
+    write(tmp_path, edit(BASE, "年度: 2024", "年度: 2023"), "上年.yaml")
+    os.utime(tmp_path, ns=(listed + 10**9, listed + 10**9))  # a second later (a file system's clock may be coarser than this test)
+    assert check_file(str(this_year), batch=True).report.previous.year == 2023
+
+
 def print_or_crash(item: str) -> str:
     """Work for a batch worker: the item "crash" kills its process, as a crash inside a library would."""
     if item == "crash":
