@@ -2,14 +2,15 @@
 
 Each file is handled in a worker process that prints into a buffer; the parent writes each
 file's messages when its turn comes, so the output reads as if the files were done one by one.
-Workers are replaced after a bounded number of files, which keeps a long batch's memory the same
-as a short one's. A file whose outputs cannot be written, or whose worker crashes, is reported
+In a long batch, workers are replaced after a bounded number of files, which keeps its memory
+the same as a short one's. A file whose outputs cannot be written, or whose worker crashes, is reported
 and the batch goes on.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import io
 import os
 import sys
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     Item = TypeVar("Item")
     Result = TypeVar("Result")
 
-TASKS_PER_WORKER = 50  # files a worker handles before a fresh process replaces it
+TASKS_PER_WORKER = 50  # tasks (a file, or a group of quick ones) a worker handles before a fresh process replaces it
 PROGRESS_DELAY = 1.0  # seconds before a progress bar appears (short batches show none)
 
 
@@ -55,13 +56,13 @@ def captured(work: Callable[[Item], Result], item: Item) -> tuple[Result | None,
 
 
 class Captured:
-    """A picklable `captured(work, ·)` for the worker processes."""
+    """A picklable `captured(work, ·)` over a group of items, for the worker processes."""
 
     def __init__(self, work: Callable):
         self.work = work
 
-    def __call__(self, item):
-        return captured(self.work, item)
+    def __call__(self, items: list) -> list[tuple]:
+        return [captured(self.work, item) for item in items]
 
 
 class NoBar:
@@ -95,12 +96,17 @@ def progress(total: int):
     return Bar(total=total, file=sys.stderr, delay=PROGRESS_DELAY, leave=False, unit="份")
 
 
-def in_order(work: Callable[[Item], Result], items: list[Item], jobs: int | None = None) -> Iterator[Result | None]:
+def in_order(
+    work: Callable[[Item], Result], items: list[Item], jobs: int | None = None, group: int = 1, prepare: Callable[[], object] | None = None
+) -> Iterator[Result | None]:
     """work(item) for each item on `jobs` processes (default: every core), yielded in input order,
-    each after its messages are written. None for an item whose files could not be written."""
+    each after its messages are written. None for an item whose files could not be written.
+    Work that takes milliseconds goes to the workers up to `group` items at a time (what sending a
+    task costs is then shared), in groups small enough that every worker has several. `prepare`
+    runs here before workers are forked from this process: what each would otherwise do first."""
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(items)))
     with progress(len(items)) as bar:
-        results = (captured(work, item) for item in items) if jobs == 1 else pooled(Captured(work), items, jobs)
+        results = (captured(work, item) for item in items) if jobs == 1 else pooled(Captured(work), groups(items, jobs, group), jobs, prepare)
         for result, out, err in results:
             with bar.clear_while():
                 sys.stderr.write(err)
@@ -110,40 +116,59 @@ def in_order(work: Callable[[Item], Result], items: list[Item], jobs: int | None
             yield result
 
 
-def workers(jobs: int, task: Captured):
-    """A pool of fresh processes (forked from a clean server that has imported the task's module,
-    never from this one), each replaced after TASKS_PER_WORKER files."""
+def groups(items: list, jobs: int, largest: int) -> list[list]:
+    """The items in consecutive groups of at most `largest`, none over a quarter of what each
+    worker still has ahead (the groups shrink towards the end, so that the workers end together)."""
+    found, start = [], 0
+    while start < len(items):
+        size = max(1, min(largest, (len(items) - start) // (jobs * 4)))
+        found.append(items[start : start + size])
+        start += size
+    return found
+
+
+def workers(jobs: int, task: Captured, tasks: int, prepare: Callable[[], object] | None = None):
+    """A pool of `jobs` processes for `tasks` tasks. When the workers need not be replaced (about
+    TASKS_PER_WORKER tasks each at most), they are forked from this process, all at once before
+    any thread of the pool starts: they start in milliseconds, with everything it has imported.
+    Otherwise they are forked from a clean server that has imported the task's module, and each
+    is replaced after TASKS_PER_WORKER tasks."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-    context = multiprocessing.get_context(method)
-    if method == "forkserver":
+    methods = multiprocessing.get_all_start_methods()
+    if tasks <= jobs * TASKS_PER_WORKER and "fork" in methods:
+        if prepare:
+            prepare()
+        gc.freeze()  # what the workers inherit stays out of their garbage collection (never traversed, never copied)
+        return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if context.get_start_method() == "forkserver":
         context.set_forkserver_preload([getattr(task.work, "func", task.work).__module__])
     return ProcessPoolExecutor(jobs, mp_context=context, max_tasks_per_child=TASKS_PER_WORKER)
 
 
-def pooled(task: Captured, items: list, jobs: int) -> Iterator[tuple]:
-    """task(item) for each item on `jobs` workers, in input order, a few items ahead of the reader.
-    When a worker dies (a crash inside a library), the items it took down are run again, each
-    one that kills its worker again is reported, and the batch goes on."""
+def pooled(task: Captured, tasks: list[list], jobs: int, prepare: Callable[[], object] | None) -> Iterator[tuple]:
+    """task(group) for each group of items on `jobs` workers, item by item in input order, a few
+    groups ahead of the reader. When a worker dies (a crash inside a library), the items it took
+    down are run again, each one that kills its worker again is reported, and the batch goes on."""
     from collections import deque
     from concurrent.futures.process import BrokenProcessPool
 
-    executor, pending, upcoming = workers(jobs, task), deque(), iter(items)
+    executor, pending, upcoming = workers(jobs, task, len(tasks), prepare), deque(), iter(tasks)
     try:
         while True:
-            while len(pending) < jobs * 4 and (item := next(upcoming, None)) is not None:
-                pending.append((item, executor.submit(task, item)))
+            while len(pending) < jobs * 4 and (group := next(upcoming, None)) is not None:
+                pending.append((group, executor.submit(task, group)))
             if not pending:
                 return
-            item, future = pending.popleft()
+            group, future = pending.popleft()
             try:
-                yield future.result()
+                yield from future.result()
             except BrokenProcessPool:
                 executor.shutdown(cancel_futures=True)
-                yield alone(task, item)
-                executor = workers(jobs, task)
+                yield from (alone(task, item) for item in group)
+                executor = workers(jobs, task, len(tasks))
                 pending = deque((other, executor.submit(task, other)) for other, _ in pending)
     finally:
         executor.shutdown(cancel_futures=True)
@@ -153,9 +178,9 @@ def alone(task: Captured, item) -> tuple:
     """An item whose worker died, run again in a process of its own: its result, or a message."""
     from concurrent.futures.process import BrokenProcessPool
 
-    with workers(1, task) as executor:
+    with workers(1, task, 1) as executor:
         try:
-            return executor.submit(task, item).result()
+            return executor.submit(task, [item]).result()[0]
         except BrokenProcessPool:
             name = item[0] if isinstance(item, tuple) else item
             return None, "", f"{name}：处理时进程意外终止（所用程序库出错），已跳过，其余文件照常处理。\n"

@@ -42,6 +42,23 @@ NUMBERING = re.compile(r"^([一二三四五六七八九十]+、|（[一二三四
 YAML_TAG_PREFIX = "tag:yaml.org,2002:"
 
 
+PLAIN_TAGS = {yaml.ScalarNode: YAML_TAG_PREFIX + "str", yaml.SequenceNode: YAML_TAG_PREFIX + "seq", yaml.MappingNode: YAML_TAG_PREFIX + "map"}
+
+
+class FormLoader(yaml.CSafeLoader):
+    """libyaml without YAML's implicit typing: a form's values are read by the form's own rules
+    (counts, decimals, text), so no node's tag is looked up (each keeps its kind's plain tag)."""
+
+    def resolve(self, kind: type, value, implicit) -> str:
+        return PLAIN_TAGS[kind]
+
+    def descend_resolver(self, current_node, current_index) -> None:
+        return None
+
+    def ascend_resolver(self) -> None:
+        return None
+
+
 def read_source(path: Path, name: str) -> str:
     """The file's text, refused with a clear message when it cannot be a form."""
     start = Loc(name, 1, 1)
@@ -106,6 +123,12 @@ def flow_depth(text: str) -> int:
 def check_structure(text: str, name: str) -> None:
     """Before composing: refuse nesting deeper than MAX_DEPTH (block or flow style: deep nesting
     crashes the composer), more than MAX_NODES values, and YAML tags (!!python/…, !foo: a form is plain data)."""
+    if not surely_within_limits(text):
+        scan_structure(text, name)
+
+
+def scan_structure(text: str, name: str) -> None:
+    """check_structure's limits, event by event (a parse of its own)."""
 
     def refuse(code: str, message: str, event: yaml.Event, hint: str) -> InputError:
         return InputError(Finding(code, message, Loc(name, event.start_mark.line + 1, event.start_mark.column + 1), hint))
@@ -121,6 +144,18 @@ def check_structure(text: str, name: str) -> None:
         if getattr(event, "tag", None) is not None:
             tag = printable(event.tag.replace(YAML_TAG_PREFIX, "!!"))[:60]
             raise refuse("E062", f"表单中不能使用 YAML 标签「{tag}」", event, "删去以“!”开头的标签，直接写值")
+
+
+def surely_within_limits(text: str) -> bool:
+    """Whether the text keeps check_structure's limits by bounds read off the text alone (a form
+    is then not parsed twice): a tag needs a “!”; a node takes at least a quarter of a character;
+    flow collections open with “[” or “{”; a block collection starts at most as far right as a
+    line's run of spaces and indicators (- ? :) reaches, and further right than its parent at
+    least every second level."""
+    if "!" in text or 4 * len(text) + 1 > MAX_NODES:
+        return False
+    reach = max(len(line) - len(line.lstrip(" \t-?:")) for line in source_lines(text))
+    return 2 * (reach + 1) + text.count("[") + text.count("{") <= MAX_DEPTH
 
 
 def compose(text: str, name: str) -> yaml.Node | None:
@@ -161,7 +196,7 @@ def compose_repairing(text: str, name: str) -> yaml.Node | None:
     while True:
         try:
             check_structure(source, name)
-            return yaml.compose(source, Loader=yaml.CSafeLoader)
+            return yaml.compose(source, Loader=FormLoader)
         except yaml.MarkedYAMLError as exc:
             repaired = repair_for_yaml(source, exc)
             if repaired == source or repairs == MAX_REPAIRS:
@@ -309,13 +344,17 @@ class FormReader:
             index = found + 1 if probe else index
         return locs
 
-    def number(self, node: yaml.Node, column: Column, what: str) -> Number | None:
+    def number(self, node: yaml.Node, column: Column, title: str) -> Number | None:
+        """A cell's number; `title` names its row in a message (the column's label is added)."""
         if not isinstance(node, yaml.ScalarNode):
-            self.error("E125", f"{what}应为一个数字，实为{node_kind(node)}", node)
+            self.error("E125", f"{title}「{column.label}」应为一个数字，实为{node_kind(node)}", node)
             return None
         text = node.value.strip()
+        if column.type == ColumnType.COUNT and len(text) <= MAX_DIGITS and text.isascii() and text.isdigit() and is_plain(node):
+            return int(text)  # a well-written count (most cells): nothing to look for
         pattern = DECIMAL if column.type == ColumnType.AMOUNT else INTEGER
-        if is_plain(node) and pattern.fullmatch(text):  # a well-written number (most cells): no typing mistake to look for
+        what = f"{title}「{column.label}」"
+        if is_plain(node) and pattern.fullmatch(text):  # a well-written number: no typing mistake to look for
             return self.number_text(text, column, what, node)
         mistake = typing_mistake(source_of(self.lines, node), (1,), pattern) if is_plain(node) else None
         if mistake:
@@ -522,15 +561,16 @@ class FormReader:
         cells = self.report.cells
         if table.single_column:
             column = table.columns[0]
-            value = self.number(node, column, f"{table.row_title(row_key)}「{column.label}」")
+            value = self.number(node, column, table.row_title(row_key))
             cells[(table.key, row_key, column.key)] = Cell(value, self.loc(node))
             return
         required = [c for c in table.columns if not c.total]
         names = "、".join(c.key for c in required)
         totals = [c for c in table.columns if c.total]
+        row_loc = self.loc(node)
         for column in table.columns:  # the row is written: its cells are the user's, found on this line
             cell = cells[(table.key, row_key, column.key)]
-            cell.loc, cell.typed = self.loc(node), not column.total
+            cell.loc, cell.typed = row_loc, not column.total
         mistake = (
             typing_mistake(source_of(self.lines, node), (len(required), len(table.columns)), INTEGER)
             if is_plain(node) or isinstance(node, yaml.SequenceNode)
@@ -539,9 +579,7 @@ class FormReader:
         if mistake:
             self.findings.append(mistake_finding(self.lines, self.name, node, table.row_title(row_key), mistake))
             for column, item in zip(table.columns, mistake.values or (), strict=False):
-                cells[(table.key, row_key, column.key)] = Cell(
-                    self.number_text(item, column, f"{table.row_title(row_key)}「{column.label}」", node), self.loc(node)
-                )
+                cells[(table.key, row_key, column.key)] = Cell(self.number_text(item, column, f"{table.row_title(row_key)}「{column.label}」", node), row_loc)
             return
         if is_plain(node) and node.value in NULLS:
             self.error("E122", f"{table.row_title(row_key)}未填写", node, f"按 {names} 的顺序写成 [0, 0, …]")
@@ -561,7 +599,7 @@ class FormReader:
             return
         title = table.row_title(row_key)
         for column, item in zip(table.columns, node.value, strict=False):
-            value = self.number(item, column, f"{title}「{column.label}」")
+            value = self.number(item, column, title)
             cells[(table.key, row_key, column.key)] = Cell(value, self.loc(item))
 
 

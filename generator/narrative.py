@@ -127,6 +127,7 @@ def folded_sentences(text: str, left_out: tuple[str, ...], min_length: int) -> I
 
 
 BLANK = "□"
+DIGIT = re.compile(r"\d")
 
 
 @dataclass(frozen=True)
@@ -249,6 +250,8 @@ def blanked(line: str, vocab: Vocabulary) -> str:
 
 def mentions(line: str, vocab: Vocabulary, part: str = "") -> Iterator[Mention]:
     """Every number in the line that counts a table figure, with the figures it may equal."""
+    if not DIGIT.search(line):  # (most lines: blanking never adds a digit)
+        return
     text = blanked(line, vocab)
     periods = vocab.as_of.sub(lambda m: BLANK * len(m.group(0)), line)
     sentence_start = 0

@@ -3,6 +3,7 @@ year's, and starting a new year's report (used by check, build, init, the tests 
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from dataclasses import dataclass, field, replace
@@ -14,9 +15,10 @@ from .checks import check_report, is_previous_year
 from .codes import Level
 from .findings import SAME_CODE_SHOWN, Finding, InputError, folded, format_text, sort_findings, summary
 from .form import MAX_BYTES, load_form, source_lines
-from .format import FormatError, format_for_year, normalize_label
+from .format import Format, FormatError, format_for_year, load_format, normalize_label
 from .importer import PUBLISHED_SUFFIXES, import_report
 from .limits import read_capped
+from .narrative import vocabulary
 from .report import Loc, Report, cell_id, items_of, side_sum
 
 SOURCE_SHOWN = ("E001", "E003", "E004", "E061", "E062", "E120")  # input errors shown with the offending line
@@ -24,17 +26,21 @@ SOURCE_SHOWN = ("E001", "E003", "E004", "E061", "E062", "E120")  # input errors 
 
 @dataclass
 class Checked:
-    """One form after loading and checking; `report` is None when the file was unusable."""
+    """One form after loading and checking; `report` is None when the file was unusable (or in
+    what a batch worker sends back: see `without_report`)."""
 
     path: str
     report: Report | None
     findings: list[Finding] = field(default_factory=list)
     source_lines: list[str] = field(default_factory=list)
     previous_unreadable: bool = False  # the --previous named could not be read (exit code 2)
+    unusable: bool = False
 
-    @property
-    def unusable(self) -> bool:
-        return self.report is None
+    def without_report(self) -> Checked:
+        """What is printed and counted: no report, and of the source only the lines the findings
+        show (light to send from a worker, and to keep for every form of a long batch)."""
+        shown = {f.loc.line for f in self.findings if f.loc}
+        return replace(self, report=None, source_lines=[line if number in shown else "" for number, line in enumerate(self.source_lines, 1)])
 
     def count(self, level: Level) -> int:
         return sum(f.level == level for f in self.findings)
@@ -45,27 +51,70 @@ class Checked:
         return blocking(self.findings)
 
 
-def previous_candidates(path: Path, year: int) -> list[Path]:
-    """Forms and published reports beside `path`, those named for last year first."""
+@dataclass
+class Siblings:
+    """The files in a folder that may be some form's last year: the forms grouped by the agency and
+    year they state on their own lines (the rest of a folder's forms need not be read for a form),
+    and the files that must be read to know (published reports, forms not stating both plainly)."""
+
+    stated: dict[tuple[str, str], list[Path]]
+    unstated: list[Path]
+
+    def candidates(self, path: Path, agency: str, year: int) -> list[Path]:
+        """The files that may be last year's report of `agency`, those named for last year first."""
+        found = [p for p in (*self.stated.get((normalize_label(agency), str(year - 1)), ()), *self.unstated) if p.name != path.name]
+        return sorted(found, key=lambda p: (str(year - 1) not in p.name, p.suffix.lower() != ".yaml", p.name))
+
+
+def siblings_of(folder: Path, keys: tuple[str, ...]) -> Siblings:
+    """The folder's forms and published reports, read now (`keys`: the agency and year fields)."""
     suffixes = {".yaml", *PUBLISHED_SUFFIXES}
+    listing = Siblings({}, [])
     try:
-        siblings = [p for p in path.parent.iterdir() if p.suffix.lower() in suffixes and p.name != path.name and not p.is_dir()]
+        entries = [e.path for e in os.scandir(folder) if os.path.splitext(e.name)[1].lower() in suffixes and not e.is_dir()]
     except OSError:
-        return []
-    return sorted(siblings, key=lambda p: (str(year - 1) not in p.name, p.suffix.lower() != ".yaml", p.name))
+        return listing
+    for path_text in entries:
+        path = Path(path_text)
+        header = form_header(path_text, stamp(path), keys) if path.suffix.lower() == ".yaml" else None
+        if header is None:
+            listing.unstated.append(path)
+        else:
+            listing.stated.setdefault((normalize_label(header[0]), header[1]), []).append(path)
+    return listing
 
 
-def find_previous(path: Path, report: Report) -> tuple[Report | None, Finding | None]:
+@cache
+def listed_once(folder: Path, keys: tuple[str, ...], _stamp: int) -> Siblings:
+    """siblings_of, once a process while the folder keeps the same entries (a batch)."""
+    return siblings_of(folder, keys)
+
+
+def header_keys(fmt: Format) -> tuple[str, ...]:
+    """The keys of the agency and year fields, which form_header looks for."""
+    return tuple(f.key for f in fmt.fields if f.attribute in ("agency", "year"))
+
+
+def prepare_batch(paths: list[str]) -> None:
+    """What each worker of a batch check would otherwise do first, done once before they are
+    forked: the format and its narrative vocabulary loaded, each folder of the forms listed."""
+    fmt = load_format()
+    vocabulary(fmt)
+    for folder in dict.fromkeys(Path(p).parent for p in paths):
+        listed_once(folder, header_keys(fmt), stamp(folder))
+
+
+def find_previous(path: Path, report: Report, batch: bool = False) -> tuple[Report | None, Finding | None]:
     """Last year's report of the same agency among the files beside the form, found by content;
-    else why the file named for last year (2023.yaml, 2023.pdf…) could not be read (W206)."""
+    else why the file named for last year (2023.yaml, 2023.pdf…) could not be read (W206).
+    In a batch the folder is listed once per process (while its entries stay the same: forms edited
+    in place meanwhile are not seen); otherwise on every call."""
     if not report.year or not report.agency:
         return None, None
     trouble = None
-    keys = tuple(f.key for f in report.format.fields if f.attribute in ("agency", "year"))
-    for candidate in previous_candidates(path, report.year):
-        header = form_header(str(candidate), stamp(candidate), keys) if candidate.suffix.lower() == ".yaml" else None
-        if header is not None and (normalize_label(header[0]), header[1]) != (normalize_label(report.agency), str(report.year - 1)):
-            continue  # a form that says it is another agency's or another year's: not read whole
+    keys = header_keys(report.format)
+    listing = listed_once(path.parent, keys, stamp(path.parent)) if batch else siblings_of(path.parent, keys)
+    for candidate in listing.candidates(path, report.agency, report.year):
         last, problem = candidate_report(str(candidate), stamp(candidate))
         if last is not None and is_previous_year(report, last):
             return last, None
@@ -136,17 +185,17 @@ def source_excerpt(path: Path) -> list[str]:
         return []
 
 
-def check_file(path_text: str, previous: str | None = None) -> Checked:
-    """Load one report (and last year's, if there is one) and run every check."""
+def check_file(path_text: str, previous: str | None = None, batch: bool = False) -> Checked:
+    """Load one report (and last year's, if there is one) and run every check (`batch`: see find_previous)."""
     report, findings, lines = load_report(path_text)
     if report is None:
-        return Checked(path_text, None, findings, lines)
+        return Checked(path_text, None, findings, lines, unusable=True)
     if previous:
         last, trouble, _ = load_report(previous)
         if last is None:
             findings.append(Finding("W206", f"上年报告 {previous} 无法读取（{trouble[0].message}），未做跨年核对", Loc(path_text, 1, 1)))
     else:
-        last, trouble = find_previous(Path(path_text), report)
+        last, trouble = find_previous(Path(path_text), report, batch)
         findings += [trouble] if trouble else []
     report.previous = last if last is not None and is_previous_year(report, last) else None  # for 同比 citations
     findings.extend(check_report(report, last))

@@ -161,11 +161,11 @@ def side_sum(report: Report, previous: Report | None, relation: Relation, item: 
     """One side of a relation for one row or column: the signed sum of its terms, reading
     `上年.` terms from last year's report; None when any of its cells has no value."""
     table = report.format.tables[relation.table]
-    values = []
+    total = 0
     for term in terms:
         source = previous if term.previous else report
-        value = source.value(*cell_id(table, relation.for_each, item, term.key)) if source else None
-        if value is None:
+        cell = source.cells.get(cell_id(table, relation.for_each, item, term.key)) if source else None
+        if cell is None or cell.value is None:
             return None
-        values.append(term.sign * value)
-    return sum(values)
+        total += term.sign * cell.value
+    return total

@@ -17,8 +17,10 @@ from pathlib import Path
 import pytest
 
 from generator import batch
+from generator.findings import format_text
 from generator.importer import PUBLISHED_SUFFIXES
 from generator.importer.sources import READERS
+from generator.pipeline import check_file
 
 from .conftest import ROOT, SEEDS
 from .helpers import BASE, edit, edit_row, write
@@ -69,6 +71,24 @@ def test_import_of_several_files_writes_a_form_for_each(tmp_path):
     assert nianbao("import", *map(str, seeds)).returncode == 2  # several files need a folder
 
 
+def test_a_batch_result_keeps_only_the_source_lines_its_findings_show(tmp_path):
+    (path,) = forms(tmp_path / "forms", 1, broken=0)
+    whole = check_file(str(path))
+    light = whole.without_report()
+    assert light.report is None and not light.unusable and light.findings == whole.findings
+    assert [format_text(f, light.source_lines) for f in light.findings] == [format_text(f, whole.source_lines) for f in whole.findings]
+    assert sum(map(bool, light.source_lines)) == len({f.loc.line for f in whole.findings if f.loc}) < len(whole.source_lines) // 10
+
+
+def test_a_batch_lists_a_folder_once_and_a_later_one_sees_what_was_added(tmp_path):
+    this_year = write(tmp_path, BASE, "2024.yaml")
+    assert check_file(str(this_year), batch=True).report.previous is None
+    listed = tmp_path.stat().st_mtime_ns
+    write(tmp_path, edit(BASE, "年度: 2024", "年度: 2023"), "上年.yaml")
+    os.utime(tmp_path, ns=(listed + 10**9, listed + 10**9))  # a second later (a file system's clock may be coarser than this test)
+    assert check_file(str(this_year), batch=True).report.previous.year == 2023
+
+
 def print_or_crash(item: str) -> str:
     """Work for a batch worker: the item "crash" kills its process, as a crash inside a library would."""
     if item == "crash":
@@ -83,6 +103,25 @@ def test_a_crashing_worker_costs_only_its_own_file(capsys):
     out, err = capsys.readouterr()
     assert out.split("\n") == ["处理 a", "处理 b", "处理 c", "处理 d", "处理 e", ""]
     assert "crash：处理时进程意外终止" in err
+
+
+def processes(item: int) -> tuple[int, int]:
+    """Work for a batch worker: which process did it, and that process's parent."""
+    return os.getpid(), os.getppid()
+
+
+def test_a_short_batch_forks_from_this_process_and_a_long_one_replaces_its_workers():
+    short = list(batch.in_order(processes, list(range(2 * batch.TASKS_PER_WORKER)), jobs=2))
+    assert {parent for _, parent in short} == {os.getpid()} and len({pid for pid, _ in short}) == 2
+    long = list(batch.in_order(processes, list(range(2 * batch.TASKS_PER_WORKER + 20)), jobs=2))
+    assert os.getpid() not in {parent for _, parent in long}  # forked from the server
+    assert len({pid for pid, _ in long}) >= 3  # no worker handles more than TASKS_PER_WORKER
+
+
+def test_quick_work_goes_in_groups_that_shrink_towards_the_end():
+    sizes = [len(group) for group in batch.groups(list(range(600)), 2, 20)]
+    assert sum(sizes) == 600 and max(sizes) == 20 and sizes == sorted(sizes, reverse=True) and sizes[-1] == 1
+    assert [len(group) for group in batch.groups(list(range(6)), 2, 1)] == [1] * 6
 
 
 def test_progress_bar_on_a_terminal_only(tmp_path):

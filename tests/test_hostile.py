@@ -14,9 +14,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from generator.findings import InputError
-from generator.form import MAX_BYTES, parse_form
+from generator.form import MAX_BYTES, parse_form, scan_structure, surely_within_limits
 from generator.importer import sources
 from generator.importer.sources import read_source
 from generator.limits import MAX_NAME_BYTES, MAX_NAME_CHARS, os_message, safe_name
@@ -218,6 +221,27 @@ def test_deep_nesting_is_refused_before_composing(tmp_path, text):
     result = run_nianbao("check", str(write(tmp_path, text)))  # a separate process: a crash would be a signal
     assert result.returncode == 2, result.stderr
     assert "E120" in result.stdout and "嵌套超过 100 层" in result.stdout
+
+
+@settings(max_examples=100, deadline=None)
+@example([list] * 110, 0, 2)  # - - - … x: one line
+@example([dict, list] * 55, 0, 2)  # each list under its key's own column
+@given(st.lists(st.sampled_from([list, dict]), min_size=90, max_size=130), st.integers(0, 130), st.sampled_from([2, 4]))
+def test_what_the_text_alone_clears_needs_no_parse(chain, in_brackets, indent):
+    """Forms nested about 100 levels deep, every way YAML lays them out (compact “- - x”, a list
+    under its key's own column, the innermost levels in brackets): the bounds read off the text
+    never clear one that the parse would refuse."""
+    block, flow = chain[: len(chain) - in_brackets], chain[len(chain) - in_brackets :]
+    text = yaml.safe_dump({"机关": nested(block, "INNER")}, allow_unicode=True, indent=indent, default_flow_style=False)
+    text = text.replace("INNER", yaml.safe_dump(nested(flow, "x"), default_flow_style=True, width=10**6).strip())
+    if surely_within_limits(text):
+        scan_structure(text, "2024.yaml")
+
+
+def nested(chain: list[type], inner):
+    for kind in reversed(chain):
+        inner = [inner] if kind is list else {"k": inner}
+    return inner
 
 
 TAGS = {"python-object": "!!python/object/apply:os.system [ls]", "local-tag": "!foo 0", "core-tag": "!!int 0", "verbatim-tag": "!<tag:x> 0"}

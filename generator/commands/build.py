@@ -69,11 +69,24 @@ def render(document: Document, kind: str, draft: bool) -> bytes | str:
     return render_docx(document, draft=draft)
 
 
+def import_renderers(kinds: list[str]) -> None:
+    """The renderers' imports (WeasyPrint's the slowest), made once before a batch's workers are
+    forked from this process instead of by each of them."""
+    if "pdf" in kinds:
+        from ..render.pdf import weasyprint  # (and the HTML renderer the PDF is laid out from)
+
+        weasyprint()
+    if "html" in kinds:
+        from ..render import html  # noqa: F401
+    if "docx" in kinds:
+        from ..render import docx  # noqa: F401
+
+
 def run(args: argparse.Namespace) -> int:
     kinds = [k for k in KINDS if getattr(args, k)] or list(KINDS)
     status = 0
     claimed: dict[str, str] = {}  # output stem (case-folded, as Windows compares) -> the form that writes it
-    for result in batch.in_order(partial(build_file, args=args, kinds=kinds), expand_paths(args.files), args.jobs):
+    for result in batch.in_order(partial(build_file, args=args, kinds=kinds), expand_paths(args.files), args.jobs, prepare=partial(import_renderers, kinds)):
         if not isinstance(result, Built):  # not built (its messages are written): the exit status
             status = max(status, 2 if result is None else result)
             continue
@@ -99,7 +112,7 @@ class Built:
 
 def build_file(name: str, args: argparse.Namespace, kinds: list[str]) -> Built | int:
     """Check one form and render its outputs in memory; the exit status when it cannot be built."""
-    checked = check_file(name, args.previous)
+    checked = check_file(name, args.previous, batch=True)
     if checked.findings:
         print_findings([checked], sys.stderr)
     if checked.unusable:

@@ -15,6 +15,8 @@ from ..limits import safe_name
 from ..review import Entry, load_region, read_entry, review
 from ..review.outputs import letter_bytes, letter_contents, overview_html, review_json, workbook_bytes
 
+FILES_PER_TASK = 8  # a text or a letter takes milliseconds: a worker gets up to this many at a time (a PDF's groups stay small)
+
 FORM_SUFFIXES = {".yaml", ".yml"}
 
 
@@ -56,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
         except (OSError, ValueError, UnicodeDecodeError) as exc:
             print(f"{args.region}：无法读取地区结构文件（{getattr(exc, 'strerror', None) or exc}）", file=sys.stderr)
             return 2
-    entries = [e or Entry(p, None) for p, e in zip(paths, batch.in_order(read_entry, paths, args.jobs), strict=True)]  # None: its worker crashed
+    entries = [e or Entry(p, None) for p, e in zip(paths, batch.in_order(read_entry, paths, args.jobs, FILES_PER_TASK), strict=True)]  # None: its worker crashed
     result = review(entries, region)
     for entry in result.entries:
         print(f"  {entry.path}：{entry.agency or '（未识别机关）'} {entry.year or ''} {entry.status}，{summary(entry.findings).removesuffix('。')}")
@@ -65,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     if result.readable:
         outputs["审阅一览.xlsx"] = workbook_bytes(result)
         outputs["审阅一览.html"] = overview_html(result).encode("utf-8")
-        for title, data in batch.in_order(letter_bytes, letter_contents(result), args.jobs):
+        for title, data in batch.in_order(letter_bytes, letter_contents(result), args.jobs, FILES_PER_TASK):
             outputs[f"问题清单/{safe_name(title)}.docx"] = data
     write_all({folder / name: data for name, data in outputs.items()})
     print(
