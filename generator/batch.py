@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     Item = TypeVar("Item")
     Result = TypeVar("Result")
 
-TASKS_PER_WORKER = 50  # tasks (a file, or a group of quick ones) a worker handles before a fresh process replaces it
+TASKS_PER_WORKER = 500  # tasks (a file, or a group of quick ones) a worker handles before a fresh process replaces it (a bound on what a library might keep: measured, a render keeps about 1 KB)
 PROGRESS_DELAY = 1.0  # seconds before a progress bar appears (short batches show none)
 
 
