@@ -71,9 +71,6 @@ def font_configuration():
     copies 16 MB of fonts again and keeps native memory that is never given back)."""
     from weasyprint.text.fonts import FontConfiguration
 
-    from .layout_leak import install as plug_layout_leak
-
-    plug_layout_leak()  # what leaks a layout would pile up for the life of this configuration
     configuration = FontConfiguration()
     atexit.register(configuration.__del__)  # its temporary font folder, also when a batch worker ends
     multiprocessing.util.Finalize(None, configuration.__del__, exitpriority=0)
@@ -110,9 +107,11 @@ def page_class():
 def lay_out(doc: Document, draft: bool = False):
     """One WeasyPrint layout of the document, pages not yet drawn."""
     weasyprint()
-    from .justify import install
+    from .justify import install as justify_lines  # first: it refuses a WeasyPrint whose internals differ
+    from .layout_leak import install as plug_layout_leak
 
-    install()
+    justify_lines()
+    plug_layout_leak()  # what a layout leaks would pile up for the life of the one font configuration
     rules, preferred, files = font_faces()
     html = render_html(doc, draft=draft, fonts_css=rules, preferred=preferred)
     return page_class()(html, TEMPLATES.as_uri() + "/", project_fetcher(files)).render(font_config=font_configuration(), pdf_tags=True)
