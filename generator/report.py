@@ -164,8 +164,8 @@ def side_sum(report: Report, previous: Report | None, relation: Relation, item: 
     total = 0
     for term in terms:
         source = previous if term.previous else report
-        cell = source.cells.get(cell_id(table, relation.for_each, item, term.key)) if source else None
-        if cell is None or cell.value is None:
+        value = source.value(*cell_id(table, relation.for_each, item, term.key)) if source else None
+        if value is None:
             return None
-        total += term.sign * cell.value
+        total += term.sign * value
     return total
