@@ -6,12 +6,19 @@ import re
 from pathlib import Path
 
 from generator.checks import check_report
+from generator.document import Document, build_document
 from generator.findings import Finding
 from generator.form import parse_form
+from generator.pipeline import check_file
 
 from .conftest import RICH_EXAMPLE
 
 BASE = RICH_EXAMPLE.read_text("utf-8")
+
+
+def document_of(path: Path) -> Document:
+    """A form, checked and made into the document the renderers take."""
+    return build_document(check_file(str(path)).report)
 
 
 def edit(text: str, old: str, new: str) -> str:

@@ -13,11 +13,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from generator.document import EMBEDDED_NAME, build_document
-from generator.pipeline import check_file
+from generator.document import EMBEDDED_NAME
 
 from .conftest import EXAMPLES, RICH_EXAMPLE, example_id
-from .helpers import BASE, edit, edit_row, write
+from .helpers import BASE, document_of, edit, edit_row, write
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -76,7 +75,7 @@ def html_text(path: Path) -> str:
 
 
 def expected_texts(path: Path) -> list[str]:
-    return build_document(check_file(str(path)).report).texts()
+    return document_of(path).texts()
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=example_id)
@@ -305,7 +304,7 @@ def test_pdf_uses_harfbuzz_subsetting():
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collect)
     try:
-        render_pdf(build_document(check_file(str(RICH_EXAMPLE)).report))
+        render_pdf(document_of(RICH_EXAMPLE))
     finally:
         logger.removeHandler(collect)
     assert not [m for m in collect.messages if "fontTools" in m or "Unable to subset" in m]

@@ -16,7 +16,7 @@ from generator.pipeline import check_file
 from generator.render.pdf import render_pdf
 
 from .conftest import EXAMPLES, RICH_EXAMPLE, example_id
-from .helpers import BASE, edit_row, write
+from .helpers import BASE, document_of, edit_row, write
 
 PUBLISHED = "年度: 2024\n发布日期: 2025-01-20"
 
@@ -118,7 +118,7 @@ def test_a_title_edited_after_generation_is_reported(built, tmp_path, run_cli):
 
 
 def test_an_oversized_pdf_attachment_is_ignored(tmp_path):
-    document = build_document(check_file(str(RICH_EXAMPLE)).report)
+    document = document_of(RICH_EXAMPLE)
     document.data += "#" + "0" * 1_500_000 + "\n"  # compresses to a few KB, unpacks past the limit
     target = tmp_path / "big.pdf"
     target.write_bytes(render_pdf(document))

@@ -8,10 +8,8 @@ import gc
 
 import pytest
 
-from generator.document import build_document
-from generator.pipeline import check_file
-
 from .conftest import RICH_EXAMPLE
+from .helpers import document_of
 
 
 class MallInfo2(ctypes.Structure):
@@ -38,7 +36,7 @@ def test_rendering_again_keeps_no_native_memory():
     from generator.render.pdf import render_pdf
 
     in_use = native_heap_in_use()
-    document = build_document(check_file(str(RICH_EXAMPLE)).report)
+    document = document_of(RICH_EXAMPLE)
     render_pdf(document)
     before = in_use()
     render_pdf(document)

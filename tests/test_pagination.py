@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from generator.document import TableBlock, build_document, continue_table
+from generator.document import TableBlock, continue_table
 from generator.format import load_format
 
 from .conftest import EXAMPLES, RICH_EXAMPLE, example_id
+from .helpers import document_of
 from .test_build import line_boxes
 
 
@@ -43,9 +44,7 @@ def test_every_page_with_rows_of_a_group_prints_the_group_label(built, path):
 
 
 def test_a_cut_group_moves_whole_or_repeats_its_label(built):
-    from generator.pipeline import check_file
-
-    block = next(b for b in build_document(check_file(str(RICH_EXAMPLE)).report).blocks if isinstance(b, TableBlock) and b.key == "申请处理")
+    block = next(b for b in document_of(RICH_EXAMPLE).blocks if isinstance(b, TableBlock) and b.key == "申请处理")
     labels = [[cell.text for cell in row if cell.header] for row in block.body]
     first_of_six = next(r for r, row in enumerate(labels) if "（六）其他处理" in row)
     before, after = continue_table(block, first_of_six + 1)  # a break after the first row of （六）

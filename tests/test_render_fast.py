@@ -10,11 +10,10 @@ from dataclasses import replace
 
 import pytest
 
-from generator.document import build_document
-from generator.pipeline import check_file
 from generator.render import paginate, pdf, stylesheets
 
 from .conftest import EXAMPLES, RICH_EXAMPLE, ROOT, example_id
+from .helpers import document_of
 
 WORDS = (frozenset({"html", "body", "p", "table", "tr", "td"}), frozenset({"class", "lang"}))
 
@@ -44,10 +43,6 @@ def test_a_rule_keeps_the_selectors_it_can_use_and_at_rules_stay_whole():
     css = "li, p, :is(ul, td)[hidden] { margin: 0 }\n@page { margin: 1cm; @top-left { content: none } }"
     kept = stylesheets.usable_rules(css, WORDS)
     assert kept.startswith("p {") and "hidden" not in kept and "@top-left" in kept
-
-
-def document_of(path):
-    return build_document(check_file(str(path)).report)
 
 
 def plain_page(html: str, base_url: str, url_fetcher):
