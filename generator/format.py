@@ -16,7 +16,7 @@ import yaml
 from . import datacheck
 from .codes import registry
 from .findings import Finding
-from .report import Loc
+from .location import Loc
 
 FORMATS_DIR = Path(__file__).parent / "formats"
 SCHEMA_FILE = Path(__file__).parent / "format.schema.yaml"

@@ -24,8 +24,9 @@ from ..document import EMBEDDED_NAME, EMBEDDED_NAMESPACE
 from ..findings import Finding, InputError
 from ..form import parse_form
 from ..format import Format
+from ..location import CellId, Loc
 from ..narrative import format_number, resolve
-from ..report import Cell, CellId, Loc, Number, Report, Text
+from ..report import Cell, Number, Report, Text
 from .parse import Extraction, Problem
 from .sources import decode
 
