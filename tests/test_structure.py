@@ -1,4 +1,5 @@
-"""No import cycles between the package's modules.
+"""No import cycles between the package's modules, and no module that exists on one system only
+imported when a module is loaded.
 
 The import graph counts every import that runs, or that a type checker follows, when a module is
 loaded: statements at module level, including those under `if TYPE_CHECKING:` and in `try`
@@ -15,6 +16,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "generator"
+# Modules of the standard library that exist on POSIX only, or on Windows only.
+ONE_SYSTEM_ONLY = frozenset({"resource", "fcntl", "pwd", "grp", "termios", "tty", "pty", "posix", "crypt", "syslog", "msvcrt", "winreg", "winsound", "_winapi"})
 
 
 def module_name(path: Path) -> str:
@@ -86,3 +89,13 @@ def test_no_import_cycles():
 def test_the_location_module_is_a_leaf():
     assert import_graph()["generator.location"] == set()
 
+
+
+def test_no_module_of_one_system_is_imported_at_module_level():
+    """They are imported inside the function that needs them, guarded (see importer/tools.py)."""
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in loaded_statements(ast.parse(path.read_text("utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else []
+            found += [f"{path.relative_to(ROOT)}:{node.lineno} {name}" for name in names if name.partition(".")[0] in ONE_SYSTEM_ONLY]
+    assert not found, found
