@@ -1,33 +1,46 @@
-"""What the commands share: reading a form or published report, checking it with last
-year's, and starting a new year's report (used by check, build, init, the tests and the bench)."""
+"""The service layer: what the command line, the browser form and the review share.
+
+Loading a form or a published report, checking it (with last year's), rendering its outputs,
+importing a published report and starting a new year's form: each a function that returns data
+and never prints. The callers (generator/commands/, generator/serve/, generator/review/) say
+the results in their own way."""
 
 from __future__ import annotations
 
 import os
 import re
-import sys
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from functools import cache, lru_cache
+from functools import lru_cache
 from pathlib import Path
 
 from .acknowledge import apply_acknowledgements, blocking
-from .checks import check_report, is_previous_year
+from .checks import check_against_previous, check_report, is_previous_year
 from .codes import Level
-from .findings import SAME_CODE_SHOWN, Finding, InputError, folded, format_text, sort_findings, summary
-from .form import MAX_BYTES, load_form, source_lines
+from .findings import Finding, InputError, sort_findings
+from .form import MAX_BYTES, load_form, parse_form, source_lines
 from .format import Format, FormatError, format_for_year, load_format, normalize_label
 from .importer import PUBLISHED_SUFFIXES, import_report
-from .limits import read_capped
+from .limits import megabytes, one_line, read_capped, safe_name, year_problem
 from .narrative import vocabulary
 from .report import Loc, Report, cell_id, items_of, side_sum
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .importer.parse import Extraction
+
 SOURCE_SHOWN = ("E001", "E003", "E004", "E061", "E062", "E120")  # input errors shown with the offending line
+KINDS = ("pdf", "docx", "html")  # the outputs of a report, in the order they are made
+DRAFT_SUFFIX = "（草稿）"
+IMPORT_LIMIT_CODES = ("E014", "E063", "E064")  # the form's limits an imported report may go past
 
 
 @dataclass
 class Checked:
-    """One form after loading and checking; `report` is None when the file was unusable (or in
-    what a batch worker sends back: see `without_report`)."""
+    """One form or published report after loading and checking: what every caller shows.
+    `report` is None when the file was unusable (or in what a batch worker sends back: see
+    `without_report`); `spans` is what the browser's reader adds (where each value sits)."""
 
     path: str
     report: Report | None
@@ -35,20 +48,48 @@ class Checked:
     source_lines: list[str] = field(default_factory=list)
     previous_unreadable: bool = False  # the --previous named could not be read (exit code 2)
     unusable: bool = False
+    spans: object = None
 
     def without_report(self) -> Checked:
         """What is printed and counted: no report, and of the source only the lines the findings
         show (light to send from a worker, and to keep for every form of a long batch)."""
         shown = {f.loc.line for f in self.findings if f.loc}
-        return replace(self, report=None, source_lines=[line if number in shown else "" for number, line in enumerate(self.source_lines, 1)])
+        return replace(self, report=None, spans=None, source_lines=[line if number in shown else "" for number, line in enumerate(self.source_lines, 1)])
+
+    @property
+    def agency(self) -> str:
+        return self.report.agency if self.report else ""
+
+    @property
+    def year(self) -> int:
+        return self.report.year if self.report else 0
 
     def count(self, level: Level) -> int:
-        return sum(f.level == level for f in self.findings)
+        """Findings of this level still to act on (acknowledged warnings left out)."""
+        return sum(f.level == level and not f.acknowledged for f in self.findings)
+
+    @property
+    def acknowledged(self) -> int:
+        return sum(bool(f.acknowledged) for f in self.findings)
 
     @property
     def blocking(self) -> list[Finding]:
         """What keeps this report from a final build."""
         return blocking(self.findings)
+
+    @property
+    def status(self) -> str:
+        """The one word every list shows for it."""
+        if self.unusable:
+            return "无法读取"
+        return "有错误" if self.count(Level.ERROR) else "有警告" if self.count(Level.WARNING) else "可以发布"
+
+    @property
+    def unusable_reason(self) -> str:
+        """Why the file could not be read, in a few words: 「E001 YAML 语法错误（第 3 行）」."""
+        finding = self.findings[0]
+        line = f"（第 {finding.loc.line} 行）" if finding.loc and finding.loc.line and finding.code != "E000" else ""
+        return f"{finding.code} {finding.message.split('：')[0]}{line}"
 
 
 @dataclass
@@ -84,7 +125,7 @@ def siblings_of(folder: Path, keys: tuple[str, ...]) -> Siblings:
     return listing
 
 
-@cache
+@lru_cache(maxsize=64)
 def listed_once(folder: Path, keys: tuple[str, ...], _stamp: int) -> Siblings:
     """siblings_of, once a process while the folder keeps the same entries (a batch)."""
     return siblings_of(folder, keys)
@@ -130,7 +171,7 @@ def stamp(path: Path) -> int:
         return 0
 
 
-@cache
+@lru_cache(maxsize=4096)
 def form_header(path_text: str, _stamp: int, keys: tuple[str, ...]) -> tuple[str, str] | None:
     """The agency and year a form states on its own top-level lines (a cheap look, so that a
     folder of many forms is not read whole for every form in it); None when not both are plain."""
@@ -188,6 +229,26 @@ def source_excerpt(path: Path) -> list[str]:
 def check_file(path_text: str, previous: str | None = None, batch: bool = False) -> Checked:
     """Load one report (and last year's, if there is one) and run every check (`batch`: see find_previous)."""
     report, findings, lines = load_report(path_text)
+    return checked_with_last_year(path_text, report, findings, lines, previous, batch)
+
+
+def check_text(text: str, path_text: str, read: Callable[[str, str], tuple] = parse_form, name: str = "") -> Checked:
+    """A form's text not yet saved (the browser's), checked as `check_file` checks the file at
+    `path_text` (last year's form beside it included); `name` is what its findings call it
+    (the path when empty). `read` returns (report, findings) and may return more, which is kept
+    as the result's `spans`."""
+    try:
+        report, findings, *extra = read(text, name or path_text)
+    except (InputError, FormatError) as exc:
+        found = exc.findings if isinstance(exc, FormatError) else [exc.finding]
+        return Checked(path_text, None, found, source_lines(text), unusable=True)
+    checked = checked_with_last_year(path_text, report, findings, report.source_lines)
+    checked.spans = extra[0] if extra else None
+    return checked
+
+
+def checked_with_last_year(path_text: str, report: Report | None, findings: list[Finding], lines: list[str], previous: str | None = None, batch: bool = False) -> Checked:
+    """A loaded report checked with last year's: the one named, else the one found beside it."""
     if report is None:
         return Checked(path_text, None, findings, lines, unusable=True)
     if previous:
@@ -199,37 +260,49 @@ def check_file(path_text: str, previous: str | None = None, batch: bool = False)
         findings += [trouble] if trouble else []
     report.previous = last if last is not None and is_previous_year(report, last) else None  # for 同比 citations
     findings.extend(check_report(report, last))
-    # a published file is not edited: no suggestion to change it; acknowledgements live in forms
+    return Checked(path_text, report, finished(path_text, report, findings), lines, previous_unreadable=bool(previous) and last is None)
+
+
+def check_alone(path_text: str) -> Checked:
+    """A file checked on its own, for a review that pairs the years itself (see check_with_years)."""
+    report, findings, lines = load_report(path_text)
+    if report is None:
+        return Checked(path_text, None, findings, lines, unusable=True)
+    return Checked(path_text, report, findings + check_report(report), lines)
+
+
+def check_with_years(results: list[Checked]) -> dict[tuple[str, int], list[Checked]]:
+    """Files checked alone, checked now against the same agency's previous year among them (the
+    agency compared as `is_previous_year` does) and finished; grouped by agency and year."""
+    by_key: dict[tuple[str, int], list[Checked]] = {}
+    for result in results:
+        if result.report is not None:
+            by_key.setdefault((normalize_label(result.agency), result.year), []).append(result)
+    for (agency, year), group in by_key.items():
+        last = by_key.get((agency, year - 1))
+        for result in group:
+            result.findings += check_against_previous(result.report, last[0].report) if last else []
+    return by_key
+
+
+def finished(path_text: str, report: Report, findings: list[Finding]) -> list[Finding]:
+    """The findings as every caller shows them: a published file's without suggestions to edit it
+    (it is not edited; acknowledgements live in forms), a form's with its acknowledgements; in order."""
     findings = [replace(f, hint="") for f in findings] if is_published(path_text) else apply_acknowledgements(report, findings)
-    return Checked(path_text, report, sort_findings(findings), lines, previous_unreadable=bool(previous) and last is None)
+    return sort_findings(findings)
 
 
 def is_published(path_text: str) -> bool:
     return Path(path_text).suffix.lower() in PUBLISHED_SUFFIXES
 
 
-def print_findings(results: list[Checked], stream=None) -> None:
-    stream = stream or sys.stdout
-    for result in results:
-        shown, left_out = folded(result.findings)
-        for finding in shown:
-            print(format_text(finding, result.source_lines), file=stream)
-            print(file=stream)
-        for code, count in left_out.items():
-            print(f"{result.path}：另有 {count} 条 {code} 未列出（同一代码只列出前 {SAME_CODE_SHOWN} 条）\n", file=stream)
-    everything = [f for r in results for f in r.findings]
-    if len(results) > 1:
-        for result in results:
-            print(f"  {result.path}：{unusable_reason(result) if result.unusable else summary(result.findings).removesuffix('。')}", file=stream)
-    files = f"共检查 {len(results)} 个文件，" if len(results) > 1 else ""
-    print(files + summary(everything), file=stream)
-
-
-def unusable_reason(result: Checked) -> str:
-    """Why a file could not be read, in a few words: 「E001 YAML 语法错误（第 3 行）」."""
-    finding = result.findings[0]
-    line = f"（第 {finding.loc.line} 行）" if finding.loc and finding.loc.line and finding.code != "E000" else ""
-    return f"{finding.code} {finding.message.split('：')[0]}{line}"
+def new_form_problem(agency: str, year: int) -> str:
+    """Why a new form cannot be made for this agency and year ("" when it can)."""
+    if not agency.strip():
+        return "请填写机关名称"
+    if one_line(agency) != agency:
+        return "机关名称不能含有换行或控制字符"
+    return year_problem(year)
 
 
 def blank_report(agency: str, year: int) -> Report:
@@ -253,3 +326,118 @@ def carry_forward(report: Report, last: Report) -> None:
             carried = side_sum(report, last, relation, item, relation.right)
             if target.typed and carried is not None:
                 target.value = carried
+
+
+RENDERING = threading.Lock()  # one layout at a time: WeasyPrint's font machinery is shared by the process
+
+
+def render(report: Report, kinds: list[str] | tuple[str, ...], draft: bool) -> dict[str, bytes]:
+    """The report's outputs in memory, by kind: the bytes `build` writes and the browser sends.
+    (The renderers are imported when used: `check` does not pay for them.)"""
+    from .document import build_document
+
+    document = build_document(report)
+    outputs = {}
+    for kind in kinds:
+        if kind == "pdf":
+            from .render.pdf import render_pdf
+
+            with RENDERING:
+                outputs[kind] = render_pdf(document, draft=draft)
+        elif kind == "docx":
+            from .render.docx import render_docx
+
+            outputs[kind] = render_docx(document, draft=draft)
+        else:
+            from .render.html import render_html
+
+            outputs[kind] = render_html(document, draft=draft).encode("utf-8")
+    return outputs
+
+
+def load_renderers(kinds: list[str]) -> None:
+    """The renderers' imports (WeasyPrint's the slowest), made once before a batch's workers are
+    forked from this process instead of by each of them."""
+    if "pdf" in kinds:
+        from .render.pdf import weasyprint  # (and the HTML renderer the PDF is laid out from)
+
+        weasyprint()
+    if "html" in kinds:
+        from .render import html  # noqa: F401
+    if "docx" in kinds:
+        from .render import docx  # noqa: F401
+
+
+def output_stem(report: Report, draft: bool, fallback: str = "报告") -> str:
+    """The name of a report's files: its title made safe as a file name (it is user text); a draft says so."""
+    stem = safe_name(report.format.make_title(report.agency, report.year) if report.agency and report.year else fallback)
+    return stem + DRAFT_SUFFIX if draft else stem
+
+
+@dataclass
+class Built:
+    """A report checked and, when it may be, rendered: `outputs` (kind → bytes) is empty when it
+    was unusable or refused (errors or unacknowledged warnings, and no draft allowed)."""
+
+    checked: Checked
+    stem: str = ""
+    outputs: dict[str, bytes] = field(default_factory=dict)
+
+    @property
+    def draft(self) -> bool:
+        return self.stem.endswith(DRAFT_SUFFIX)
+
+    @property
+    def refused(self) -> bool:
+        return not self.checked.unusable and not self.outputs
+
+
+def build(path_text: str, kinds: list[str] | tuple[str, ...] = KINDS, previous: str | None = None, drafts: bool = False, batch: bool = False) -> Built:
+    """Check a form and render its outputs: final when nothing blocks, else a draft if `drafts`, else none."""
+    return build_checked(check_file(path_text, previous, batch), kinds, drafts)
+
+
+def build_checked(checked: Checked, kinds: list[str] | tuple[str, ...] = KINDS, drafts: bool = False) -> Built:
+    """`build` for a report already checked (the browser's text, say)."""
+    if checked.report is None:
+        return Built(checked)
+    draft = bool(checked.blocking)
+    if draft and not drafts:
+        return Built(checked)
+    return Built(checked, output_stem(checked.report, draft, Path(checked.path).stem), render(checked.report, kinds, draft))
+
+
+@dataclass
+class Imported:
+    """A published report read into a form: what was read (cells, their sources, the importer's
+    problems and notices), the form's text, and the form's limits it goes past."""
+
+    extraction: Extraction
+    form: str
+    beyond: list[Finding]
+
+
+def import_published(path_text: str, agency: str | None = None, year: int | None = None) -> Imported:
+    """Read a published report (PDF, DOCX, web page, text) into a form; InputError when it cannot be read."""
+    from .formwriter import write_form
+
+    result = import_report(Path(path_text), path_text, year)
+    report = result.report
+    report.agency = agency or report.agency
+    report.year = year or report.year
+    if report.title == report.format.make_title(report.agency, report.year):
+        report.title = ""
+    form = write_form(report, notes=result.notes)
+    return Imported(result, form, limits_of_the_form(form, path_text))
+
+
+def limits_of_the_form(form: str, name: str) -> list[Finding]:
+    """The form's limits an imported report goes past (a paragraph, the text, a number, the size):
+    said now, as `check` will say them when it reads the form."""
+    if len(form.encode("utf-8")) > MAX_BYTES:
+        return [Finding("E002", f"导入得到的表单超过表单上限 {megabytes(MAX_BYTES)}", None, "请确认导入的是一份年度报告")]
+    try:
+        _report, findings = parse_form(form, name)
+    except InputError as exc:
+        return [exc.finding]
+    return [f for f in findings if f.code in IMPORT_LIMIT_CODES]
