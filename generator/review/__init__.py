@@ -113,7 +113,7 @@ def similarity_findings(entries: list[Checked]) -> None:
     last year is the checks' W208)."""
     sentences = {id(e): sentences_of(e.report) for e in entries}
     for entry, other, shared in copied_sentences(entries, sentences, key=id):
-        if other.agency == entry.agency:
+        if normalize_label(other.agency) == normalize_label(entry.agency):
             continue
         own = sentences[id(entry)]
         if len(shared) >= AGENCY_SHARE * len(own):
