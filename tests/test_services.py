@@ -21,13 +21,13 @@ RICH_SEED = SEEDS / "002_8a3103fe368513da.txt"
 FLAWED_SEED = SEEDS / "001_27e23139f88dbf53.txt"  # published with warnings (W401–W403)
 
 
-def last_year_spelt_differently(folder: Path) -> tuple[Path, Path]:
+def last_year_spelt_differently(where: Path) -> tuple[Path, Path]:
     """This year's form and last year's, whose 机关 is the same agency written with a space."""
-    this_year = folder / "2024.yaml"
+    this_year = where / "2024.yaml"
     this_year.write_text(BASE, "utf-8")
     last = edit(edit(BASE, "年度: 2024", "年度: 2023"), "机关: 周口市人民政府办公室", "机关: 周口市 人民政府办公室")
-    (folder / "2023.yaml").write_text(last, "utf-8")
-    return this_year, folder / "2023.yaml"
+    (where / "2023.yaml").write_text(last, "utf-8")
+    return this_year, where / "2023.yaml"
 
 
 def test_review_pairs_the_years_as_check_does(tmp_path):
