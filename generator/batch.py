@@ -13,6 +13,7 @@ import argparse
 import gc
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import nullcontext
 
@@ -126,15 +127,17 @@ def groups(items: list, jobs: int, largest: int) -> list[list]:
 
 def workers(jobs: int, task: Attempted, tasks: int, prepare: Callable[[], object] | None = None):
     """A pool of `jobs` processes for `tasks` tasks. When the workers need not be replaced (about
-    TASKS_PER_WORKER tasks each at most), they are forked from this process, all at once before
-    any thread of the pool starts: they start in milliseconds, with everything it has imported.
+    TASKS_PER_WORKER tasks each at most) and this process runs no other thread (a lock another
+    thread holds, say while it renders, would stay held in a fork), they are forked from this
+    process, all at once before any thread of the pool starts: they start in milliseconds, with
+    everything it has imported.
     Otherwise they are forked from a clean server that has imported the task's module, and each
     is replaced after TASKS_PER_WORKER tasks."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     methods = multiprocessing.get_all_start_methods()
-    if tasks <= jobs * TASKS_PER_WORKER and "fork" in methods:
+    if tasks <= jobs * TASKS_PER_WORKER and "fork" in methods and threading.active_count() == 1:
         if prepare:
             prepare()
         gc.freeze()  # what the workers inherit stays out of their garbage collection (never traversed, never copied)

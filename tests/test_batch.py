@@ -12,6 +12,8 @@ import struct
 import subprocess
 import sys
 import termios
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -215,3 +217,27 @@ def test_pdf_builds_without_a_usable_home(tmp_path):
         result = build_rich_pdf(tmp_path / "out", {**environment, **home, "TMPDIR": str(tmp_path)})
         assert result.returncode == 0, result.stderr
         assert len(pdf_fonts(next((tmp_path / "out").glob("*.pdf")))) == 4
+
+
+HELD = threading.Lock()  # what a server's rendering thread holds while a batch starts
+
+
+def needs_the_lock(item: str) -> str:
+    with HELD:
+        return item
+
+
+def test_a_batch_beside_a_thread_holding_a_lock_still_ends():
+    release, results = threading.Event(), []
+
+    def holder() -> None:
+        with HELD:
+            release.wait(60)
+
+    threading.Thread(target=holder, daemon=True).start()
+    runner = threading.Thread(target=lambda: results.extend(batch.in_order(needs_the_lock, ["a", "b", "c"], jobs=2)), daemon=True)
+    runner.start()
+    time.sleep(0.5)
+    release.set()  # held while the workers were made: a fork would have copied it held, and waited forever
+    runner.join(60)
+    assert results == ["a", "b", "c"]
