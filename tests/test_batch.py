@@ -22,7 +22,7 @@ from generator import batch
 from generator.findings import format_text
 from generator.importer import PUBLISHED_SUFFIXES
 from generator.importer.sources import READERS
-from generator.pipeline import check_file
+from generator.services import check_file
 
 from .conftest import ROOT, SEEDS
 from .helpers import BASE, edit, edit_row, write

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 
-from generator.pipeline import build, check_alone, check_file, check_text, import_published
+from generator.services import build, check_alone, check_file, check_text, import_published
 from generator.review import review
 
 from .conftest import RICH_EXAMPLE, SEEDS

@@ -11,7 +11,7 @@ from .. import batch
 from ..codes import Level
 from ..files import write_all
 from ..findings import Finding
-from ..pipeline import KINDS, Built, build, expand_paths, load_renderers
+from ..services import KINDS, Built, build, expand_paths, load_renderers
 from .output import print_findings
 
 

@@ -14,7 +14,7 @@ from ..formwriter import SCHEMA_FILE
 from ..importer.parse import BY_ARITHMETIC, Extraction
 from ..limits import year_problem
 from ..narrative import format_number
-from ..pipeline import Imported, import_published
+from ..services import Imported, import_published
 from ..schema import schema_text
 
 

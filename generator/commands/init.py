@@ -10,7 +10,7 @@ from ..codes import Level
 from ..files import write_atomic
 from ..findings import format_text
 from ..formwriter import SCHEMA_FILE, write_form
-from ..pipeline import blank_report, carry_forward, load_report, new_form_problem
+from ..services import blank_report, carry_forward, load_report, new_form_problem
 from ..schema import schema_text
 
 

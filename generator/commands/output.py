@@ -6,7 +6,7 @@ import sys
 from typing import TextIO
 
 from ..findings import SAME_CODE_SHOWN, folded, format_text, summary
-from ..pipeline import Checked
+from ..services import Checked
 
 
 def print_findings(results: list[Checked], stream: TextIO | None = None) -> None:

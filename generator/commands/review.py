@@ -12,7 +12,7 @@ from ..files import write_all
 from ..findings import summary
 from ..importer import PUBLISHED_SUFFIXES
 from ..limits import safe_name
-from ..pipeline import Checked, check_alone
+from ..services import Checked, check_alone
 from ..review import load_region, review
 from ..review.outputs import letter_bytes, letter_contents, overview_html, review_json, workbook_bytes
 

@@ -17,7 +17,7 @@ import yaml
 from ..findings import Finding
 from ..format import normalize_label
 from ..narrative import format_number
-from ..pipeline import Checked, check_with_years, finished
+from ..services import Checked, check_with_years, finished
 from ..report import Loc, Number, Report
 from .similarity import copied_sentences, sentences_of
 

@@ -11,7 +11,7 @@ from ..checks import figure_title
 from ..codes import Level
 from ..findings import Finding, json_text
 from ..narrative import format_number
-from ..pipeline import Checked
+from ..services import Checked
 from ..report import Number, Report
 from . import Review, differences_between
 

@@ -26,7 +26,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from .. import pipeline as services
+from .. import services
 from ..acknowledge import finding_path
 from ..codes import Level
 from ..document import grid_table
@@ -34,7 +34,7 @@ from ..findings import Finding, InputError
 from ..fonts import TEMPLATES
 from ..formwriter import write_form
 from ..importer import PUBLISHED_SUFFIXES
-from ..pipeline import Checked, Imported, blank_report, carry_forward, import_published, load_report, new_form_problem, output_stem
+from ..services import Checked, Imported, blank_report, carry_forward, import_published, load_report, new_form_problem, output_stem
 from ..report import Report
 from .accounts import Account, agency_of
 from .editing import apply_edits, computed_cells, finding_target, form_state, read_with_spans, text_target, with_acknowledgement
