@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from generator.document import EMBEDDED_NAME, build_document
 from generator.importer import import_report
-from generator.pipeline import check_file
+from generator.services import check_file
 from generator.render.pdf import render_pdf
 
 from .conftest import EXAMPLES, RICH_EXAMPLE, example_id

@@ -3,7 +3,7 @@
 import json
 
 from generator.format import load_format
-from generator.pipeline import check_file
+from generator.services import check_file
 from generator.schema import schema_text
 
 from .conftest import RICH_EXAMPLE, ROOT
