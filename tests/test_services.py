@@ -10,8 +10,8 @@ from pathlib import Path
 
 import httpx
 
-from generator.services import build, check_alone, check_file, check_text, import_published
 from generator.review import review
+from generator.services import build, check_alone, check_file, check_text, import_published
 
 from .conftest import RICH_EXAMPLE, SEEDS
 from .helpers import BASE, edit

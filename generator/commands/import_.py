@@ -14,8 +14,8 @@ from ..formwriter import SCHEMA_FILE
 from ..importer.parse import BY_ARITHMETIC, Extraction
 from ..limits import year_problem
 from ..narrative import format_number
-from ..services import Imported, import_published
 from ..schema import schema_text
+from ..services import Imported, import_published
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:

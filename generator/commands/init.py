@@ -10,8 +10,8 @@ from ..codes import Level
 from ..files import write_atomic
 from ..findings import format_text
 from ..formwriter import SCHEMA_FILE, write_form
-from ..services import blank_report, carry_forward, load_report, new_form_problem
 from ..schema import schema_text
+from ..services import blank_report, carry_forward, load_report, new_form_problem
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:

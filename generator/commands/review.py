@@ -12,9 +12,9 @@ from ..files import write_all
 from ..findings import summary
 from ..importer import PUBLISHED_SUFFIXES
 from ..limits import safe_name
-from ..services import Checked, check_alone
 from ..review import load_region, review
 from ..review.outputs import letter_bytes, letter_contents, overview_html, review_json, workbook_bytes
+from ..services import Checked, check_alone
 
 FILES_PER_TASK = 8  # a text or a letter takes milliseconds: a worker gets up to this many at a time (a PDF's groups stay small)
 

@@ -17,8 +17,8 @@ import yaml
 from ..findings import Finding
 from ..format import normalize_label
 from ..narrative import format_number
-from ..services import Checked, check_with_years, finished
 from ..report import Loc, Number, Report
+from ..services import Checked, check_with_years, finished
 from .similarity import copied_sentences, sentences_of
 
 AGENCY_SHARE = 0.3  # a report sharing this part of its sentences with another agency's is 雷同

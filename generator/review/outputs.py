@@ -11,8 +11,8 @@ from ..checks import figure_title
 from ..codes import Level
 from ..findings import Finding, json_text
 from ..narrative import format_number
-from ..services import Checked
 from ..report import Number, Report
+from ..services import Checked
 from . import Review, differences_between
 
 SUMMARY_HEADINGS = ["序号", "机关", "年度", "文件", "状态", "错误", "警告", "提示"]

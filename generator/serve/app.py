@@ -34,8 +34,8 @@ from ..findings import Finding, InputError
 from ..fonts import TEMPLATES
 from ..formwriter import write_form
 from ..importer import PUBLISHED_SUFFIXES
-from ..services import Checked, Imported, blank_report, carry_forward, import_published, load_report, new_form_problem, output_stem
 from ..report import Report
+from ..services import Checked, Imported, blank_report, carry_forward, import_published, load_report, new_form_problem, output_stem
 from .accounts import Account, agency_of
 from .editing import apply_edits, computed_cells, finding_target, form_state, read_with_spans, text_target, with_acknowledgement
 from .store import FormStore, NotAForm, version_of
