@@ -310,7 +310,7 @@ def value_change(text: str, node: yaml.Node, replacement: str) -> Change:
     if not replacement:
         while start > 0 and text[start - 1] in " \t":
             start -= 1
-    elif text[start - 1 : start] == ":":
+    elif start == end and text[start - 1 : start] == ":":
         replacement = " " + replacement
     return start, end, replacement
 
@@ -407,6 +407,8 @@ def appended(text: str, node: yaml.Node | None, section_key: str, entries: list[
     """New entries at the end of a section's mapping (the section made at the end of the form when it has none)."""
     if not entries:
         return []
+    if isinstance(node, yaml.MappingNode) and node.flow_style:
+        raise EditError(f"表单中的「{section_key}」一节写在花括号 {{ }} 中，无法添加新的一项：请先把它改成每项一行的写法")
     if isinstance(node, yaml.MappingNode) and node.value:
         indent = node.value[0][0].start_mark.column
         at = line_end(text, span(text, node.value[-1][1])[1])
