@@ -181,3 +181,35 @@ def test_malformed_edits_are_refused_with_a_chinese_message(edits, message):
 def test_numbers_and_null_sent_as_json_are_taken_as_typed():
     edited = apply_edits(RICH_EXAMPLE.read_text("utf-8"), "2024.yaml", {"cells": {f"{ROW}/自然人": 1122, f"{ROW}/总计": None}})
     assert "  本年新收:                             [1122, 32, 0, 0, 180, 0]\n" in edited
+
+
+REVIEW = "政府信息公开行政复议、行政诉讼情况:\n  # 列：            结果维持 结果纠正 其他结果 尚未审结 总计\n  行政复议:         [2, 0, 0, 1, 3]\n  未经复议直接起诉: [0, 0, 0, 0, 0]\n  复议后起诉:       [0, 0, 0, 0, 0]\n"
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "政府信息公开行政复议、行政诉讼情况:\n",  # left empty: the rows are added under it
+        REVIEW.replace("[2, 0, 0, 1, 3]", "\n    - 2\n    - 0\n    - 0\n    - 1\n    - 3"),  # a row in block style
+        REVIEW.replace("[2, 0, 0, 1, 3]", "[2, 0, 0, 1]"),  # a row without its total
+    ],
+)
+def test_hand_written_shapes_take_edits(written):
+    text = RICH_EXAMPLE.read_text("utf-8").replace(REVIEW, written)
+    edits = {"cells": {"复议诉讼/行政复议/结果维持": "5", "复议诉讼/行政复议/总计": "6", "复议诉讼/复议后起诉/其他结果": "7"}}
+    state = form_state(read_with_spans(apply_edits(text, "2024.yaml", edits), "2024.yaml")[0])["cells"]
+    assert {target: state[target] for target in edits["cells"]} == edits["cells"]
+
+
+def test_a_section_in_braces_is_refused_rather_than_broken():
+    text = RICH_EXAMPLE.read_text("utf-8").replace(REVIEW, "政府信息公开行政复议、行政诉讼情况: {行政复议: [2, 0, 0, 1, 3]}\n")
+    assert "行政复议: [5, 0, 0, 1, 3]" in apply_edits(text, "2024.yaml", {"cells": {"复议诉讼/行政复议/结果维持": "5"}})
+    with pytest.raises(EditError, match="写在花括号"):
+        apply_edits(text, "2024.yaml", {"cells": {"复议诉讼/复议后起诉/结果维持": "5"}})
+
+
+@pytest.mark.parametrize("written", ["已核对:\n", "已核对: []\n", "已核对: [{代码: W301, 位置: 年度, 理由: 无}]\n"])
+def test_an_acknowledgement_joins_an_empty_or_bracketed_list(written):
+    text = RICH_EXAMPLE.read_text("utf-8") + written
+    edited = with_acknowledgement(text, "W302", "本年新收", "已核对")
+    assert [a.code for a in read_with_spans(edited, "2024.yaml")[0].acknowledgements][-1:] == ["W302"]
