@@ -1,4 +1,4 @@
-"""Published reports in the shapes they arrive in (tests/corpus.py renders them): never a wrong
+"""Published reports in the shapes they arrive in (tools/corpus.py renders them): never a wrong
 cell; every figure read, proven by the arithmetic, or reported with what is needed."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.pipeline import check_file
+from tools.corpus import SHAPES, import_text, one_line, single_six, squeezed_narrative, tally
 
 from .conftest import EXAMPLES, RICH_EXAMPLE, example_id
-from .corpus import SHAPES, import_text, one_line, single_six, squeezed_narrative, tally
 from .test_properties import consistent_reports
 
 FULLY_READ = {"plain", "markdown", "web-page", "garbled-labels", "vertical-labels", "run-in-headings"}  # every figure comes back
