@@ -11,7 +11,7 @@ import pytest
 
 from generator.findings import display_width
 
-from .conftest import ROOT
+from .conftest import RICH_EXAMPLE, ROOT
 from .helpers import BASE, check_text, write
 
 
@@ -45,3 +45,13 @@ def test_missing_section_says_where_it_goes():
     end = BASE.index("政府信息公开行政复议")
     (finding,) = [f for f in check_text(BASE[:start] + BASE[end:]) if f.code == "E008"]
     assert "放在「二、主动公开政府信息情况」一节" in finding.hint and "之后" in finding.hint
+
+
+@pytest.mark.parametrize("command", [["build", str(RICH_EXAMPLE)], ["import", str(RICH_EXAMPLE)], ["init"], ["review", str(RICH_EXAMPLE)], ["schema"]])
+def test_dash_is_not_taken_for_an_output_name(command, run_cli, tmp_path, monkeypatch):
+    """`-o -` (standard output to other tools) is refused, not written as a file or folder named "-"."""
+    monkeypatch.chdir(tmp_path)
+    code, _out, err = run_cli(*command, "-o", "-")
+    assert code == 2
+    assert "参数 -o/--output：不能是“-”：请给出文件或文件夹名" in err
+    assert list(tmp_path.iterdir()) == []
