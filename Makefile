@@ -17,7 +17,7 @@ DRAFT  ?=
 REPORT_DEBS := fonts-noto-cjk fonts-lxgw-wenkai fontconfig libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
 TEST_DEBS   := $(REPORT_DEBS) libreoffice-writer-nogui chromium
 
-.PHONY: report test bench golden constraints readme system-report system-test clean serve screenshots
+.PHONY: report test test-fast bench golden constraints readme system-report system-test clean serve screenshots
 
 $(STAMP): pyproject.toml setup.py constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,11 @@ report: $(STAMP) system-report
 test: $(STAMP) system-test
 	$(BIN)/ruff check generator tests tools
 	$(BIN)/pytest
+
+# while working: the tests not marked slow or browser (pyproject.toml registers the markers)
+test-fast: $(STAMP) system-report
+	$(BIN)/ruff check generator tests tools
+	$(BIN)/pytest -m "not slow and not browser"
 
 serve: $(STAMP) system-report
 	$(BIN)/nianbao serve examples

@@ -187,6 +187,7 @@ def test_docx_styles_merges_header_rows_and_page_fields(built):
     assert "w:evenAndOddHeaders" in archive.read("word/settings.xml").decode()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice is installed by `make test`")
 def test_docx_opens_in_libreoffice_with_the_same_text(built, tmp_path):
     documents = [built[path]["docx"] for path in EXAMPLES]

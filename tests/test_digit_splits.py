@@ -103,6 +103,7 @@ def digit_runs(draw) -> tuple[list[str], int, Totals]:
     return chunks, count, totals
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(digit_runs())
 def test_random_digit_runs_cut_as_before(run):

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -28,6 +29,8 @@ from generator.render.docx import render_docx
 from generator.render.html import render_html
 
 from .helpers import BASE
+
+pytestmark = pytest.mark.slow
 
 EXAMPLES = int(os.environ.get("NIANBAO_FUZZ_EXAMPLES", "60"))  # raise it for a longer run outside the suite
 FUZZ = settings(max_examples=EXAMPLES, deadline=3000, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])

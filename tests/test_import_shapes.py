@@ -96,6 +96,7 @@ def test_blank_cells_proven_by_the_totals_are_marked_in_the_form():
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(consistent_reports())
 def test_any_consistent_report_through_every_shape_and_back(report):
@@ -108,6 +109,7 @@ def test_any_consistent_report_through_every_shape_and_back(report):
             assert counts["reported"] == 0, (shape, [p.message for p in result.problems])
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(st.sampled_from(sorted(SHAPES)), st.sampled_from(EXAMPLES), st.data())
 def test_labels_garbled_anywhere_never_give_a_wrong_cell(shape, example, data):
