@@ -130,3 +130,11 @@ def test_non_digits_and_too_few_digits_give_no_reading():
     assert digit_splits(["12", "3a"], 2, []) == reference_splits(["12", "3a"], 2, []) == []
     assert digit_splits(["12"], 3, []) == reference_splits(["12"], 3, []) == []
     assert digit_splits(["1", "0", "1"], 3, [(2, (0, 1))]) == [[1, 0, 1]]
+
+
+@pytest.mark.parametrize("totals", [[(2, (0, 2))], [(1, (0, 0))], [(3, (0, 1)), (3, (2,))], [(0, (1, 2)), (5, (0,))]])
+def test_unusual_relations_cut_as_before(totals):
+    """A total that is also a part, a part counted twice, two relations completed by one cell, one naming a cell past the run."""
+    for digits in ("0120", "1203", "2242", "11112", "303030"):
+        for count in (3, 4):
+            assert outcome(digit_splits, [digits], count, totals) == outcome(reference_splits, [digits], count, totals), (digits, count)

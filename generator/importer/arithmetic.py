@@ -58,6 +58,10 @@ def digit_splits(chunks: list[str], count: int, totals: list[tuple[int, tuple[in
         """The number the relations completed at `depth` require: -1 if none can be, None if any will do."""
         value = None
         for j, coefficient in completes[depth]:
+            if coefficient == 0:  # its total is also one of its parts: the others must add up to 0
+                if balance[j]:
+                    return -1
+                continue
             want, remainder = divmod(-balance[j], coefficient)
             if remainder or want < 0 or (value is not None and want != value):
                 return -1
