@@ -274,8 +274,7 @@ def squeezed_narrative(report: Report) -> dict[str, str]:
 
 def main() -> None:
     from generator.pipeline import check_file
-
-    from .conftest import EXAMPLES
+    from tests.conftest import EXAMPLES
 
     total: Counter = Counter()
     for shape, render in SHAPES.items():
