@@ -278,6 +278,7 @@ def test_serving_beyond_this_machine_needs_accounts(folder):
     assert "必须用 --users" in result.stderr
 
 
+@pytest.mark.slow
 def test_preview_page_by_page_and_downloads(site):
     client = httpx.Client(base_url=site, timeout=120)
     quoted = urllib.parse.quote(RICH)
@@ -294,6 +295,7 @@ def test_preview_page_by_page_and_downloads(site):
     assert "草稿 未通过校验" in html
 
 
+@pytest.mark.slow
 def test_downloads_are_the_bytes_nianbao_build_writes(site, folder, tmp_path):
     client = httpx.Client(base_url=site, timeout=120)
     out = tmp_path / "out"
