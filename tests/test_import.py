@@ -144,7 +144,7 @@ def test_unknown_row_and_unreadable_cells_are_reported(tmp_path, run_cli):
     assert code == 1
     assert "无法识别的表格行「" in err and "重复的申请材料过多" in err
     assert "未能读取「第二十条第（六）项 行政处罚」" in err
-    assert re.search(r"report\.txt：第 \d+ 行：无法识别", err)
+    assert re.search(r"report\.txt（第 \d+ 行）: E153 \[错误\] 无法识别", err)  # with its code, as `check` says it
     form = (tmp_path / "2024.yaml").read_text("utf-8")
     # the row's place is known but its total does not confirm it: the column sums prove it instead
     assert "# 注意：自然人、商业企业、科研机构、社会公益组织、法律服务机构、其他 原文空白或未印出，由总计和勾稽关系推算\n  重复申请:" in form

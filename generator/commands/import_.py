@@ -56,7 +56,7 @@ def extraction_json(result: Extraction) -> str:
         "title": report.title,
         "cells": cells,
         "narrative": narrative,
-        "problems": [{"place": p.place, "message": p.message} for p in result.problems],
+        "problems": [p.to_json() for p in result.problems],
         "notices": [{"place": p.place, "message": p.message} for p in result.notices],
         "findings": [f.to_json() for f in result.findings],
     }
@@ -97,7 +97,7 @@ def import_file(name: str, output_name: str | None, args: argparse.Namespace) ->
     if report.title == report.format.make_title(report.agency, report.year):
         report.title = ""
     for problem in result.problems:
-        print(printable(f"{name}：{problem.place}：{problem.message}"), file=sys.stderr)
+        print(format_text(problem, []), file=sys.stderr)
     for notice in result.notices:
         print(printable(f"{name}：{notice.place}：提示：{notice.message}"), file=sys.stderr)
     for finding in result.findings:
@@ -131,7 +131,7 @@ def limits_of_the_form(form: str, name: str) -> list[Finding]:
     """The form's limits the imported report goes past (a paragraph, the text, a number, the size):
     said now, as `check` will say them when it reads the form."""
     if len(form.encode("utf-8")) > MAX_BYTES:
-        return [Finding("E002", f"导入得到的表单超过表单上限 {megabytes(MAX_BYTES)}", None, "请确认导入的是一份年度报告")]
+        return [Finding.of("E002", None, variant="imported", limit=megabytes(MAX_BYTES))]
     try:
         _report, findings = parse_form(form, name)
     except InputError as exc:
