@@ -65,6 +65,7 @@ class Code:
     templates: dict[str, Template]  # by variant; "" for a code with one message
 
 
+@cache
 def placeholders(template: str) -> frozenset[str]:
     return frozenset(name for _text, name, _spec, _conversion in string.Formatter().parse(template) if name is not None)
 
