@@ -1,21 +1,21 @@
-"""Batches: one piece of work per file on every core, with results and messages in input order.
+"""Batches: one piece of work per file on every core, with results in input order.
 
-Each file is handled in a worker process that prints into a buffer; the parent writes each
-file's messages when its turn comes, so the output reads as if the files were done one by one.
-In a long batch, workers are replaced after a bounded number of files, which keeps its memory
-the same as a short one's. A file whose outputs cannot be written, or whose worker crashes, is reported
-and the batch goes on.
+Each file is handled in a worker process by a service that returns data and prints nothing; the
+command says each result when its turn comes, so the output reads as if the files were done one
+by one. In a long batch, workers are replaced after a bounded number of files, which keeps its
+memory the same as a short one's. A file whose work fails with an OSError, or whose worker
+crashes, is reported and the batch goes on.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
-import io
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterator
-from contextlib import nullcontext, redirect_stderr, redirect_stdout
+from contextlib import nullcontext
 
 TYPE_CHECKING = False  # (importing `typing` adds about 6 ms to a cold `check`)
 if TYPE_CHECKING:
@@ -39,30 +39,28 @@ def positive(text: str) -> int:
 
 
 def os_error_message(exc: OSError) -> str:
-    """An output folder that cannot be written, a full disk…, in Chinese."""
-    return f"无法读写 {exc.filename or ''}：{exc.strerror or exc}"
+    """A file that cannot be read or written, a full disk…, in Chinese."""
+    from .limits import os_message
+
+    return os_message(exc)
 
 
-def captured(work: Callable[[Item], Result], item: Item) -> tuple[Result | None, str, str]:
-    """work(item), with what it printed to stdout and stderr; an OSError becomes a message."""
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        try:
-            result = work(item)
-        except OSError as exc:
-            print(os_error_message(exc), file=sys.stderr)
-            result = None
-    return result, out.getvalue(), err.getvalue()
+def attempted(work: Callable[[Item], Result], item: Item) -> tuple[Result | None, str]:
+    """work(item), or None and the message of the OSError that stopped it."""
+    try:
+        return work(item), ""
+    except OSError as exc:
+        return None, os_error_message(exc) + "\n"
 
 
-class Captured:
-    """A picklable `captured(work, ·)` over a group of items, for the worker processes."""
+class Attempted:
+    """A picklable `attempted(work, ·)` over a group of items, for the worker processes."""
 
     def __init__(self, work: Callable):
         self.work = work
 
     def __call__(self, items: list) -> list[tuple]:
-        return [captured(self.work, item) for item in items]
+        return [attempted(self.work, item) for item in items]
 
 
 class NoBar:
@@ -99,21 +97,21 @@ def progress(total: int):
 def in_order(
     work: Callable[[Item], Result], items: list[Item], jobs: int | None = None, group: int = 1, prepare: Callable[[], object] | None = None
 ) -> Iterator[Result | None]:
-    """work(item) for each item on `jobs` processes (default: every core), yielded in input order,
-    each after its messages are written. None for an item whose files could not be written.
+    """work(item) for each item on `jobs` processes (default: every core), yielded in input order.
+    None for an item whose work failed (its message is written to stderr).
     Work that takes milliseconds goes to the workers up to `group` items at a time (what sending a
     task costs is then shared), in groups small enough that every worker has several. `prepare`
     runs here before workers are forked from this process: what each would otherwise do first."""
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(items)))
     with progress(len(items)) as bar:
-        results = (captured(work, item) for item in items) if jobs == 1 else pooled(Captured(work), groups(items, jobs, group), jobs, prepare)
-        for result, out, err in results:
-            with bar.clear_while():
-                sys.stderr.write(err)
-                sys.stdout.write(out)
-                sys.stdout.flush()
+        results = (attempted(work, item) for item in items) if jobs == 1 else pooled(Attempted(work), groups(items, jobs, group), jobs, prepare)
+        for result, trouble in results:
             bar.update()
-            yield result
+            if trouble:
+                with bar.clear_while():
+                    sys.stderr.write(trouble)
+            with bar.clear_while():
+                yield result
 
 
 def groups(items: list, jobs: int, largest: int) -> list[list]:
@@ -127,17 +125,19 @@ def groups(items: list, jobs: int, largest: int) -> list[list]:
     return found
 
 
-def workers(jobs: int, task: Captured, tasks: int, prepare: Callable[[], object] | None = None):
+def workers(jobs: int, task: Attempted, tasks: int, prepare: Callable[[], object] | None = None):
     """A pool of `jobs` processes for `tasks` tasks. When the workers need not be replaced (about
-    TASKS_PER_WORKER tasks each at most), they are forked from this process, all at once before
-    any thread of the pool starts: they start in milliseconds, with everything it has imported.
+    TASKS_PER_WORKER tasks each at most) and this process runs no other thread (a lock another
+    thread holds, say while it renders, would stay held in a fork), they are forked from this
+    process, all at once before any thread of the pool starts: they start in milliseconds, with
+    everything it has imported.
     Otherwise they are forked from a clean server that has imported the task's module, and each
     is replaced after TASKS_PER_WORKER tasks."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     methods = multiprocessing.get_all_start_methods()
-    if tasks <= jobs * TASKS_PER_WORKER and "fork" in methods:
+    if tasks <= jobs * TASKS_PER_WORKER and "fork" in methods and threading.active_count() == 1:
         if prepare:
             prepare()
         gc.freeze()  # what the workers inherit stays out of their garbage collection (never traversed, never copied)
@@ -148,7 +148,7 @@ def workers(jobs: int, task: Captured, tasks: int, prepare: Callable[[], object]
     return ProcessPoolExecutor(jobs, mp_context=context, max_tasks_per_child=TASKS_PER_WORKER)
 
 
-def pooled(task: Captured, tasks: list[list], jobs: int, prepare: Callable[[], object] | None) -> Iterator[tuple]:
+def pooled(task: Attempted, tasks: list[list], jobs: int, prepare: Callable[[], object] | None) -> Iterator[tuple]:
     """task(group) for each group of items on `jobs` workers, item by item in input order, a few
     groups ahead of the reader. When a worker dies (a crash inside a library), the items it took
     down are run again, each one that kills its worker again is reported, and the batch goes on."""
@@ -174,7 +174,7 @@ def pooled(task: Captured, tasks: list[list], jobs: int, prepare: Callable[[], o
         executor.shutdown(cancel_futures=True)
 
 
-def alone(task: Captured, item) -> tuple:
+def alone(task: Attempted, item) -> tuple:
     """An item whose worker died, run again in a process of its own: its result, or a message."""
     from concurrent.futures.process import BrokenProcessPool
 
@@ -183,4 +183,4 @@ def alone(task: Captured, item) -> tuple:
             return executor.submit(task, [item]).result()[0]
         except BrokenProcessPool:
             name = item[0] if isinstance(item, tuple) else item
-            return None, "", f"{name}：处理时进程意外终止（所用程序库出错），已跳过，其余文件照常处理。\n"
+            return None, f"{name}：处理时进程意外终止（所用程序库出错），已跳过，其余文件照常处理。\n"

@@ -297,7 +297,7 @@ def best_of(runs: int, action, clock=time.perf_counter) -> float:
 
 
 def inside_checks() -> dict:
-    from generator.pipeline import check_file
+    from generator.services import check_file
 
     def thousand() -> None:
         for number in range(1000):
@@ -308,7 +308,7 @@ def inside_checks() -> dict:
 
 def document_of(path: Path):
     from generator.document import build_document
-    from generator.pipeline import check_file
+    from generator.services import check_file
 
     return build_document(check_file(str(path)).report)
 
@@ -318,7 +318,7 @@ def inside_phases() -> dict:
     clock = time.perf_counter
     start = clock()
     from generator.document import build_document
-    from generator.pipeline import check_file
+    from generator.services import check_file
 
     document = build_document(check_file(str(RICH)).report)
     checked = clock()

@@ -38,7 +38,7 @@ def run_cli(capsys):
 @pytest.fixture(scope="session")
 def built(tmp_path_factory) -> dict[Path, dict[str, Path]]:
     """Every example built once (PDF, DOCX, HTML): {example: {kind: file}}."""
-    from generator.pipeline import check_file
+    from generator.services import check_file
 
     out = tmp_path_factory.mktemp("published")
     assert main(["build", *map(str, EXAMPLES), "-o", str(out)]) == 0

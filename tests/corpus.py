@@ -273,7 +273,7 @@ def squeezed_narrative(report: Report) -> dict[str, str]:
 
 
 def main() -> None:
-    from generator.pipeline import check_file
+    from generator.services import check_file
 
     from .conftest import EXAMPLES
 

@@ -9,7 +9,7 @@ from generator.checks import check_report
 from generator.document import Document, build_document
 from generator.findings import Finding
 from generator.form import parse_form
-from generator.pipeline import check_file
+from generator.services import check_file
 
 from .conftest import RICH_EXAMPLE
 

@@ -12,6 +12,8 @@ import struct
 import subprocess
 import sys
 import termios
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -20,7 +22,7 @@ from generator import batch
 from generator.findings import format_text
 from generator.importer import PUBLISHED_SUFFIXES
 from generator.importer.sources import READERS
-from generator.pipeline import check_file
+from generator.services import check_file
 
 from .conftest import ROOT, SEEDS
 from .helpers import BASE, edit, edit_row, write
@@ -89,20 +91,32 @@ def test_a_batch_lists_a_folder_once_and_a_later_one_sees_what_was_added(tmp_pat
     assert check_file(str(this_year), batch=True).report.previous.year == 2023
 
 
-def print_or_crash(item: str) -> str:
+def work_or_crash(item: str) -> str:
     """Work for a batch worker: the item "crash" kills its process, as a crash inside a library would."""
     if item == "crash":
         os.kill(os.getpid(), signal.SIGKILL)
-    print(f"处理 {item}")
-    return item
+    return f"处理 {item}"
 
 
 def test_a_crashing_worker_costs_only_its_own_file(capsys):
-    results = list(batch.in_order(print_or_crash, ["a", "b", "crash", "c", "d", "e"], jobs=2))
-    assert results == ["a", "b", None, "c", "d", "e"]
+    results = list(batch.in_order(work_or_crash, ["a", "b", "crash", "c", "d", "e"], jobs=2))
+    assert results == ["处理 a", "处理 b", None, "处理 c", "处理 d", "处理 e"]
     out, err = capsys.readouterr()
-    assert out.split("\n") == ["处理 a", "处理 b", "处理 c", "处理 d", "处理 e", ""]
+    assert out == "" and err.count("\n") == 1
     assert "crash：处理时进程意外终止" in err
+
+
+def unwritable(item: str) -> str:
+    """Work that fails as writing to a full disk or a read-only folder does."""
+    if item == "b":
+        raise PermissionError(13, "Permission denied", f"/只读/{item}")
+    return item
+
+
+def test_work_stopped_by_the_system_is_said_in_chinese_and_the_rest_goes_on(capsys):
+    assert list(batch.in_order(unwritable, ["a", "b", "c"], jobs=1)) == ["a", None, "c"]
+    _out, err = capsys.readouterr()
+    assert err.startswith("无法读写 /只读/b：") and "Permission" not in err
 
 
 def processes(item: int) -> tuple[int, int]:
@@ -203,3 +217,27 @@ def test_pdf_builds_without_a_usable_home(tmp_path):
         result = build_rich_pdf(tmp_path / "out", {**environment, **home, "TMPDIR": str(tmp_path)})
         assert result.returncode == 0, result.stderr
         assert len(pdf_fonts(next((tmp_path / "out").glob("*.pdf")))) == 4
+
+
+HELD = threading.Lock()  # what a server's rendering thread holds while a batch starts
+
+
+def needs_the_lock(item: str) -> str:
+    with HELD:
+        return item
+
+
+def test_a_batch_beside_a_thread_holding_a_lock_still_ends():
+    release, results = threading.Event(), []
+
+    def holder() -> None:
+        with HELD:
+            release.wait(60)
+
+    threading.Thread(target=holder, daemon=True).start()
+    runner = threading.Thread(target=lambda: results.extend(batch.in_order(needs_the_lock, ["a", "b", "c"], jobs=2)), daemon=True)
+    runner.start()
+    time.sleep(0.5)
+    release.set()  # held while the workers were made: a fork would have copied it held, and waited forever
+    runner.join(60)
+    assert results == ["a", "b", "c"]

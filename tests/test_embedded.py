@@ -12,8 +12,8 @@ from pypdf import PdfReader
 
 from generator.document import EMBEDDED_NAME, build_document
 from generator.importer import import_report
-from generator.pipeline import check_file
 from generator.render.pdf import render_pdf
+from generator.services import check_file
 
 from .conftest import EXAMPLES, RICH_EXAMPLE, example_id
 from .helpers import BASE, document_of, edit_row, write

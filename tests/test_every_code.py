@@ -18,9 +18,9 @@ from generator.codes import registry
 from generator.form import MAX_BYTES, MAX_NARRATIVE, MAX_PARAGRAPH
 from generator.format import FormatError, load_format
 from generator.importer.sources import MAX_HTML_DEPTH
-from generator.pipeline import check_file
 from generator.render.docx import render_docx
 from generator.render.html import render_html
+from generator.services import check_file
 
 from . import test_bad_input
 from .conftest import RICH_EXAMPLE, SEEDS

@@ -3,7 +3,7 @@
 import pytest
 
 from generator.codes import Level
-from generator.pipeline import check_file
+from generator.services import check_file
 
 from .conftest import EXAMPLES, RICH_EXAMPLE, example_id
 

@@ -21,9 +21,9 @@ from generator.form import parse_form
 from generator.formwriter import paragraphs, write_form
 from generator.importer import import_report
 from generator.limits import MAX_NAME_BYTES, MAX_NAME_CHARS, one_line, safe_name
-from generator.pipeline import blank_report
 from generator.render.docx import render_docx
 from generator.render.html import render_html
+from generator.services import blank_report
 
 from .helpers import BASE
 

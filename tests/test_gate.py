@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from generator.codes import Level
 from generator.form import parse_form
 from generator.formwriter import write_form
-from generator.pipeline import check_file
+from generator.services import check_file
 
 from .conftest import EXAMPLES, ROOT, SEEDS
 from .helpers import BASE, edit, edit_row, write

@@ -14,8 +14,8 @@ from generator.format import load_format
 from generator.formwriter import write_form
 from generator.importer.parse import extract
 from generator.importer.sources import Line, Source, read_source
-from generator.pipeline import check_file
 from generator.report import Report
+from generator.services import check_file
 
 from .conftest import EXAMPLES, SEEDS
 

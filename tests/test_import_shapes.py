@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.pipeline import check_file
+from generator.services import check_file
 
 from .conftest import EXAMPLES, RICH_EXAMPLE, example_id
 from .corpus import SHAPES, import_text, one_line, single_six, squeezed_narrative, tally

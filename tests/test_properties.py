@@ -9,8 +9,8 @@ from generator.checks import check_report
 from generator.codes import Level
 from generator.form import parse_form
 from generator.formwriter import write_form
-from generator.pipeline import blank_report
 from generator.report import Report
+from generator.services import blank_report
 
 TEXT = "本年度未收取信息处理费。"
 APPLICANTS = 6

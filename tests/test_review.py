@@ -124,7 +124,7 @@ def test_an_unreadable_file_never_stops_the_rest(run_cli, tmp_path):
     code, data, out, _stdout = review_of(run_cli, tmp_path, files)
     assert code == 1
     statuses = {Path(r["file"]).name: r["status"] for r in data["reports"]}
-    assert statuses == {"坏.pdf": "无法读取", "好.yaml": "可以公开"}
+    assert statuses == {"坏.pdf": "无法读取", "好.yaml": "可以发布"}
     assert (out / "审阅一览.xlsx").exists()
 
 

@@ -7,7 +7,7 @@ from generator.codes import Level
 from generator.document import Paragraph, build_document
 from generator.form import parse_form
 from generator.narrative import resolve
-from generator.pipeline import check_file
+from generator.services import check_file
 
 from .conftest import RICH_EXAMPLE, SEEDS
 from .helpers import BASE, edit, edit_row, write

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
@@ -12,16 +11,8 @@ from .. import batch
 from ..codes import Level
 from ..files import write_all
 from ..findings import Finding
-from ..limits import safe_name
-from ..pipeline import check_file, expand_paths, print_findings
-from ..report import Report
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from ..document import Document
-
-KINDS = ("pdf", "docx", "html")
-DRAFT_SUFFIX = "（草稿）"
+from ..services import KINDS, Built, build, expand_paths, load_renderers
+from .output import print_findings
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -36,12 +27,6 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
-def output_stem(path: Path, report: Report, draft: bool) -> str:
-    """The output files' name: the report's title made safe as a file name (it is user text); a draft says so."""
-    stem = safe_name(report.format.make_title(report.agency, report.year) if report.agency and report.year else path.stem)
-    return stem + DRAFT_SUFFIX if draft else stem
-
-
 def refusal(name: str, blocking: list[Finding]) -> str:
     """Why a final build was refused, and the two ways forward."""
     errors = sum(f.level == Level.ERROR for f in blocking)
@@ -53,77 +38,47 @@ def refusal(name: str, blocking: list[Finding]) -> str:
     )
 
 
-def render(document: Document, kind: str, draft: bool) -> bytes | str:
-    """One output, in memory: nothing is written until every kind has been rendered.
-    (The renderers are imported here, when used: `check` does not pay for them.)"""
-    if kind == "html":
-        from ..render.html import render_html
-
-        return render_html(document, draft=draft)
-    if kind == "pdf":
-        from ..render.pdf import render_pdf
-
-        return render_pdf(document, draft=draft)
-    from ..render.docx import render_docx
-
-    return render_docx(document, draft=draft)
-
-
-def import_renderers(kinds: list[str]) -> None:
-    """The renderers' imports (WeasyPrint's the slowest), made once before a batch's workers are
-    forked from this process instead of by each of them."""
-    if "pdf" in kinds:
-        from ..render.pdf import weasyprint  # (and the HTML renderer the PDF is laid out from)
-
-        weasyprint()
-    if "html" in kinds:
-        from ..render import html  # noqa: F401
-    if "docx" in kinds:
-        from ..render import docx  # noqa: F401
+def build_briefly(name: str, kinds: list[str], previous: str | None, drafts: bool) -> Built:
+    """`build` in a batch worker: what is written and said, without the report."""
+    built = build(name, kinds, previous, drafts, batch=True)
+    built.checked = built.checked.without_report()
+    return built
 
 
 def run(args: argparse.Namespace) -> int:
     kinds = [k for k in KINDS if getattr(args, k)] or list(KINDS)
     status = 0
     claimed: dict[str, str] = {}  # output stem (case-folded, as Windows compares) -> the form that writes it
-    for result in batch.in_order(partial(build_file, args=args, kinds=kinds), expand_paths(args.files), args.jobs, prepare=partial(import_renderers, kinds)):
-        if not isinstance(result, Built):  # not built (its messages are written): the exit status
-            status = max(status, 2 if result is None else result)
+    work = partial(build_briefly, kinds=kinds, previous=args.previous, drafts=args.draft)
+    for built in batch.in_order(work, expand_paths(args.files), args.jobs, prepare=partial(load_renderers, kinds)):
+        if built is None:  # its worker failed (said already)
+            status = 2
             continue
-        if result.stem.casefold() in claimed:
-            print(f"{result.name}：与 {claimed[result.stem.casefold()]} 的输出文件同名（{result.stem}），未生成，以免覆盖。请分别生成到不同的输出文件夹。", file=sys.stderr)
-            status = max(status, 2)
-            continue
-        claimed[result.stem.casefold()] = result.name
-        write_all(result.outputs)
-        for target in result.outputs:
-            print(f"已生成 {target}")
+        status = max(status, written(built, Path(args.output), claimed))
     return status
 
 
-@dataclass
-class Built:
-    """One form's outputs, rendered in a worker, written by the command in input order."""
-
-    name: str
-    stem: str
-    outputs: dict[Path, bytes | str]
-
-
-def build_file(name: str, args: argparse.Namespace, kinds: list[str]) -> Built | int:
-    """Check one form and render its outputs in memory; the exit status when it cannot be built."""
-    checked = check_file(name, args.previous, batch=True)
-    if checked.findings:
-        print_findings([checked], sys.stderr)
-    if checked.unusable:
+def written(built: Built, folder: Path, claimed: dict[str, str]) -> int:
+    """Say what was found, write the outputs unless refused or named like another form's; the exit status."""
+    name = built.checked.path
+    if built.checked.findings:
+        print_findings([built.checked], sys.stderr)
+    if built.checked.unusable:
         print(f"{name}：无法读取，未生成。", file=sys.stderr)
         return 2
-    draft = bool(checked.blocking)
-    if draft and not args.draft:
-        print(refusal(name, checked.blocking), file=sys.stderr)
+    if built.refused:
+        print(refusal(name, built.checked.blocking), file=sys.stderr)
         return 1
-    from ..document import build_document
-
-    stem = output_stem(Path(name), checked.report, draft)
-    document = build_document(checked.report)
-    return Built(name, stem, {Path(args.output) / f"{stem}.{kind}": render(document, kind, draft) for kind in kinds})
+    if built.stem.casefold() in claimed:
+        print(f"{name}：与 {claimed[built.stem.casefold()]} 的输出文件同名（{built.stem}），未生成，以免覆盖。请分别生成到不同的输出文件夹。", file=sys.stderr)
+        return 2
+    claimed[built.stem.casefold()] = name
+    targets = {folder / f"{built.stem}.{kind}": data for kind, data in built.outputs.items()}
+    try:
+        write_all(targets)
+    except OSError as exc:
+        print(batch.os_error_message(exc), file=sys.stderr)
+        return 2
+    for target in targets:
+        print(f"已生成 {target}")
+    return 0

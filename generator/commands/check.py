@@ -9,7 +9,8 @@ from functools import partial
 from .. import batch
 from ..codes import Level
 from ..findings import findings_json
-from ..pipeline import Checked, check_file, expand_paths, prepare_batch, print_findings
+from ..services import Checked, check_file, expand_paths, prepare_batch
+from .output import print_findings
 
 CHECKS_PER_TASK = 20  # a check takes milliseconds: a worker gets up to this many forms at a time
 

@@ -10,15 +10,12 @@ from pathlib import Path
 from .. import batch
 from ..files import write_atomic
 from ..findings import Finding, InputError, format_text, json_text, printable
-from ..form import MAX_BYTES, parse_form
-from ..formwriter import SCHEMA_FILE, write_form
-from ..importer import import_report
+from ..formwriter import SCHEMA_FILE
 from ..importer.parse import BY_ARITHMETIC, Extraction
-from ..limits import megabytes, year_problem
+from ..limits import year_problem
 from ..narrative import format_number
 from ..schema import schema_text
-
-LIMIT_CODES = ("E014", "E063", "E064")
+from ..services import Imported, import_published
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -68,72 +65,51 @@ def run(args: argparse.Namespace) -> int:
         print(f"用法错误：{year_problem(args.year)}", file=sys.stderr)
         return 2
     names = args.files
+    suffix = ".json" if args.format == "json" else ".yaml"
     if len(names) == 1:
-        return import_file(names[0], None if args.format == "json" else args.output, args)
+        output = Path(args.output) if args.output else None
+        return said(names[0], output, args, attempt(names[0], args))
     stems = [Path(name).stem for name in names]
     if not args.output or len(set(stems)) < len(stems):
         print("用法错误：导入多个文件时须用 -o 指定输出文件夹，且各文件名（不含扩展名）互不相同", file=sys.stderr)
         return 2
-    suffix = ".json" if args.format == "json" else ".yaml"
-    outputs = [str(Path(args.output) / (stem + suffix)) for stem in stems]
-    statuses = batch.in_order(partial(import_pair, args=args), list(zip(names, outputs, strict=True)), args.jobs)
-    return max(2 if status is None else status for status in statuses)
+    results = batch.in_order(partial(attempt, args=args), names, args.jobs)
+    return max(said(name, Path(args.output) / (stem + suffix), args, result) for name, stem, result in zip(names, stems, results, strict=True))
 
 
-def import_pair(pair: tuple[str, str], args: argparse.Namespace) -> int:
-    return import_file(*pair, args=args)
-
-
-def import_file(name: str, output_name: str | None, args: argparse.Namespace) -> int:
-    """Import one published report into the form `output_name` (printed when None); the exit status."""
+def attempt(name: str, args: argparse.Namespace) -> Imported | Finding:
+    """The service's result, or why the file could not be read (in a worker of a batch)."""
     try:
-        result = import_report(Path(name), name, args.year)
+        return import_published(name, args.agency, args.year)
     except InputError as exc:
-        print(format_text(exc.finding, []), file=sys.stderr)
+        return exc.finding
+
+
+def said(name: str, output: Path | None, args: argparse.Namespace, result: Imported | Finding | None) -> int:
+    """Say what the import found and write the form (or its JSON) to `output`, printed when None; the exit status."""
+    if result is None:  # its worker failed (said already)
         return 2
-    report = result.report
-    report.agency = args.agency or report.agency
-    report.year = args.year or report.year
-    if report.title == report.format.make_title(report.agency, report.year):
-        report.title = ""
-    for problem in result.problems:
+    if isinstance(result, Finding):
+        print(format_text(result, []), file=sys.stderr)
+        return 2
+    extraction = result.extraction
+    for problem in extraction.problems:
         print(format_text(problem, []), file=sys.stderr)
-    for notice in result.notices:
+    for notice in extraction.notices:
         print(printable(f"{name}：{notice.place}：提示：{notice.message}"), file=sys.stderr)
-    for finding in result.findings:
+    for finding in extraction.findings + ([] if args.format == "json" else result.beyond):
         print(format_text(finding, []), file=sys.stderr)
-    if args.format == "json":
-        if output_name:
-            write_atomic(Path(output_name), extraction_json(result))
-            print(f"已导入 {output_name}")
-        else:
-            print(extraction_json(result))
-        return 1 if result.problems else 0
-    form = write_form(report, notes=result.notes)
-    beyond = limits_of_the_form(form, output_name or "表单")
-    for finding in beyond:
-        print(format_text(finding, []), file=sys.stderr)
-    if output_name:
-        output = Path(output_name)
+    text = extraction_json(extraction) if args.format == "json" else result.form
+    if output is None:
+        print(text, end="" if args.format != "json" else "\n")
+    else:
         if output.exists() and not args.force:
             print(f"{output} 已存在，未覆盖。要覆盖请加 --force。", file=sys.stderr)
             return 2
-        write_atomic(output, form)
-        if not (output.parent / SCHEMA_FILE).exists():
-            write_atomic(output.parent / SCHEMA_FILE, schema_text(report.format.id))
-        print(f"已导入 {output}" + (f"，有 {len(result.problems)} 处需要人工处理（见上）" if result.problems else ""))
-    else:
-        print(form, end="")
-    return 1 if result.problems or beyond else 0
-
-
-def limits_of_the_form(form: str, name: str) -> list[Finding]:
-    """The form's limits the imported report goes past (a paragraph, the text, a number, the size):
-    said now, as `check` will say them when it reads the form."""
-    if len(form.encode("utf-8")) > MAX_BYTES:
-        return [Finding.of("E002", None, variant="imported", limit=megabytes(MAX_BYTES))]
-    try:
-        _report, findings = parse_form(form, name)
-    except InputError as exc:
-        return [exc.finding]
-    return [f for f in findings if f.code in LIMIT_CODES]
+        write_atomic(output, text)
+        if args.format != "json" and not (output.parent / SCHEMA_FILE).exists():
+            write_atomic(output.parent / SCHEMA_FILE, schema_text(extraction.report.format.id))
+        print(f"已导入 {output}" + (f"，有 {len(extraction.problems)} 处需要人工处理（见上）" if extraction.problems else ""))
+    if args.format == "json":
+        return 1 if extraction.problems else 0
+    return 1 if extraction.problems or result.beyond else 0

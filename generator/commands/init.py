@@ -10,9 +10,8 @@ from ..codes import Level
 from ..files import write_atomic
 from ..findings import format_text
 from ..formwriter import SCHEMA_FILE, write_form
-from ..limits import one_line, year_problem
-from ..pipeline import blank_report, carry_forward, load_report
 from ..schema import schema_text
+from ..services import blank_report, carry_forward, load_report, new_form_problem
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -40,8 +39,8 @@ def run(args: argparse.Namespace) -> int:
     if not agency or not year:
         print("用法错误：请用 --agency 给出机关名称、--year 给出年度（或用 --from 指定上年表单）", file=sys.stderr)
         return 2
-    if one_line(agency) != agency or year_problem(year):
-        print(f"用法错误：{year_problem(year) or '机关名称不能含有换行或控制字符'}", file=sys.stderr)
+    if new_form_problem(agency, year):
+        print(f"用法错误：{new_form_problem(agency, year)}", file=sys.stderr)
         return 2
     report = blank_report(agency, year)
     if last is not None:

@@ -12,8 +12,9 @@ from ..files import write_all
 from ..findings import summary
 from ..importer import PUBLISHED_SUFFIXES
 from ..limits import safe_name
-from ..review import Entry, load_region, read_entry, review
+from ..review import load_region, review
 from ..review.outputs import letter_bytes, letter_contents, overview_html, review_json, workbook_bytes
+from ..services import Checked, check_alone
 
 FILES_PER_TASK = 8  # a text or a letter takes milliseconds: a worker gets up to this many at a time (a PDF's groups stay small)
 
@@ -58,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
         except (OSError, ValueError, UnicodeDecodeError) as exc:
             print(f"{args.region}：无法读取地区结构文件（{getattr(exc, 'strerror', None) or exc}）", file=sys.stderr)
             return 2
-    entries = [e or Entry(p, None) for p, e in zip(paths, batch.in_order(read_entry, paths, args.jobs, FILES_PER_TASK), strict=True)]  # None: its worker crashed
+    entries = [e or Checked(p, None, unusable=True) for p, e in zip(paths, batch.in_order(check_alone, paths, args.jobs, FILES_PER_TASK), strict=True)]  # None: its worker crashed
     result = review(entries, region)
     for entry in result.entries:
         print(f"  {entry.path}：{entry.agency or '（未识别机关）'} {entry.year or ''} {entry.status}，{summary(entry.findings).removesuffix('。')}")

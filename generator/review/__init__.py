@@ -14,78 +14,33 @@ from pathlib import Path
 
 import yaml
 
-from ..acknowledge import apply_acknowledgements
-from ..checks import check_against_previous, check_report
-from ..codes import Level
-from ..findings import Finding, sort_findings
+from ..findings import Finding
+from ..format import normalize_label
 from ..narrative import format_number
-from ..pipeline import load_report
 from ..report import Loc, Number, Report
+from ..services import Checked, check_with_years, finished
 from .similarity import copied_sentences, sentences_of
 
 AGENCY_SHARE = 0.3  # a report sharing this part of its sentences with another agency's is 雷同
 
 
 @dataclass
-class Entry:
-    """One file of the review: the report read from it (None when unreadable) and its findings."""
-
-    path: str
-    report: Report | None
-    findings: list[Finding] = field(default_factory=list)
-
-    @property
-    def agency(self) -> str:
-        return self.report.agency if self.report else ""
-
-    @property
-    def year(self) -> int:
-        return self.report.year if self.report else 0
-
-    def count(self, level: Level) -> int:
-        """Findings of this level the reader must still act on (acknowledged warnings left out)."""
-        return sum(f.level == level and not f.acknowledged for f in self.findings)
-
-    @property
-    def status(self) -> str:
-        if self.report is None:
-            return "无法读取"
-        if self.count(Level.ERROR):
-            return "有错误"
-        return "有警告" if self.count(Level.WARNING) else "可以公开"
-
-
-@dataclass
 class Review:
-    entries: list[Entry]
-    duplicates: list[list[Entry]] = field(default_factory=list)
+    entries: list[Checked]
+    duplicates: list[list[Checked]] = field(default_factory=list)
 
     @property
-    def readable(self) -> list[Entry]:
+    def readable(self) -> list[Checked]:
         return [e for e in self.entries if e.report is not None]
 
 
-def read_entry(path: str) -> Entry:
-    """Read and check one file on its own; what went wrong is its findings, never an exception."""
-    report, findings, _lines = load_report(path)
-    if report is not None:
-        findings.extend(check_report(report))
-    return Entry(path, report, findings)
-
-
-def review(entries: list[Entry], region: dict[str, list[str]] | None = None) -> Review:
-    """Entries read by `read_entry`, checked against their agency's previous year and across the set."""
+def review(entries: list[Checked], region: dict[str, list[str]] | None = None) -> Review:
+    """Files checked alone (`check_alone`), checked against their agency's previous year and across the set."""
     result = Review(entries)
-    by_key: dict[tuple[str, int], list[Entry]] = defaultdict(list)
-    for entry in result.readable:
-        by_key[(entry.agency, entry.year)].append(entry)
-    for entry in result.readable:
-        previous = by_key.get((entry.agency, entry.year - 1))
-        if previous:
-            entry.findings.extend(check_against_previous(entry.report, previous[0].report))
+    by_key = check_with_years(result.readable)
     result.duplicates = [group for group in by_key.values() if len(group) > 1]
     for group in result.duplicates:
-        versions: dict[tuple, list[Entry]] = defaultdict(list)
+        versions: dict[tuple, list[Checked]] = defaultdict(list)
         for entry in group:
             versions[fingerprint(entry.report)].append(entry)
         if len(versions) > 1:
@@ -96,13 +51,11 @@ def review(entries: list[Entry], region: dict[str, list[str]] | None = None) -> 
     if region:
         region_findings(by_key, region)
     for entry in result.readable:
-        entry.findings = apply_acknowledgements(entry.report, entry.findings)
-    for entry in entries:
-        entry.findings = sort_findings(entry.findings)
+        entry.findings = finished(entry.path, entry.report, entry.findings)
     return result
 
 
-def place(entry: Entry, where: str = "全文") -> Loc:
+def place(entry: Checked, where: str = "全文") -> Loc:
     return Loc(entry.path, 0, 0, place=where)
 
 
@@ -112,7 +65,7 @@ def fingerprint(report: Report) -> tuple:
     return cells + tuple(section_text(report, s.key) for s in report.format.sections)
 
 
-def duplicate_finding(entry: Entry, others: list[Entry]) -> Finding:
+def duplicate_finding(entry: Checked, others: list[Checked]) -> Finding:
     """`others`: one file for each version other than this entry's."""
     differences = [
         f"与 {other.path}：{what}" + (f" {a} 与 {b}" if a or b else "") for other in others for what, a, b in differences_between(entry.report, other.report)
@@ -152,12 +105,12 @@ def section_text(report: Report, key: str) -> str:
     return (text.value if text else "") + "".join(t.value for t in parts.values())
 
 
-def similarity_findings(entries: list[Entry]) -> None:
+def similarity_findings(entries: list[Checked]) -> None:
     """内容雷同 between agencies: sentences shared with another agency's report (the same agency's
     last year is the checks' W208)."""
     sentences = {id(e): sentences_of(e.report) for e in entries}
     for entry, other, shared in copied_sentences(entries, sentences, key=id):
-        if other.agency == entry.agency:
+        if normalize_label(other.agency) == normalize_label(entry.agency):
             continue
         own = sentences[id(entry)]
         if len(shared) >= AGENCY_SHARE * len(own):
@@ -175,17 +128,18 @@ def similarity_findings(entries: list[Entry]) -> None:
             )
 
 
-def region_findings(by_key: dict[tuple[str, int], list[Entry]], region: dict[str, list[str]]) -> None:
-    """A summary report against the sum of its members' reports of the same year, cell by cell."""
+def region_findings(by_key: dict[tuple[str, int], list[Checked]], region: dict[str, list[str]]) -> None:
+    """A summary report against the sum of its members' reports of the same year, cell by cell
+    (agencies named as `check_with_years` keys them)."""
     years = {year for _agency, year in by_key}
     for summary_agency, members in region.items():
         for year in sorted(years):
-            summary = by_key.get((summary_agency, year))
-            found = [by_key[(m, year)][0] for m in members if (m, year) in by_key]
+            summary = by_key.get((normalize_label(summary_agency), year))
+            found = [by_key[(normalize_label(m), year)][0] for m in members if (normalize_label(m), year) in by_key]
             if not summary or not found:
                 continue
             entry = summary[0]
-            missing = [m for m in members if (m, year) not in by_key]
+            missing = [m for m in members if (normalize_label(m), year) not in by_key]
             differences = sum_differences(entry.report, [e.report for e in found])
             if differences:
                 note = f"（缺少 {'、'.join(missing)} 的报告，只合计了其余 {len(found)} 个）" if missing else f"（合计 {len(found)} 个成员单位）"

@@ -12,7 +12,8 @@ from ..codes import Level
 from ..findings import Finding, json_text
 from ..narrative import format_number
 from ..report import Number, Report
-from . import Entry, Review, differences_between
+from ..services import Checked
+from . import Review, differences_between
 
 SUMMARY_HEADINGS = ["序号", "机关", "年度", "文件", "状态", "错误", "警告", "提示"]
 FINDING_HEADINGS = ["机关", "年度", "文件", "位置", "代码", "级别", "问题", "建议"]
@@ -36,11 +37,11 @@ def where(finding: Finding) -> str:
     return loc.place or f"第 {loc.line} 行"
 
 
-def figure_value(entry: Entry, name: str) -> Number | None:
+def figure_value(entry: Checked, name: str) -> Number | None:
     return entry.report.figure(name) if entry.report else None
 
 
-def quartile_row(label: str, values: list[tuple[Entry, Number]]) -> list:
+def quartile_row(label: str, values: list[tuple[Checked, Number]]) -> list:
     numbers = [float(v) for _e, v in values]
     if len(numbers) < 2:
         return [label, len(numbers), *([numbers[0]] * 5 if numbers else [None] * 5), numbers[0] if numbers else None, ""]
@@ -116,7 +117,7 @@ Letter = tuple[str, list[tuple[int, str, list[Finding]]]]  # agency, [(year, fil
 
 def letter_contents(review: Review) -> list[Letter]:
     """What goes into each agency's 问题清单: every agency with at least one finding."""
-    by_agency: dict[str, list[Entry]] = defaultdict(list)
+    by_agency: dict[str, list[Checked]] = defaultdict(list)
     for entry in review.readable:
         by_agency[entry.agency].append(entry)
     return [

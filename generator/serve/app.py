@@ -9,10 +9,10 @@ import subprocess
 import tempfile
 import threading
 import urllib.parse
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
@@ -26,48 +26,28 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from ..acknowledge import apply_acknowledgements, blocking, finding_path
-from ..checks import check_report
+from .. import services
+from ..acknowledge import finding_path
 from ..codes import Level
-from ..document import build_document, grid_table
+from ..document import grid_table
 from ..findings import Finding, InputError
 from ..fonts import TEMPLATES
 from ..formwriter import write_form
-from ..importer import PUBLISHED_SUFFIXES, import_report
-from ..pipeline import blank_report, carry_forward, find_previous, load_report
+from ..importer import PUBLISHED_SUFFIXES
 from ..report import Report
+from ..services import Checked, Imported, blank_report, carry_forward, import_published, load_report, new_form_problem, output_stem
 from .accounts import Account, agency_of
 from .editing import apply_edits, computed_cells, finding_target, form_state, read_with_spans, text_target, with_acknowledgement
 from .store import FormStore, NotAForm, version_of
 
 MAX_UPLOAD = 10 * 1024 * 1024  # a published report is a few MB at most
+Result = TypeVar("Result")
 KINDS = {"pdf": "application/pdf", "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "html": "text/html; charset=utf-8"}
-
-
-@dataclass
-class Checked:
-    """A form's text read and checked: what the page shows."""
-
-    text: str
-    report: Report | None
-    findings: list[Finding]
-    spans: object = None
-
-    @property
-    def blocking(self) -> list[Finding]:
-        """What stops the final build: errors and unacknowledged warnings."""
-        return blocking(self.findings)
 
 
 def check_text(store: FormStore, name: str, text: str) -> Checked:
     """Read and check a form's text as `nianbao check` would (last year's form beside it included)."""
-    try:
-        report, findings, spans = read_with_spans(text, name)
-    except InputError as exc:
-        return Checked(text, None, [exc.finding])
-    report.previous, trouble = find_previous(store.path(name), report)
-    findings += [trouble] if trouble else []
-    return Checked(text, report, apply_acknowledgements(report, findings + check_report(report, report.previous)), spans)
+    return services.check_text(text, str(store.path(name)), read_with_spans, name)
 
 
 def finding_json(finding: Finding, checked: Checked) -> dict:
@@ -125,7 +105,7 @@ def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret:
             text = store.read(name)
             if user is None or user.may_read(agency_of(text)):
                 checked = check_text(store, name, text)
-                forms.append((name, counts_of(checked), status_of(checked)))
+                forms.append((name, counts_of(checked), checked.status))
         published = store.names(PUBLISHED_SUFFIXES) if user is None or not user.office else []
         return page(request, "list.html.j2", forms=forms, published=published, may_create=user is None or not user.office)
 
@@ -137,7 +117,7 @@ def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret:
         if checked.report is None:
             return page(request, "broken.html.j2", name=name, findings=checked.findings)
         tables = {t.key: editor_table(checked.report, t) for t in checked.report.format.tables.values()}
-        prerender(checked, name, store.folder)
+        prerender(checked, text, name, store.folder)
         return page(
             request,
             "edit.html.j2",
@@ -190,7 +170,7 @@ def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret:
         if version is None:
             current = store.read(name)
             return JSONResponse({"conflict": True, "theirs": current, "mine": edited, "version": version_of(current)}, status_code=409)
-        prerender(check_text(store, name, edited), name, store.folder)
+        prerender(check_text(store, name, edited), edited, name, store.folder)
         return JSONResponse({"version": version})
 
     async def history(request: Request) -> Response:
@@ -209,7 +189,7 @@ def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret:
         if checked.report is None or (checked.blocking and not draft):
             return page(request, "blocked.html.j2", 409, name=name, findings=checked.blocking or checked.findings, readable=checked.report is not None)
         data = await run_in_threadpool(render, checked.report, kind, draft)
-        stem = checked.report.format.make_title(checked.report.agency, checked.report.year) + ("（草稿）" if draft else "")
+        stem = output_stem(checked.report, draft)
         disposition = f"attachment; filename*=UTF-8''{urllib.parse.quote(stem)}.{kind}"
         return Response(data, media_type=KINDS[kind], headers={"Content-Disposition": disposition})
 
@@ -238,14 +218,17 @@ def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret:
         user = require_user(request)
         form = await read_form(request)
         require_csrf(request, form.get("csrf"))
-        agency, year = str(form.get("agency", "")).strip(), str(form.get("year", "")).strip()
+        agency, year_text = str(form.get("agency", "")).strip(), str(form.get("year", "")).strip()
         if user is not None and (user.office or agency != user.agency):
             raise HTTPException(403, "只能为本机关新建表单")
-        if not agency or not year.isdigit():
-            return page(request, "message.html.j2", 400, message="请填写机关名称和四位数的年度")
-        report = blank_report(agency, int(year))
+        year = int(year_text) if year_text.isascii() and year_text.isdigit() and len(year_text) <= 4 else 0
+        problem = new_form_problem(agency, year) if year else "请填写四位数的年度"
+        if problem:
+            return page(request, "message.html.j2", 400, message=problem)
+        report = blank_report(agency, year)
         source = str(form.get("from") or "")
-        last = await uploaded_report(form.get("upload")) if isinstance(form.get("upload"), UploadFile) and form["upload"].filename else None
+        upload = form.get("upload")
+        last = await with_upload(upload, lambda path: load_report(path)[0]) if isinstance(upload, UploadFile) and upload.filename else None
         if last is None and source:
             try:
                 last = load_report(str(store.path(source, PUBLISHED_SUFFIXES | {".yaml"})))[0]
@@ -264,12 +247,13 @@ def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret:
         upload = form.get("upload")
         if not isinstance(upload, UploadFile) or not upload.filename:
             return page(request, "message.html.j2", 400, message="请选择要导入的已公开报告（.pdf/.docx/.html/.txt）")
-        report = await uploaded_report(upload)
+        imported = await with_upload(upload, imported_or_none)
+        report = imported.extraction.report if imported else None
         if report is None or not report.agency or not report.year:
             return page(request, "message.html.j2", 400, message=f"无法从 {upload.filename} 读出机关和年度，请用命令 nianbao import 导入并补填")
         if user is not None and (user.office or report.agency != user.agency):
             raise HTTPException(403, "只能导入本机关的报告")
-        return create(request, user, f"{report.agency}/{report.year}.yaml", write_form(report))
+        return create(request, user, f"{report.agency}/{report.year}.yaml", imported.form)
 
     def create(request: Request, user: Account | None, name: str, text: str) -> Response:
         try:
@@ -366,20 +350,7 @@ def csrf_token(request: Request) -> str:
 
 def counts_of(checked: Checked) -> dict[str, int]:
     """How many errors, open warnings, acknowledged warnings and notes the list page shows."""
-    findings = checked.findings
-    return {
-        "errors": sum(f.level == Level.ERROR for f in findings),
-        "warnings": sum(f.level == Level.WARNING and not f.acknowledged for f in findings),
-        "acknowledged": sum(bool(f.acknowledged) for f in findings),
-        "notes": sum(f.level == Level.INFO and not f.acknowledged for f in findings),
-    }
-
-
-def status_of(checked: Checked) -> str:
-    if checked.report is None:
-        return "无法读取"
-    counts = counts_of(checked)
-    return "有错误" if counts["errors"] else "有警告" if counts["warnings"] else "可以发布"
+    return {"errors": checked.count(Level.ERROR), "warnings": checked.count(Level.WARNING), "acknowledged": checked.acknowledged, "notes": checked.count(Level.INFO)}
 
 
 def editor_table(report: Report, table) -> dict:
@@ -405,30 +376,15 @@ def text_fields(report: Report) -> dict[str, list[tuple[str, str]]]:
     return fields
 
 
-RENDERING = threading.Lock()  # one PDF at a time: WeasyPrint's font machinery is shared by the process
-
-
 def render(report: Report, kind: str, draft: bool) -> bytes:
     """The same bytes `nianbao build` writes."""
-    document = build_document(report)
-    if kind == "pdf":
-        from ..render.pdf import render_pdf
-
-        with RENDERING:
-            return render_pdf(document, draft=draft)
-    if kind == "docx":
-        from ..render.docx import render_docx
-
-        return render_docx(document, draft=draft)
-    from ..render.html import render_html
-
-    return render_html(document, draft=draft).encode("utf-8")
+    return services.render(report, [kind], draft)[kind]
 
 
-def prerender(checked: Checked, name: str, folder: Path) -> None:
+def prerender(checked: Checked, text: str, name: str, folder: Path) -> None:
     """Lay the form's PDF out in the background, so that its preview is ready when it is asked for."""
     if checked.report is not None:
-        threading.Thread(target=preview_pdf, args=(checked.text, name, bool(checked.blocking), folder), daemon=True).start()
+        threading.Thread(target=preview_pdf, args=(text, name, bool(checked.blocking), folder), daemon=True).start()
 
 
 @lru_cache(maxsize=8)
@@ -453,8 +409,9 @@ def page_picture(pdf: bytes, number: int) -> bytes:
         return root.with_suffix(".png").read_bytes()
 
 
-async def uploaded_report(upload: UploadFile) -> Report | None:
-    """A published report (or a form) uploaded by the user, read with the importer's limits."""
+async def with_upload(upload: UploadFile, work: Callable[[str], Result]) -> Result | None:
+    """work(path) on a published report (or a form) uploaded by the user, saved to a temporary
+    file first; None when it is no kind of report. Read with the importer's limits."""
     suffix = Path(upload.filename or "").suffix.lower()
     if suffix not in PUBLISHED_SUFFIXES | {".yaml"}:
         return None
@@ -464,9 +421,14 @@ async def uploaded_report(upload: UploadFile) -> Report | None:
     with tempfile.TemporaryDirectory() as temporary:
         path = Path(temporary) / f"upload{suffix}"
         path.write_bytes(data)
-        if suffix == ".yaml":
-            return load_report(str(path))[0]
-        try:
-            return import_report(path, upload.filename or path.name).report
-        except InputError:
-            return None
+        return await run_in_threadpool(work, str(path))
+
+
+def imported_or_none(path: str) -> Imported | None:
+    """A published report read into a form as `nianbao import` reads it; None when it cannot be read."""
+    if Path(path).suffix.lower() not in PUBLISHED_SUFFIXES:
+        return None
+    try:
+        return import_published(path)
+    except InputError:
+        return None
