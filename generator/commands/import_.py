@@ -54,7 +54,7 @@ def extraction_json(result: Extraction) -> str:
         "title": report.title,
         "cells": cells,
         "narrative": narrative,
-        "problems": [{"place": p.place, "message": p.message} for p in result.problems],
+        "problems": [p.to_json() for p in result.problems],
         "notices": [{"place": p.place, "message": p.message} for p in result.notices],
         "findings": [f.to_json() for f in result.findings],
     }
@@ -95,7 +95,7 @@ def said(name: str, output: Path | None, args: argparse.Namespace, result: Impor
         return 2
     extraction = result.extraction
     for problem in extraction.problems:
-        print(printable(f"{name}：{problem.place}：{problem.message}"), file=sys.stderr)
+        print(format_text(problem, []), file=sys.stderr)
     for notice in extraction.notices:
         print(printable(f"{name}：{notice.place}：提示：{notice.message}"), file=sys.stderr)
     for finding in extraction.findings + ([] if args.format == "json" else result.beyond):
