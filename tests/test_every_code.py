@@ -21,10 +21,10 @@ from generator.importer.sources import MAX_HTML_DEPTH
 from generator.render.docx import render_docx
 from generator.render.html import render_html
 from generator.services import check_file
+from tools.corpus import one_line, single_six
 
 from . import test_bad_input
 from .conftest import RICH_EXAMPLE, SEEDS
-from .corpus import one_line, single_six
 from .helpers import BASE, document_of, edit, edit_row, write
 from .test_format import GOV2021
 from .test_import import in_2019_format, web_table_report
