@@ -19,7 +19,7 @@ from . import acknowledge
 from .datacheck import node_loc, yaml_problem
 from .findings import Finding, InputError, printable
 from .format import Column, ColumnType, Field, FieldType, Format, Section, SectionKind, Table, available_formats, format_for_year, load_format, normalize_label
-from .limits import CONTROL, MAX_DECIMALS, MAX_DIGITS, YEARS, clean_text, one_line, read_capped
+from .limits import CONTROL, MAX_DECIMALS, MAX_DIGITS, YEARS, clean_text, one_line, read_capped, title_text
 from .report import Cell, Loc, Number, Report, Text
 from .typos import FULL_WIDTH, colon_space, folded_text, full_width_at, mistake_finding, repair_for_yaml, source_of, typing_mistake
 
@@ -490,7 +490,7 @@ class FormReader:
             known = "、".join(available_formats())
             self.error("E130", f"「{field.key}」只能是 {known}，实为「{raw[:40]}」", node, f"省略时按年度选用格式；现按 {self.fmt.name} 校验")
         elif field.type in (FieldType.TEXT, FieldType.CHOICE):
-            return self.clean(node, raw, one_line).strip()
+            return self.clean(node, raw, title_text if field.attribute == "title" else one_line).strip()
         return None
 
     def read_acknowledgements(self, node: yaml.Node) -> None:

@@ -122,10 +122,10 @@ class Importer:
         """Find the title (it may wrap over up to three lines), set agency and year, drop it."""
         patterns = [re.compile(p) for p in self.fmt.title_patterns]
         agency, year = self.fmt.field_for("agency").key, self.fmt.field_for("year").key
-        limit = min(len(self.lines), 40)
-        for start in range(limit):
+        filled = [index for index in range(min(len(self.lines), 40)) if self.lines[index].text.strip()]  # a <br /> leaves a blank line
+        for first, start in enumerate(filled):
             joined = ""
-            for end in range(start, min(start + 3, limit)):
+            for end in filled[first : first + 3]:
                 if any(self.heading_matches(self.lines[end].text, section) for section in self.fmt.sections):
                     break
                 joined += squeeze(self.lines[end].text)

@@ -194,7 +194,7 @@ def render_docx(doc: Document, draft: bool = False) -> bytes:
     properties.author = properties.last_modified_by = doc.agency[:CORE_PROPERTY_CHARS]
     properties.created = properties.modified = doc.stamp.replace(tzinfo=None)
     properties.revision = 1
-    docx.add_paragraph(doc.title, style="标题")
+    docx.add_paragraph("\n".join(doc.title_lines), style="标题")  # python-docx makes each \n a <w:br/>
     for block in doc.blocks:
         if isinstance(block, Heading):
             docx.add_paragraph(block.text, style="一级标题" if block.level == 1 else "二级标题")
