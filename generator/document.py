@@ -7,6 +7,7 @@ content in the same order, laid out as the format prints it.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import ClassVar
@@ -54,6 +55,11 @@ class Heading:
     kind: ClassVar[str] = "heading"
     level: int
     text: str
+
+
+# A telephone number (0527-83593059, 0527—83593059, (0527)83593059, 0527－83593059-801): printed on
+# one line, as a reader dials it; a dash or a closing bracket would otherwise let the line break.
+PHONE = re.compile(r"[(（]?0\d{2,3}[)）]?[-－—–]?[1-9]\d{6,7}(?:[-－—–]\d{1,5}\b)?")
 
 
 @dataclass

@@ -333,7 +333,7 @@ def test_docx_properties_are_in_schema_order(built):
     styles = ET.fromstring(archive.read("word/styles.xml"))
     orders = {
         f"{W}trPr": ["cantSplit", "trHeight", "tblHeader"],
-        f"{W}tblPr": ["tblStyle", "tblW", "tblLayout", "tblCellMar", "tblLook"],
+        f"{W}tblPr": ["tblStyle", "tblW", "tblBorders", "tblLayout", "tblCellMar", "tblLook"],
         f"{W}pPr": ["keepNext", "snapToGrid", "spacing", "ind", "jc", "outlineLvl", "rPr"],
     }
     checked = 0

@@ -46,9 +46,10 @@ COUNTED = set("位年月日号个项件条页次元%")  # a number before one of
 
 
 def normalize_text(text: str) -> str:
-    """Kangxi radicals and radical-supplement look-alikes to ordinary characters; no-break spaces to spaces."""
+    """Kangxi radicals and radical-supplement look-alikes to ordinary characters; no-break spaces to
+    spaces; no zero-width spaces or word joiners (nianbao's DOCX keeps telephone numbers whole with them)."""
     text = "".join(unicodedata.normalize("NFKC", ch) if "\u2f00" <= ch <= "\u2fdf" else ch for ch in text)
-    return text.translate(RADICALS).replace("\u00a0", " ").replace("\u200b", "")
+    return text.translate(RADICALS).replace("\u00a0", " ").replace("\u200b", "").replace("\u2060", "")
 
 
 def squeeze(text: str) -> str:
