@@ -148,3 +148,18 @@ def test_table_two_parts_stay_apart(converted):
         pages = pages_raw(pdf)
         assert sum(page.count("本年制发件数") for page in pages) == 1, name
         assert len([page for page in pages if "行政许可" in page and "行政事业性收费" in page and "规章" in page]) == 1, name
+
+
+def test_doctor_says_which_faces_libreoffice_shows(converted):
+    """Where an official face is missing, `nianbao doctor` names the face LibreOffice shows the
+    DOCX in (fontconfig's choice for Chinese text): the PDF LibreOffice made uses that face."""
+    from generator.fonts import installed_families, roles, substitute
+
+    missing = {role.official[0] for role in roles().values()} - installed_families()
+    if not missing:
+        pytest.skip("every official face is installed")
+    listing = subprocess.run(["pdffonts", str(converted[str(RICH_EXAMPLE)])], capture_output=True, text=True, check=True).stdout
+    used = {line.split()[0].split("+")[-1] for line in listing.splitlines()[2:]}
+    for face in missing:
+        stand_in = substitute(face).replace(" ", "").removesuffix("SC")  # the PostScript name of one face of the family
+        assert any(name.startswith(stand_in) for name in used), (face, stand_in, used)
