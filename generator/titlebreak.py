@@ -20,6 +20,7 @@ HALF_WIDTH = 0.6  # digits and Latin letters: 0.5–0.6 of a character in the ti
 # Penalties of a break: between the title's words, inside the name after a place or an office,
 # after a 和 inside the name.
 WORD, NAME_PART, CONJUNCTION = 0, 1, 3
+MAX_BREAKS = 16  # places to break a title line at, tried in every combination (a real title has under 10)
 
 PHRASES = ("政府信息公开", "工作年度报告")
 YEAR = re.compile(r"\d{4}\s*年度?")
@@ -73,8 +74,12 @@ def word_breaks(text: str, agency: str) -> dict[int, int]:
 
 
 def best_lines(text: str, breaks: dict[int, int]) -> list[str] | None:
-    """The best fitting lines broken only at `breaks`; None if no choice of them fits."""
+    """The best fitting lines broken only at `breaks`; None if no choice of them fits (or, for a
+    title with more places to break than any real one, than are worth trying)."""
     offsets = sorted(breaks)
+    pieces = [text[a:b] for a, b in itertools.pairwise((0, *offsets, len(text)))]
+    if len(offsets) > MAX_BREAKS or max(width(piece.strip()) for piece in pieces) > MEASURE:
+        return None
     for count in range(len(offsets) + 1):
         best, best_key = None, None
         for chosen in itertools.combinations(offsets, count):
