@@ -28,8 +28,9 @@ TEMPLATE = TEMPLATES / "report.docx"
 
 # The template's named styles the report is written with (its footers use 页码 for the page numbers).
 STYLES = ("标题", "一级标题", "二级标题", "正文", "表格", "Table Grid")
-# A run Word and LibreOffice will not break (a web address, a long number): justified, the line
-# before it would be letter-spaced across the measure, so such a paragraph is set flush left.
+# A run Word and LibreOffice will not break (a web address, a long number, a telephone number):
+# justified, the line before it would be letter-spaced across the measure, so such a paragraph is
+# set flush left.
 UNBREAKABLE = re.compile(r"[0-9A-Za-z〔〕./:_%#?=&+\-]{12,}")
 WORD_JOINER = "\u2060"  # no break here (Unicode UAX #14), zero width
 
@@ -129,7 +130,8 @@ def add_separator(docx, kept: bool) -> None:
     to repeat) would then print again over the other parts on a new page."""
     paragraph = docx.add_paragraph(style="表格")
     paragraph.paragraph_format.line_spacing = Pt(1)
-    paragraph.paragraph_format.keep_with_next = kept
+    if kept:
+        paragraph.paragraph_format.keep_with_next = True
     mark = OxmlElement("w:rPr")
     mark.append(OxmlElement("w:sz", {qn("w:val"): "2"}))
     paragraph._p.get_or_add_pPr().append(mark)
@@ -137,8 +139,9 @@ def add_separator(docx, kept: bool) -> None:
 
 def table_runs(blocks: list) -> dict[int, tuple[bool, bool, set[int]]]:
     """For each table (by position in `blocks`): whether it follows another table directly,
-    whether its run of tables is kept whole, and its rows kept with the next one. A run of adjacent tables short enough stays on one page
-    (all rows kept but the run's last); a longer table keeps its short row groups whole."""
+    whether its run of adjacent tables is kept whole, and its rows kept with the next one. A run
+    short enough stays on one page (all rows kept but the run's last); a longer table keeps its
+    short row groups whole."""
     runs: list[list[int]] = []
     for index, block in enumerate(blocks):
         if isinstance(block, TableBlock):
