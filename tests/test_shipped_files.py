@@ -9,6 +9,8 @@ import re
 import subprocess
 import sys
 import tomllib
+import xml.etree.ElementTree as ET
+import zipfile
 from importlib.metadata import distributions
 
 import pytest
@@ -22,6 +24,7 @@ from generator.resources import InstallationError
 
 from .conftest import ROOT
 
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
 # Each named paragraph style of the template and the font role (templates/fonts.yaml) it is set in
 STYLE_FONTS = {"标题": "title", "一级标题": "heading1", "二级标题": "heading2", "正文": "body", "表格": "table", "页码": "page_number"}
@@ -33,6 +36,19 @@ def test_the_word_template_has_every_style_in_the_official_faces():
     for name, role in STYLE_FONTS.items():
         east_asian = styles[name].element.rPr.rFonts.get(qn("w:eastAsia"))
         assert east_asian == roles()[role].official[0], name
+
+
+def test_the_word_template_names_the_faces_word_uses_without_the_official_ones():
+    """Its font table gives each official face the first stand-in fonts.yaml names for Word/WPS
+    (altName), whether it is serif or sans (family) and that it is a Chinese face (charset)."""
+    with zipfile.ZipFile(TEMPLATE) as archive:
+        table = ET.fromstring(archive.read("word/fontTable.xml"))
+    fonts = {font.get(f"{W}name"): font for font in table.iter(f"{W}font")}
+    for role in roles().values():
+        font = fonts[role.official[0]]
+        assert font.find(f"{W}altName").get(f"{W}val") == role.docx_fallback[0], role.key
+        assert font.find(f"{W}family").get(f"{W}val") == role.docx_family, role.key
+        assert font.find(f"{W}charset").get(f"{W}val") == "86", role.key  # GB2312
 
 
 def test_the_word_template_sets_up_the_page_as_gbt_9704():
