@@ -10,8 +10,6 @@ and specificity), only the time.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from cssselect2 import parser
 
 Vocabulary = tuple[frozenset[str], frozenset[str]]  # element names, attribute names (lower case)
@@ -70,11 +68,3 @@ def usable_rules(css: str, words: Vocabulary) -> str:
             kept.append(f"{', '.join(tinycss2.serialize(tokens).strip() for tokens in usable)} {{{tinycss2.serialize(rule.content)}}}")
     return "\n".join(kept)
 
-
-@lru_cache(maxsize=8)
-def user_agent_stylesheet(words: Vocabulary):
-    """WeasyPrint's HTML5 user-agent stylesheet for a page using `words` (parsed once a process)."""
-    from weasyprint import CSS
-    from weasyprint.html import UA
-
-    return CSS(string=usable_rules(UA, words))
