@@ -118,10 +118,10 @@ def check_sources(version: str, expected: dict[str, tuple[str, str]] = SOURCES) 
     for path, (purpose, digest) in expected.items():
         found = source_digest(path)
         if found != digest:
-            change = "没有" if found is None else "的源代码与 WeasyPrint " + TESTED_VERSION + " 不同："
+            problem = "不存在或读不到源代码" if found is None else f"与 {TESTED_VERSION} 中的不同"
             raise InstallationError(
-                f"生成 PDF 需要 WeasyPrint {TESTED_VERSION}（或内部函数与之相同的其他 {MAJOR}.x 版本），但安装的 WeasyPrint {version} "
-                f"{change}{path.replace(':', '.')}（本程序的{purpose}依赖它），用它生成的 PDF 会排错版。{REINSTALL}"
+                f"生成 PDF 需要 WeasyPrint {TESTED_VERSION}（或内部函数与之相同的其他 {MAJOR}.x 版本），但安装的 WeasyPrint {version} 中的 "
+                f"{path.replace(':', '.')} {problem}（本程序的{purpose}依赖它），用它生成的 PDF 会排错版。{REINSTALL}"
             )
 
 
