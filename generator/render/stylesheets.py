@@ -5,7 +5,8 @@ element name (`[hidden]`, `:is(…)[hidden]`, `[dir=rtl i]`…) are tried on eve
 render, which was a third of the time spent computing styles. Our pages use a closed set of
 elements and attributes, so a rule whose selector needs an element or an attribute the page
 does not have can never match it: dropping it changes no computed style (rules keep their order
-and specificity), only the time.
+and specificity), only the time. (render/weasy.py gives this module WeasyPrint's stylesheet
+and parses what it keeps.)
 """
 
 from __future__ import annotations
