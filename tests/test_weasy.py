@@ -5,6 +5,7 @@ place only while one runs, one thread at a time, and put back after."""
 from __future__ import annotations
 
 import ast
+import inspect
 import subprocess
 import sys
 import threading
@@ -59,6 +60,12 @@ def test_a_render_goes_through_every_replacement_and_puts_weasyprints_own_back()
 
 def test_every_replaced_function_is_checked_against_its_source():
     assert {path_of(owner, name) for owner, name, _ in weasy.patches.replacements} <= set(weasy.SOURCES)
+
+
+def test_sources_are_read_as_inspect_reads_them():
+    for path in weasy.SOURCES:
+        function = weasy.internal(path)
+        assert weasy.source_of(function) == inspect.getsource(function), path
 
 
 def test_the_replacements_nest_and_hold_one_thread_at_a_time():
