@@ -101,7 +101,7 @@ def last_line(code: CodeType) -> int | None:
 
 def source_of(function) -> str:
     """What inspect.getsource gives, read from the lines the function's code spans: it does not
-    tokenize the module, 1 ms for SOURCES instead of 20."""
+    tokenize the module: 3 ms for SOURCES instead of 20."""
     code = function.__code__
     last = last_line(code)
     if last is None:
