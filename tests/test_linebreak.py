@@ -12,7 +12,7 @@ import pytest
 from pypdf import PdfReader
 from pypdf.generic import ContentStream, FloatObject, NumberObject
 
-from generator.render.justify import MAX_STRETCH_EM
+from generator.render.weasy import MAX_STRETCH_EM
 
 from .conftest import EXAMPLES, example_id
 from .helpers import BASE, edit, write

@@ -1,6 +1,6 @@
 """Files the program ships with and the installation it relies on: the Word template (edited in
 Word/WPS, never regenerated) has what the renderer needs, the example schema is what
-`nianbao schema` prints, the WeasyPrint version is the one render/justify.py was written for,
+`nianbao schema` prints, the WeasyPrint versions are the ones render/weasy.py checks,
 and `--version` comes from pyproject.toml."""
 
 from __future__ import annotations
@@ -123,10 +123,11 @@ def test_version_is_the_one_in_pyproject(run_cli):
     assert run_cli("--version") == (0, f"nianbao {PROJECT['version']}\n", "")
 
 
-def test_justify_is_written_for_the_weasyprint_pyproject_pins():
-    from generator.render.justify import WEASYPRINT_VERSION
+def test_pyproject_allows_the_weasyprint_versions_render_weasy_checks_and_constraints_pin_the_tested_one():
+    from generator.render.weasy import REQUIREMENT, TESTED_VERSION
 
-    assert f"weasyprint=={WEASYPRINT_VERSION}" in PROJECT["dependencies"]
+    assert REQUIREMENT in PROJECT["dependencies"]
+    assert f"weasyprint=={TESTED_VERSION}" in (ROOT / "constraints.txt").read_text("utf-8").splitlines()
 
 
 def run_with_weasyprint_71(*args: str) -> subprocess.CompletedProcess:

@@ -21,16 +21,16 @@ def harfbuzz_subset_available() -> bool:
 
 
 def weasyprint_status() -> tuple[bool, str]:
-    """WeasyPrint as PDF rendering needs it: installed, in the version render/justify.py extends, with Pango."""
+    """WeasyPrint as PDF rendering needs it: installed, with the internals render/weasy.py checks, with Pango."""
     try:
-        from ..render import justify
+        from ..render import weasy
     except ImportError:
         return False, "WeasyPrint：未安装，无法生成 PDF"
     except InstallationError as exc:
         return False, str(exc)
     except OSError:  # WeasyPrint loads Pango when imported
         return False, "WeasyPrint：找不到 Pango 库，无法生成 PDF；安装方法见 README 的“安装”一节"
-    return True, f"WeasyPrint {justify.WEASYPRINT_VERSION}：可用"
+    return True, f"WeasyPrint {weasy.weasyprint.__version__}：可用"
 
 
 def docx_fonts() -> None:
