@@ -20,8 +20,8 @@
       const text = document.querySelector("textarea.earlier").value;
       const name = button.dataset.name;
       const response = await post("/api/save/" + quoted(name), {text: text, version: button.dataset.version});
-      if (response.ok) location.href = "/form/" + quoted(name);
-      else alert("恢复失败：表单已被修改，请刷新后重试。");
+      if (response.ok) location.href = "/form/" + quoted(name) + "?restored=" + encodeURIComponent(button.dataset.saved);
+      else alert("恢复失败：表单在此期间已被修改，请刷新后重试。");
     });
   }
   if (!form) { restoreButton(); return; }
@@ -89,48 +89,120 @@
     status.textContent = blocked ? "有 " + result.blocking + " 个问题需要处理，暂不能发布" : "可以发布";
   }
 
+  // Edits not yet saved are kept in this browser too, so that a closed page, a stopped server or an
+  // expired login loses nothing: they come back when the form is opened again, and are sent when
+  // the server answers again.
+  const kept = "nianbao:" + name;
+  function keep() {
+    try { localStorage.setItem(kept, JSON.stringify({edits: edits(), version: version, time: new Date().toLocaleString("zh-CN")})); } catch (e) { /* storage full or off: the page still holds them */ }
+  }
+  function forget() { try { localStorage.removeItem(kept); } catch (e) { /* nothing kept */ } }
+  function restoreKept() {
+    let entry = null;
+    try { entry = JSON.parse(localStorage.getItem(kept) || "null"); } catch (e) { entry = null; }
+    if (!entry || form.dataset.readonly) return;
+    const differs = (e, value) => value !== undefined && e.value !== value;
+    let changed = 0;
+    form.querySelectorAll("[data-field]").forEach((e) => { if (differs(e, entry.edits.fields[e.dataset.field])) { e.value = entry.edits.fields[e.dataset.field]; changed++; } });
+    form.querySelectorAll("[data-text]").forEach((e) => { if (differs(e, entry.edits.texts[e.dataset.text])) { e.value = entry.edits.texts[e.dataset.text]; changed++; } });
+    form.querySelectorAll("[data-cell]").forEach((e) => { if (differs(e, entry.edits.cells[e.dataset.cell])) { e.value = entry.edits.cells[e.dataset.cell]; changed++; } });
+    if (!changed) { forget(); return; }
+    version = entry.version || version;
+    dirty = true;
+    say("已恢复 " + entry.time + " 未能保存的 " + changed + " 处修改，请检查后点“保存”", true);
+  }
+
+  function say(text, trouble) {
+    saved.textContent = text;
+    saved.classList.toggle("trouble", Boolean(trouble));
+  }
+
+  let retry = null;
+  function unreachable() {
+    keep();
+    say("无法连接服务器：修改保留在本页（也存在本浏览器中），连接恢复后会自动保存。请不要关闭本页。", true);
+    if (!retry) retry = setInterval(() => { if (dirty) save(); else { clearInterval(retry); retry = null; } }, 5000);
+  }
+
+  // fetch that answers null when the server cannot be reached (stopped, network down)
+  async function send(kind, body) {
+    try {
+      const response = await post(url(kind), body);
+      let result = {};
+      try { result = await response.json(); } catch (e) { result = {message: "服务器的回答无法读取（" + response.status + "）"}; }
+      return {response: response, result: result};
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function refused(response, result) {
+    if (response.status === 403 || response.status === 401) {
+      keep();
+      say("登录已失效或页面已过期：修改已保存在本浏览器中。请在新标签页中重新登录，再回到本页点“保存”。", true);
+    } else {
+      say("保存失败：" + (result.message || response.status), true);
+    }
+  }
+
   let timer = null, sequence = 0;
   function schedule() {
     dirty = true;
-    saved.textContent = "未保存";
+    say("未保存");
+    keep();
     clearTimeout(timer);
     timer = setTimeout(check, 120);
   }
   async function check() {
     const mine = ++sequence;
-    const response = await post(url("check"), {edits: edits()});
-    if (response.ok && mine === sequence) show(await response.json());
+    const sent = await send("check", {edits: edits()});
+    if (sent === null) { status.textContent = "无法连接服务器，暂时不能检查"; return; }
+    if (sent.response.ok && mine === sequence) show(sent.result);
   }
 
   async function acknowledge(finding) {
     const reason = window.prompt("核对后仍保留「" + finding.code + "」的理由（会写入表单的“已核对”）：");
     if (!reason || !reason.trim()) return;
-    const response = await post(url("acknowledge"), {edits: edits(), version: version, code: finding.code, path: finding.path, reason: reason.trim()});
-    const result = await response.json();
-    if (!response.ok) { saved.textContent = response.status === 409 ? "表单已被别人修改：请先保存，解决冲突后再核对" : "核对失败：" + (result.message || response.status); return; }
-    version = result.version;
+    const sent = await send("acknowledge", {edits: edits(), version: version, code: finding.code, path: finding.path, reason: reason.trim()});
+    if (sent === null) { unreachable(); return; }
+    if (!sent.response.ok) { if (sent.response.status === 409) say("表单已被别人修改：请先保存，解决冲突后再核对", true); else refused(sent.response, sent.result); return; }
+    version = sent.result.version;
     dirty = false;
-    saved.textContent = "已保存";
+    forget();
+    say("已保存");
     check();
   }
 
   async function save(force) {
-    const response = await post(url("save"), {edits: edits(), version: force || version});
-    const result = await response.json();
+    const sent = await send("save", {edits: edits(), version: force || version});
+    if (sent === null) { unreachable(); return false; }
+    const response = sent.response, result = sent.result;
     if (response.status === 409 && result.conflict) {
       document.getElementById("mine").value = result.mine;
       document.getElementById("theirs").value = result.theirs;
       document.getElementById("conflict").hidden = false;
       document.getElementById("conflict").dataset.version = result.version;
-      saved.textContent = "保存冲突：请选择保留哪一份";
-      return;
+      say("保存冲突：请选择保留哪一份", true);
+      return false;
     }
-    if (!response.ok) { saved.textContent = "保存失败：" + (result.message || response.status); return; }
+    if (!response.ok) { refused(response, result); return false; }
     version = result.version;
     dirty = false;
+    forget();
     document.getElementById("conflict").hidden = true;
-    saved.textContent = "已保存";
+    say("已保存");
+    return true;
   }
+
+  // Preview and downloads are made from the saved form: what is on the screen is saved first.
+  document.querySelectorAll(".toolbar a[data-saved-first]").forEach((link) => {
+    link.addEventListener("click", async (event) => {
+      if (!dirty || form.dataset.readonly) return;
+      event.preventDefault();
+      say("正在保存，保存后" + link.textContent + "…");
+      if (await save()) location.href = link.href;
+    });
+  });
 
   // Tables: Enter and the arrow keys move like a spreadsheet; a pasted block fills the cells it covers.
   function cellAt(input, dRow, dCol) {
@@ -149,8 +221,9 @@
   form.addEventListener("keydown", (event) => {
     const input = event.target;
     if (!input.matches("[data-cell]")) return;
-    const atStart = input.selectionStart === 0 && input.selectionEnd === 0;
-    const atEnd = input.selectionStart === input.value.length;
+    const whole = input.selectionStart === 0 && input.selectionEnd === input.value.length;  // as a move leaves it: the arrows go on at once
+    const atStart = whole || (input.selectionStart === 0 && input.selectionEnd === 0);
+    const atEnd = whole || input.selectionStart === input.value.length;
     if (event.key === "Enter" || event.key === "ArrowDown") { move(input, 1, 0); event.preventDefault(); }
     else if (event.key === "ArrowUp") { move(input, -1, 0); event.preventDefault(); }
     else if (event.key === "ArrowLeft" && atStart) { move(input, 0, -1); event.preventDefault(); }
@@ -176,8 +249,9 @@
   const saveButton = document.getElementById("save");
   if (saveButton) saveButton.addEventListener("click", () => save());
   document.getElementById("keep-mine").addEventListener("click", () => save(document.getElementById("conflict").dataset.version));
-  document.getElementById("take-theirs").addEventListener("click", () => { dirty = false; location.reload(); });
+  document.getElementById("take-theirs").addEventListener("click", () => { dirty = false; forget(); location.reload(); });
   window.addEventListener("beforeunload", (event) => { if (dirty) event.preventDefault(); });
   document.addEventListener("keydown", (event) => { if ((event.ctrlKey || event.metaKey) && event.key === "s") { event.preventDefault(); if (saveButton) save(); } });
+  restoreKept();
   check();
 })();
