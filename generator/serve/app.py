@@ -243,10 +243,10 @@ def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret:
         form = await read_form(request)
         require_csrf(request, form.get("csrf"))
         agency, year_text = str(form.get("agency", "")).strip(), str(form.get("year", "")).strip()
-        if any(mark in agency for mark in FOLDER_MARKS):
-            return page(request, "message.html.j2", 400, message="机关名称不能包含“/”或“\\”（表单按机关名称存放在同名文件夹中），请写机关全称")
         if user is not None and (user.office or agency != user.agency):
             raise HTTPException(403, "只能为本机关新建表单")
+        if any(mark in agency for mark in FOLDER_MARKS):
+            return page(request, "message.html.j2", 400, message="机关名称不能包含“/”或“\\”（表单按机关名称存放在同名文件夹中），请写机关全称")
         year = int(year_text) if year_text.isascii() and year_text.isdigit() and len(year_text) <= 4 else 0
         problem = new_form_problem(agency, year) if year else "请填写四位数的年度"
         if problem:
