@@ -20,7 +20,8 @@ from dataclasses import dataclass, replace
 
 from .codes import Level
 from .findings import Finding
-from .report import Loc, Report, Text
+from .location import Loc
+from .report import Report, Text
 
 KEY = "已核对"
 FIELDS = {"代码": "code", "位置": "place", "理由": "reason"}

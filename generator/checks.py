@@ -8,6 +8,7 @@ from datetime import date
 
 from .findings import Finding
 from .format import Relation, Table, Term, normalize_label
+from .location import Loc
 from .narrative import (
     YEAR_ON_YEAR,
     Mention,
@@ -24,7 +25,7 @@ from .narrative import (
     stated_share_is_right,
     typed_figures,
 )
-from .report import Loc, Report, Text, cell_id, items_of, side_sum
+from .report import Report, Text, cell_id, items_of, side_sum
 
 
 def check_report(report: Report, previous: Report | None = None) -> list[Finding]:

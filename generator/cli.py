@@ -9,6 +9,7 @@ import re
 import signal
 import sys
 from types import ModuleType
+from typing import NoReturn
 
 from .findings import display_width, format_text
 from .format import FormatError
@@ -17,28 +18,42 @@ from .resources import InstallationError
 COMMANDS = ["check", "build", "init", "import_", "review", "serve", "schema", "doctor", "explain"]
 
 
-ARGPARSE_CHINESE = {
-    "usage: ": "用法：",
-    "positional arguments": "参数",
-    "options": "选项",
-    "show this help message and exit": "显示帮助并退出",
-    "the following arguments are required: %s": "缺少必需的参数：%s",
-    "unrecognized arguments: %s": "无法识别的参数：%s",
-    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选项 %(value)r（可选：%(choices)s）",
-    "invalid %(type)s value: %(value)r": "无效的值 %(value)r",
+# argparse writes its own words in English (through gettext). The parsers here put them in
+# Chinese themselves, leaving argparse as it is for any other program in the same process.
+USAGE_PREFIX = "用法："
+HELP_OPTION = "显示帮助并退出"
+GROUP_TITLES = {"positional arguments": "参数", "options": "选项"}
+MESSAGES = {  # argparse's messages for usage mistakes (its %-templates; a bare %s is the value), in Chinese
+    "argument %(argument_name)s: %(message)s": "参数 {argument_name}：{message}",
+    "the following arguments are required: %s": "缺少必需的参数：{value}",
+    "unrecognized arguments: %s": "无法识别的参数：{value}",
+    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选项 {value}（可选：{choices}）",
+    "invalid %(type)s value: %(value)r": "无效的值 {value}",
     "expected one argument": "这个选项需要一个值",
-    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
-    "ambiguous option: %(option)s could match %(matches)s": "选项 %(option)s 不明确，可能是 %(matches)s",
-    "%(prog)s: error: %(message)s\n": "%(prog)s：用法错误：%(message)s\n",
+    "ambiguous option: %(option)s could match %(matches)s": "选项 {option} 不明确，可能是 {matches}",
 }
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sr]|%s")
+
+
+def message_pattern(template: str) -> re.Pattern:
+    """A regular expression matching what argparse writes from `template`, each value a named group."""
+    pieces, last = [], 0
+    for match in PLACEHOLDER.finditer(template):
+        pieces += [re.escape(template[last : match.start()]), f"(?P<{match.group(1) or 'value'}>.*?)"]
+        last = match.end()
+    return re.compile("".join([*pieces, re.escape(template[last:])]), re.S)
+
+
+MESSAGE_PATTERNS = [(message_pattern(english), chinese) for english, chinese in MESSAGES.items()]
 
 
 def chinese(message: str) -> str:
-    """argparse's own words, in Chinese (it looks them up through gettext's `_`)."""
-    return ARGPARSE_CHINESE.get(message, message)
+    """An argparse message in Chinese (a message nested in another too); one it does not know stays as it is."""
+    for pattern, template in MESSAGE_PATTERNS:
+        if found := pattern.fullmatch(message):
+            return template.format_map({name: chinese(value) for name, value in found.groupdict().items()})
+    return message
 
-
-argparse._ = chinese
 
 WORD = re.compile(r"[\x21-\x7e]+|\s+|.")  # a run of ASCII (kept whole), a space, or one character
 
@@ -66,6 +81,9 @@ class WidthAwareHelpFormatter(argparse.HelpFormatter):
             return header + rest[extra:]
         return header + "\n" + " " * help_position + rest.lstrip(" ")
 
+    def add_usage(self, usage, actions, groups, prefix: str | None = None) -> None:
+        super().add_usage(usage, actions, groups, USAGE_PREFIX if prefix is None else prefix)
+
     def _split_lines(self, text: str, width: int) -> list[str]:
         lines, line = [], ""
         for word in WORD.findall(" ".join(text.split())):
@@ -78,9 +96,20 @@ class WidthAwareHelpFormatter(argparse.HelpFormatter):
 
 
 class Parser(argparse.ArgumentParser):
-    def __init__(self, *args, **kwargs):
+    """An argument parser that writes its help and its usage mistakes in Chinese."""
+
+    def __init__(self, *args, add_help: bool = True, **kwargs):
         kwargs.setdefault("formatter_class", WidthAwareHelpFormatter)
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, add_help=False, **kwargs)
+        for group in self._action_groups:
+            group.title = GROUP_TITLES.get(group.title, group.title)
+        if add_help:
+            self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS, help=HELP_OPTION)
+
+    def error(self, message: str) -> NoReturn:
+        """The usage, then the mistake; exit code 2, as argparse's own."""
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}：用法错误：{chinese(message)}\n")
 
 
 class PrintVersion(argparse.Action):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import yaml
 
-from .report import Loc
+from .location import Loc
 
 KEYWORDS = frozenset({"type", "properties", "required", "additionalProperties", "items", "enum", "pattern", "minItems", "description", "$defs"})
 TAG = "tag:yaml.org,2002:"

@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from .codes import Level, level_of
-from .report import CellId, Loc
+from .location import CellId, Loc
 
 SHOWN_ESCAPED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 MESSAGE_CHARS = 400  # a message quoting a long source line is cut to this many characters

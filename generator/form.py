@@ -20,7 +20,8 @@ from .datacheck import node_loc, yaml_problem
 from .findings import Finding, InputError, printable
 from .format import Column, ColumnType, Field, FieldType, Format, Section, SectionKind, Table, available_formats, format_for_year, load_format, normalize_label
 from .limits import CONTROL, MAX_DECIMALS, MAX_DIGITS, YEARS, clean_text, one_line, read_capped
-from .report import Cell, Loc, Number, Report, Text
+from .location import Loc
+from .report import Cell, Number, Report, Text
 from .typos import FULL_WIDTH, colon_space, folded_text, full_width_at, mistake_finding, repair_for_yaml, source_of, typing_mistake
 
 MAX_BYTES = 2 * 1024 * 1024

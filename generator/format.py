@@ -16,7 +16,7 @@ import yaml
 from . import datacheck
 from .codes import registry
 from .findings import Finding
-from .report import Loc
+from .location import Loc
 
 FORMATS_DIR = Path(__file__).parent / "formats"
 SCHEMA_FILE = Path(__file__).parent / "format.schema.yaml"
@@ -214,12 +214,12 @@ class Format:
     placeholders: tuple[str, ...]
     narrative_units: tuple[str, ...]
     narrative_figures: dict  # the vocabulary of figures in the narrative, read by narrative.py
+    row_index: dict[str, tuple[Table, Row]]  # every table's rows by key, with their table
     title_patterns: tuple[str, ...] = ()
     key_figures: tuple[str, ...] = ()
     earlier_formats: tuple[EarlierFormat, ...] = ()
     completeness: dict[str, str] = field(default_factory=dict)  # empty/placeholder → the code reported
     year_on_year: dict = field(default_factory=dict)  # figures, ratio, minimum, similar, min_chars
-    row_index: dict[str, tuple[Table, Row]] = field(default_factory=dict)
 
     def __reduce__(self) -> tuple:
         """Sent between processes by its id: every process reads the same data file once."""
@@ -356,7 +356,7 @@ def load_format(format_id: str = DEFAULT_FORMAT) -> Format:
 
 def build_format(data: dict) -> Format:
     tables = {t["key"]: _table(t) for t in data["tables"]}
-    fmt = Format(
+    return Format(
         id=data["id"],
         name=data["name"],
         first_year=data["first_year"],
@@ -380,11 +380,8 @@ def build_format(data: dict) -> Format:
             for e in data.get("earlier_formats", ())
         ),
         narrative_figures=data["narrative_figures"],
+        row_index={row.key: (table, row) for table in tables.values() for row in table.rows},
     )
-    for table in tables.values():
-        for row in table.rows:
-            fmt.row_index[row.key] = (table, row)
-    return fmt
 
 
 Place = tuple[str | int, ...]  # a path into the data: ("relations", 2, "level")

@@ -7,26 +7,12 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from .location import CellId, Loc
+
 if TYPE_CHECKING:
     from .format import Column, Format, Relation, Row, Table, Term
 
 Number = int | Decimal
-CellId = tuple[str, str, str]  # (table, row, column)
-
-
-@dataclass(frozen=True)
-class Loc:
-    """A place in a source file; line and column count from 1. A report read from a published
-    file (PDF, DOCX, web page) is located by `place` instead, e.g. 第 4 页第 12 行."""
-
-    file: str
-    line: int
-    column: int
-    width: int = 1
-    place: str = ""
-
-    def __str__(self) -> str:
-        return f"{self.file}（{self.place}）" if self.place else f"{self.file}:{self.line}:{self.column}"
 
 
 @dataclass

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import yaml
 
 from .findings import Finding
-from .report import Loc
+from .location import Loc
 
 FULL_WIDTH = {
     "，": ("中文逗号", ","),

@@ -45,3 +45,31 @@ def test_missing_section_says_where_it_goes():
     end = BASE.index("政府信息公开行政复议")
     (finding,) = [f for f in check_text(BASE[:start] + BASE[end:]) if f.code == "E008"]
     assert "放在「二、主动公开政府信息情况」一节" in finding.hint and "之后" in finding.hint
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["init", "--year", "abc"], "nianbao init：用法错误：参数 --year：无效的值 'abc'"),
+        (["build", "x.yaml", "-o"], "nianbao build：用法错误：参数 -o/--output：这个选项需要一个值"),
+        (["build", "x.yaml", "--p"], "nianbao build：用法错误：选项 --p 不明确，可能是 --previous, --pdf"),
+        (["check"], "nianbao check：用法错误：缺少必需的参数：文件"),
+        (["check", "x.yaml", "--nosuch"], "nianbao：用法错误：无法识别的参数：--nosuch"),
+        (["nosuch"], "nianbao：用法错误：参数 命令：无效的选项 'nosuch'（可选：'check', 'build', 'init', 'import', 'review', 'serve', 'schema', 'doctor', 'explain'）"),
+    ],
+)
+def test_usage_mistakes_are_told_in_chinese(run_cli, args, says):
+    code, _out, err = run_cli(*args)
+    assert code == 2 and err.startswith("用法：nianbao") and err.rstrip("\n").endswith(says), err
+
+
+def test_importing_the_cli_leaves_argparse_alone():
+    """The command line puts argparse's words in Chinese for its own parsers only: a program that
+    imports nianbao keeps argparse's English."""
+    probe = (
+        "import argparse; before = argparse._; import generator.cli;"
+        "assert '用法' in generator.cli.build_parser([]).format_help();"
+        "print(argparse._ is before, argparse.ArgumentParser(prog='other').format_usage().strip())"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert result.stdout.strip() == "True usage: other [-h]"

@@ -92,7 +92,8 @@ def test_written_forms_read_back(agency, texts, title):
     fmt = report.format
     parted = next(s for s in fmt.sections if s.kind == "parts")
     whole = next(s for s in fmt.sections if s.kind == "text")
-    from generator.report import Loc, Text
+    from generator.location import Loc
+    from generator.report import Text
 
     here = Loc("x", 1, 1)
     report.parts[parted.key] = {parted.parts[0].key: Text(texts[0], here)}

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ from hypothesis import strategies as st
 
 from generator.findings import InputError
 from generator.form import MAX_BYTES, parse_form, scan_structure, surely_within_limits
-from generator.importer import sources
+from generator.importer import sources, tools
 from generator.importer.sources import read_source
 from generator.limits import MAX_NAME_BYTES, MAX_NAME_CHARS, os_message, safe_name
 
@@ -454,6 +455,67 @@ def test_pdf_pages_time_and_text_are_limited(tmp_path, monkeypatch, built):
     with pytest.raises(InputError) as refused:
         read_source(seed)
     assert "秒内未能读完" in refused.value.finding.message
+
+
+
+def zeros_deflated(size: int, chunk: int = 1 << 20) -> bytes:
+    """A zlib stream that inflates to `size` zero bytes, made in a moment: one chunk compressed
+    and fully flushed (so it stands alone) is repeated, then the end and the checksum follow."""
+    raw = zlib.compressobj(9, zlib.DEFLATED, -15)
+    block = raw.compress(bytes(chunk)) + raw.flush(zlib.Z_FULL_FLUSH)
+    checksum = 1
+    for _ in range(size // chunk):
+        checksum = zlib.adler32(bytes(chunk), checksum)
+    return b"\x78\xda" + block * (size // chunk) + b"\x03\x00" + checksum.to_bytes(4, "big")
+
+
+def one_page_pdf(content: bytes) -> bytes:
+    """A one-page PDF whose page content is the flate-compressed `content` stream."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(content) + content + b"\nendstream",
+    ]
+    pdf, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(pdf))
+        pdf += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    table = len(pdf)
+    pdf += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    pdf += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, table)
+    return bytes(pdf)
+
+
+def test_a_pdf_inflating_to_a_gigabyte_without_text_is_refused_within_10_seconds(tmp_path):
+    """Its page is 1 GB of zeros compressed to 1 MB: pdftotext reads it for tens of seconds
+    without writing a character. The deadline shared by the tools on one PDF refuses it."""
+    assert zlib.decompress(zeros_deflated(4 << 20)) == bytes(4 << 20)
+    bomb = write(tmp_path, one_page_pdf(zeros_deflated(1 << 30)), "bomb.pdf")
+    assert bomb.stat().st_size < 2 << 20
+    started = time.monotonic()
+    with pytest.raises(InputError) as refused:
+        read_source(bomb)
+    assert time.monotonic() - started < 10
+    finding = refused.value.finding
+    # refused at the deadline; a machine fast enough to read the gigabyte in time finds no text
+    timed_out = finding.code == "E065" and f"在 {sources.PDF_SECONDS} 秒内未能读完" in finding.message
+    assert timed_out or finding.code == "E136", finding.message
+
+
+
+def test_where_the_system_has_resource_limits_the_tools_run_within_them(tmp_path):
+    """Set by the launcher before the tool starts (no preexec_fn): the memory cap, and the file
+    size cap one byte past what the caller allows."""
+    pytest.importorskip("resource")
+    report = tmp_path / "limits.txt"
+    command = ["sh", "-c", "ulimit -v; ulimit -H -v"]
+    assert tools.run_tool(command, report, until=time.monotonic() + 30, max_bytes=100, memory=sources.PDF_MEMORY, stdout_to_output=True) == 0
+    assert report.read_text().split() == [str(sources.PDF_MEMORY // 1024)] * 2
+    big = tmp_path / "big.txt"
+    with pytest.raises(tools.OverSize):
+        tools.run_tool(["sh", "-c", f"exec head -c 5000 /dev/zero > {big}"], big, until=time.monotonic() + 30, max_bytes=1000, memory=sources.PDF_MEMORY)
+    assert big.stat().st_size == 1001
 
 
 # --- the output-name maker ----------------------------------------------------------------------

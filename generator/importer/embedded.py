@@ -10,9 +10,8 @@ Everything here is bounded: a real form is about 10 KB, a real report has 200 ce
 from __future__ import annotations
 
 import re
-import resource
-import subprocess
 import tempfile
+import time
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -24,13 +23,16 @@ from ..document import EMBEDDED_NAME, EMBEDDED_NAMESPACE
 from ..findings import Finding, InputError
 from ..form import parse_form
 from ..format import Format
+from ..location import CellId, Loc
 from ..narrative import format_number, resolve
-from ..report import Cell, CellId, Loc, Number, Report, Text
+from ..report import Cell, Number, Report, Text
 from .parse import Extraction, Problem
-from .sources import decode
+from .sources import PDF_MEMORY, decode
+from .tools import OverSize, OverTime, run_tool
 
 BY_EMBEDDED = "取自文件内嵌的数据（已与印出的数字核对）"  # how a cell was read, as parse.BY_LABEL…
 MAX_FORM_BYTES = 1_000_000
+FORM_SECONDS = 2  # pdfdetach writing the form (at most MAX_FORM_BYTES) takes milliseconds
 MAX_CELLS = 2_000
 MAX_VALUE_CHARS = 24
 
@@ -46,24 +48,17 @@ class Embedded:
     acknowledgements: list = field(default_factory=list)  # the form's 已核对, carried into the imported form
 
 
-def limit_file_size() -> None:
-    """In the child: a file written past MAX_FORM_BYTES stops it (SIGXFSZ), so a compressed
-    attachment cannot unpack to gigabytes."""
-    resource.setrlimit(resource.RLIMIT_FSIZE, (MAX_FORM_BYTES + 1, MAX_FORM_BYTES + 1))
-
-
 def pdf_form(path: Path) -> bytes | None:
-    """The attached form of a PDF (pdfdetach, from poppler-utils like pdftotext), bounded in size and time."""
+    """The attached form of a PDF (pdfdetach, from poppler-utils like pdftotext), bounded in
+    size, time and memory as pdftotext is (tools.run_tool)."""
     with tempfile.TemporaryDirectory() as folder:
         target = Path(folder) / EMBEDDED_NAME
         command = ["pdfdetach", "-savefile", EMBEDDED_NAME, "-o", str(target), str(path)]
         try:
-            result = subprocess.run(command, capture_output=True, timeout=30, preexec_fn=limit_file_size, check=False)
-        except (OSError, subprocess.TimeoutExpired):
+            code = run_tool(command, target, until=time.monotonic() + FORM_SECONDS, max_bytes=MAX_FORM_BYTES, memory=PDF_MEMORY)
+        except (OSError, OverTime, OverSize):
             return None
-        if result.returncode or not target.is_file() or target.stat().st_size > MAX_FORM_BYTES:
-            return None
-        return target.read_bytes()
+        return None if code or not target.is_file() else target.read_bytes()
 
 
 def docx_form(path: Path) -> bytes | None:

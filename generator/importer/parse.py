@@ -17,7 +17,8 @@ from decimal import Decimal
 
 from ..findings import Finding
 from ..format import CHINESE_NUMERALS, EarlierFormat, Format, Group, Section, Table, normalize_label
-from ..report import Cell, CellId, Loc, Report, Text
+from ..location import CellId, Loc
+from ..report import Cell, Report, Text
 from .arithmetic import TooManySplits, consistent_choices, digit_splits, proven_cells, table_equations, violated
 from .shapes import reshape
 from .sources import Line
