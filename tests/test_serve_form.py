@@ -208,3 +208,49 @@ def test_restoring_a_version_says_so(browser, site, folder):  # noqa: F811
     page.click("#restore")
     expect(page.locator(".restored-notice")).to_contain_text("已恢复")
     assert "2025-01-23" not in (folder / RICH).read_text("utf-8")
+
+
+def test_an_acknowledgement_made_stale_by_the_fix_goes_in_one_click(browser, site, folder):  # noqa: F811
+    """「无。」 in 其他需要报告的事项, W401 and W403 acknowledged, then the text fixed as the hint says:
+    both acknowledgements answer nothing now (W207) and each goes in one click; 发布 is possible again."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(form_url(site, RICH))
+    other = page.locator('textarea[data-text="其他需要报告的事项"]')
+    other.fill("无。")
+    for code in ("W403", "W401"):
+        warning = page.locator(f'ul[data-for="text:其他需要报告的事项"] li[data-code="{code}"]:not(.acknowledged)')
+        expect(warning).to_have_count(1)
+        warning.locator("button.acknowledge").click()
+        expect(page.locator("#ack-dialog")).to_be_visible()
+        page.click("#ack-dialog-ok")  # no reason: said in the dialog, nothing written
+        expect(page.locator("#ack-dialog-problem")).to_contain_text("请写明理由")
+        page.fill("#ack-dialog-reason", f"{code} 已与业务科室核对")
+        page.click("#ack-dialog-ok")
+        expect(page.locator(f'.acknowledgements li[data-entry] b:text-is("{code}")')).to_have_count(1)
+    expect(page.locator("#status")).to_contain_text("可以发布")
+    page.locator('textarea[data-text="其他需要报告的事项"]').fill("本年度未收取信息处理费。")
+    stale = page.locator('li[data-code="W207"]')
+    expect(stale).to_have_count(2)
+    expect(page.locator("#status")).to_contain_text("暂不能发布")
+    stale.first.locator("button.acknowledge").click()
+    expect(page.locator('li[data-code="W207"]')).to_have_count(1)
+    page.locator('li[data-code="W207"] button.acknowledge').click()
+    expect(page.locator('li[data-code="W207"]')).to_have_count(0)
+    expect(page.locator("#status")).to_contain_text("可以发布")
+    saved = (folder / RICH).read_text("utf-8")
+    assert "本年度未收取信息处理费。" in saved and "W403" not in saved and "W401" not in saved
+
+
+def test_an_acknowledgements_reason_is_edited_in_the_page(browser, site, folder):  # noqa: F811
+    name = "周口市行政服务中心/2024.yaml"
+    form = folder / name
+    form.write_text(form.read_text("utf-8").rstrip("\n") + "\n已核对:\n  - 代码: W401\n    位置: 其他需要报告的事项\n    理由: 旧的理由\n", "utf-8")
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(form_url(site, name))
+    entry = page.locator(".acknowledgements li[data-entry]")
+    expect(entry).to_have_count(1)
+    entry.locator("input.reason").fill("已经分管领导审定")
+    with page.expect_navigation():  # saved, then the page shows the form as saved
+        entry.locator("button.ack-reason").click()
+    expect(page.locator(".acknowledgements input.reason")).to_have_value("已经分管领导审定")
+    assert "理由: 已经分管领导审定" in form.read_text("utf-8")

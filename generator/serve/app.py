@@ -39,9 +39,21 @@ from ..importer import PUBLISHED_SUFFIXES
 from ..report import Report
 from ..services import Checked, Imported, blank_report, carry_forward, import_published, load_report, new_form_problem, output_stem
 from .accounts import Account, agency_of
-from .editing import EditError, apply_edits, computed_cells, finding_target, form_state, read_with_spans, text_target, with_acknowledgement
+from .editing import (
+    EditError,
+    apply_edits,
+    computed_cells,
+    finding_target,
+    form_state,
+    read_with_spans,
+    text_target,
+    with_acknowledgement,
+    with_reason,
+    without_acknowledgement,
+)
 from .store import FormStore, NotAForm, version_of
 
+STALE_ACKNOWLEDGEMENT = "W207"  # an entry of 已核对 no warning answers to any more
 PREVIEW_DPI = 110  # an A4 page 909 px wide: table figures about 15 px tall, readable for proofreading
 MAX_UPLOAD = 10 * 1024 * 1024  # a published report is a few MB at most
 Result = TypeVar("Result")
@@ -65,6 +77,8 @@ def finding_json(finding: Finding, checked: Checked) -> dict:
     target = finding_target(finding, checked.report, checked.spans) if checked.report else ""
     path = finding_path(checked.report, finding) if checked.report and finding.level != Level.ERROR else ""
     data = {"code": finding.code, "level": finding.level.value, "label": finding.level.label, "message": finding.message, "hint": finding.hint, "target": target, "path": path}
+    if finding.code == STALE_ACKNOWLEDGEMENT and checked.report:  # which entry of the 已核对 list, for its removal in one click
+        data["entry"] = next((i for i, a in enumerate(checked.report.acknowledgements) if finding.loc and a.loc.line == finding.loc.line), -1)
     return data | ({"acknowledged": {"reason": finding.acknowledged}} if finding.acknowledged else {})
 
 
@@ -176,6 +190,21 @@ def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret:
         text = form_text(request, name, write=True)
         try:
             edited = with_acknowledgement(edited_text(text, name, body.get("edits", {})), code, path, reason)
+        except EditError as exc:
+            raise HTTPException(400, exc.message_zh) from None
+        return save_text(request, name, edited, str(body.get("version", "")))
+
+    async def acknowledgement(request: Request) -> Response:
+        """An entry of the form's 已核对 list changed: its reason rewritten, or the entry taken out."""
+        name = request.path_params["name"]
+        body = await json_body(request)
+        entry, action, reason = body.get("entry"), body.get("action"), str(body.get("reason", "")).strip()
+        if not isinstance(entry, int) or action not in ("remove", "reason") or (action == "reason" and not reason):
+            raise HTTPException(400, "请写明核对后仍保留的理由" if action == "reason" else "请求的内容无法读取，请刷新页面后重试")
+        text = form_text(request, name, write=True)
+        try:
+            current = edited_text(text, name, body.get("edits", {}))
+            edited = without_acknowledgement(current, entry, name) if action == "remove" else with_reason(current, entry, reason, name)
         except EditError as exc:
             raise HTTPException(400, exc.message_zh) from None
         return save_text(request, name, edited, str(body.get("version", "")))
@@ -343,6 +372,7 @@ def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret:
         Route("/api/check/{name:path}", check, methods=["POST"]),
         Route("/api/save/{name:path}", save, methods=["POST"]),
         Route("/api/acknowledge/{name:path}", acknowledge, methods=["POST"]),
+        Route("/api/acknowledgement/{name:path}", acknowledgement, methods=["POST"]),
         Mount("/static", StaticFiles(directory=TEMPLATES / "serve" / "static"), name="static"),
     ]
     middleware = [Middleware(SessionMiddleware, secret_key=secret or secrets.token_hex(32), session_cookie="nianbao", same_site="strict", https_only=False)]

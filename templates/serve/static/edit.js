@@ -58,6 +58,13 @@
       reason.className = "hint";
       reason.textContent = "已核对：" + finding.acknowledged.reason;
       li.append(document.createElement("br"), reason);
+    } else if (finding.entry !== undefined && finding.entry >= 0 && !form.dataset.readonly) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "acknowledge";
+      button.textContent = "删去这条核对";
+      button.addEventListener("click", () => changeAcknowledgement(finding.entry, "remove"));
+      li.append(" ", button);
     } else if (finding.path && !form.dataset.readonly) {
       const button = document.createElement("button");
       button.type = "button";
@@ -83,6 +90,10 @@
       }
       (list || form.querySelector('ul.findings[data-for=""]')).append(item(finding));
     }
+    document.querySelectorAll(".acknowledgements li[data-entry]").forEach((li) => {
+      li.classList.toggle("stale", result.findings.some((f) => f.entry === Number(li.dataset.entry)));
+      li.querySelector("span.stale").hidden = !li.classList.contains("stale");
+    });
     form.querySelectorAll("input.total").forEach((input) => { input.placeholder = result.computed[input.dataset.cell] || "自动"; });
     const blocked = result.blocking > 0;
     document.getElementById("publish").classList.toggle("blocked", blocked);
@@ -160,18 +171,50 @@
     if (sent.response.ok && mine === sequence) show(sent.result);
   }
 
-  async function acknowledge(finding) {
-    const reason = window.prompt("核对后仍保留「" + finding.code + "」的理由（会写入表单的“已核对”）：");
-    if (!reason || !reason.trim()) return;
-    const sent = await send("acknowledge", {edits: edits(), version: version, code: finding.code, path: finding.path, reason: reason.trim()});
-    if (sent === null) { unreachable(); return; }
-    if (!sent.response.ok) { if (sent.response.status === 409) say("表单已被别人修改：请先保存，解决冲突后再核对", true); else refused(sent.response, sent.result); return; }
+  const dialog = document.getElementById("ack-dialog");
+  function askReason(finding) {
+    document.getElementById("ack-dialog-finding").textContent = finding.code + "〔" + finding.label + "〕" + finding.message;
+    document.getElementById("ack-dialog-reason").value = "";
+    document.getElementById("ack-dialog-problem").textContent = "";
+    dialog.showModal();
+    return new Promise((resolve) => {
+      const ok = document.getElementById("ack-dialog-ok"), cancel = document.getElementById("ack-dialog-cancel");
+      const done = (value) => { ok.onclick = cancel.onclick = null; dialog.close(); resolve(value); };
+      cancel.onclick = () => done(null);
+      ok.onclick = (event) => {
+        event.preventDefault();
+        const reason = document.getElementById("ack-dialog-reason").value.trim();
+        if (!reason) { document.getElementById("ack-dialog-problem").textContent = "请写明理由：为什么核对后仍保留原样"; return; }
+        done(reason);
+      };
+    });
+  }
+
+  async function afterSaved(sent) {
+    if (sent === null) { unreachable(); return false; }
+    if (!sent.response.ok) { if (sent.response.status === 409) say("表单已被别人修改：请先保存，解决冲突后再核对", true); else refused(sent.response, sent.result); return false; }
     version = sent.result.version;
     dirty = false;
     forget();
-    say("已保存");
-    check();
+    location.reload();  // the 已核对 list and the findings as the saved form has them
+    return true;
   }
+
+  async function acknowledge(finding) {
+    const reason = await askReason(finding);
+    if (!reason) return;
+    await afterSaved(await send("acknowledge", {edits: edits(), version: version, code: finding.code, path: finding.path, reason: reason}));
+  }
+
+  async function changeAcknowledgement(entry, action, reason) {
+    await afterSaved(await send("acknowledgement", {edits: edits(), version: version, entry: entry, action: action, reason: reason || ""}));
+  }
+  document.querySelectorAll(".acknowledgements li[data-entry]").forEach((li) => {
+    const entry = Number(li.dataset.entry);
+    const remove = li.querySelector(".ack-remove"), rewrite = li.querySelector(".ack-reason");
+    if (remove) remove.addEventListener("click", () => changeAcknowledgement(entry, "remove"));
+    if (rewrite) rewrite.addEventListener("click", () => changeAcknowledgement(entry, "reason", li.querySelector("input.reason").value));
+  });
 
   async function save(force) {
     const sent = await send("save", {edits: edits(), version: force || version});
@@ -243,8 +286,9 @@
     schedule();
   });
 
-  form.addEventListener("input", schedule);
-  form.addEventListener("change", schedule);
+  const edited = (event) => { if (event.target.matches("[data-field], [data-text], [data-cell]")) schedule(); };
+  form.addEventListener("input", edited);
+  form.addEventListener("change", edited);
   if (form.dataset.readonly) form.querySelectorAll("input, textarea, select").forEach((e) => { e.readOnly = true; e.disabled = e.tagName === "SELECT"; });
   const saveButton = document.getElementById("save");
   if (saveButton) saveButton.addEventListener("click", () => save());
