@@ -254,3 +254,36 @@ def test_an_acknowledgements_reason_is_edited_in_the_page(browser, site, folder)
         entry.locator("button.ack-reason").click()
     expect(page.locator(".acknowledgements input.reason")).to_have_value("已经分管领导审定")
     assert "理由: 已经分管领导审定" in form.read_text("utf-8")
+
+
+def test_a_problem_is_said_beside_its_cell_and_listed_with_a_link_to_it(browser, site):  # noqa: F811
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(form_url(site, RICH))
+    expect(page.locator("#problems-count")).to_contain_text("没有需要处理的问题")
+    total = page.locator('input[data-cell="申请处理/本年新收/总计"]')
+    total.fill("1334")
+    message = page.locator('tr.cell-findings li[data-code="E101"]')
+    expect(message).to_have_count(1)
+    gap = page.evaluate(
+        """() => { const a = document.querySelector('input[data-cell="申请处理/本年新收/总计"]').getBoundingClientRect();
+                   const b = document.querySelector('tr.cell-findings li[data-code="E101"]').getBoundingClientRect(); return b.top - a.bottom; }"""
+    )
+    assert 0 <= gap < 60  # right under the row, not below the 25-row table
+    expect(page.locator("#problems-count")).to_contain_text("错误")
+    page.locator("#problems summary").click()
+    page.locator('#problems-list a:has-text("E101")').first.click()
+    expect(total).to_be_focused()
+    empty = page.locator('input[data-cell="申请处理/予以公开/商业企业"]')
+    empty.fill("")
+    expect(empty).to_have_class(re.compile("error"))  # an empty cell (E122) is marked where it is
+    expect(page.locator('tr.cell-findings li[data-code="E122"]')).to_have_count(1)
+
+
+def test_the_headers_of_a_long_table_stay_in_sight(browser, site):  # noqa: F811
+    page = browser.new_page(viewport={"width": 1280, "height": 700})
+    page.goto(form_url(site, RICH))
+    last = page.locator('input[data-cell="申请处理/结转下年度/总计"]')
+    last.scroll_into_view_if_needed()
+    head = page.locator('table.grid[data-table="申请处理"] thead th:text-is("自然人")').bounding_box()
+    box = last.bounding_box()
+    assert head["y"] + head["height"] <= box["y"] and box["y"] - head["y"] < 700

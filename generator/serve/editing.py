@@ -437,6 +437,10 @@ def finding_target(finding: Finding, report: Report, spans: Spans) -> str:
     for row_key, node in spans.rows.items():
         if node.start_mark.line <= line <= node.end_mark.line:
             table, _row = report.format.row_index[row_key]
+            items = node.value if isinstance(node, yaml.SequenceNode) else []
+            for item, column in zip(items, table.columns, strict=False):  # a finding on one value of the row: that cell
+                if (item.start_mark.line, item.start_mark.column) <= (line, finding.loc.column - 1) <= (item.end_mark.line, item.end_mark.column):
+                    return "cell:" + cell_target(table.key, row_key, column.key)
             return f"row:{table.key}/{row_key}"
     return ""
 

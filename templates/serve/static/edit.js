@@ -76,20 +76,73 @@
     return li;
   }
 
+  // A finding's list beside what it is about: under a text or field, or in a row of the table
+  // right under the cells' row; anything else in the list at the top.
+  function listFor(finding) {
+    const [kind, key] = finding.target.split(/:(.*)/s);
+    if (kind !== "cell" && kind !== "row") return form.querySelector('ul.findings[data-for="' + CSS.escape(finding.target) + '"]');
+    const input = kind === "cell" ? form.querySelector('[data-cell="' + CSS.escape(key) + '"]') : form.querySelector('[data-cell^="' + CSS.escape(key + "/") + '"]');
+    if (!input) return null;
+    const row = input.closest("tr");
+    let next = row.nextElementSibling;
+    if (!next || !next.classList.contains("cell-findings")) {
+      next = document.createElement("tr");
+      next.className = "cell-findings";
+      const cell = document.createElement("td");
+      cell.colSpan = 99;
+      const list = document.createElement("ul");
+      list.className = "findings";
+      list.dataset.forTable = key.split("/")[0];
+      cell.append(list);
+      next.append(cell);
+      row.after(next);
+    }
+    return next.querySelector("ul");
+  }
+
+  function elementOf(finding) {
+    const [kind, key] = finding.target.split(/:(.*)/s);
+    const attribute = {cell: "data-cell", text: "data-text", field: "data-field"}[kind];
+    if (attribute) return form.querySelector("[" + attribute + '="' + CSS.escape(key) + '"]');
+    if (kind === "row") return form.querySelector('[data-cell^="' + CSS.escape(key + "/") + '"]');
+    return null;
+  }
+
+  function panel(findings) {
+    const open = findings.filter((f) => !f.acknowledged);
+    const counts = {error: 0, warning: 0, info: 0};
+    open.forEach((f) => { counts[f.level]++; });
+    document.getElementById("problems-count").textContent = open.length
+      ? "问题 " + open.length + " 个：" + ["error", "warning", "info"].filter((l) => counts[l]).map((l) => ({error: "错误", warning: "警告", info: "提示"}[l]) + " " + counts[l]).join("、")
+      : "没有需要处理的问题";
+    const list = document.getElementById("problems-list");
+    list.replaceChildren(...open.map((finding) => {
+      const li = document.createElement("li");
+      li.className = finding.level;
+      const link = document.createElement("a");
+      link.href = "#";
+      link.textContent = finding.code + "〔" + finding.label + "〕" + finding.message;
+      link.addEventListener("click", (event) => {
+        event.preventDefault();
+        const target = elementOf(finding) || (listFor(finding) || form.querySelector('ul.findings[data-for=""]'));
+        target.scrollIntoView({block: "center"});
+        if (target.focus) target.focus();
+      });
+      li.append(link);
+      return li;
+    }));
+  }
+
   function show(result) {
     form.querySelectorAll("ul.findings").forEach((ul) => ul.replaceChildren());
+    form.querySelectorAll("tr.cell-findings").forEach((tr) => tr.remove());
     form.querySelectorAll(".error, .warning, .info").forEach((e) => { if (e.matches("input, textarea, select")) { e.classList.remove("error", "warning", "info"); e.removeAttribute("title"); } });
     for (const finding of result.findings) {
-      const [kind, key] = finding.target.split(/:(.*)/s);
-      let list = form.querySelector('ul.findings[data-for="' + CSS.escape(finding.target) + '"]');
-      if (kind === "cell" || kind === "row") {
-        const table = key.split("/")[0];
-        list = form.querySelector('ul.findings[data-for-table="' + CSS.escape(table) + '"]');
-        const input = kind === "cell" ? form.querySelector('[data-cell="' + CSS.escape(key) + '"]') : null;
-        if (input) { input.classList.add(finding.level); input.title = finding.message; }
-      }
-      (list || form.querySelector('ul.findings[data-for=""]')).append(item(finding));
+      const element = elementOf(finding);
+      if (element && element.matches("[data-cell]") && finding.target.startsWith("cell:") && !finding.acknowledged) { element.classList.add(finding.level); element.title = finding.message; }
+      (listFor(finding) || form.querySelector('ul.findings[data-for=""]')).append(item(finding));
     }
+    panel(result.findings);
     document.querySelectorAll(".acknowledgements li[data-entry]").forEach((li) => {
       li.classList.toggle("stale", result.findings.some((f) => f.entry === Number(li.dataset.entry)));
       li.querySelector("span.stale").hidden = !li.classList.contains("stale");
