@@ -304,7 +304,7 @@
   function cellAt(input, dRow, dCol) {
     const cell = input.closest("td"), row = cell.parentElement;
     const column = Array.from(row.querySelectorAll("td")).indexOf(cell);
-    const rows = Array.from(row.closest("tbody").rows);
+    const rows = Array.from(row.closest("tbody").rows).filter((r) => !r.classList.contains("cell-findings"));
     const target = rows[rows.indexOf(row) + dRow];
     const cells = target ? Array.from(target.querySelectorAll("td")) : [];
     const next = cells[column + dCol];
