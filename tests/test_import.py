@@ -230,6 +230,7 @@ def office_pdfs(built, tmp_path_factory) -> dict[Path, Path]:
     return {path: out / (document.stem + ".pdf") for path, document in zip(EXAMPLES, documents, strict=True)}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: f"{p.parent.name}-{p.stem}")
 def test_pdf_exported_by_libreoffice_imports_the_same(office_pdfs, example):
     report, problems = imported(read_source(office_pdfs[example]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -90,6 +91,7 @@ def test_any_single_changed_cell_is_caught_and_located(report, data):
     assert all(f.cell in f.cells and f.loc is not None for f in located)
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(consistent_reports(), st.sampled_from(["html", "docx"]))
 def test_any_consistent_report_survives_publish_and_import(tmp_path_factory, report, kind):
