@@ -287,3 +287,22 @@ def test_the_headers_of_a_long_table_stay_in_sight(browser, site):  # noqa: F811
     head = page.locator('table.grid[data-table="申请处理"] thead th:text-is("自然人")').bounding_box()
     box = last.bounding_box()
     assert head["y"] + head["height"] <= box["y"] and box["y"] - head["y"] < 700
+
+
+def test_a_blank_form_shows_what_is_left_to_fill_in_not_errors(browser, site):  # noqa: F811
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(site)
+    page.fill('form[action="/new"] input[name="agency"]', "周口市数据局")
+    page.fill('form[action="/new"] input[name="year"]', "2025")
+    page.click('form[action="/new"] button')
+    expect(page.locator("#progress")).to_contain_text("还需填写")
+    expect(page.locator('li[data-code="E052"]')).to_have_count(0)
+    areas = page.locator("textarea.todo").count()
+    assert areas >= 5  # the five parts of 总体情况 at least; parts that may stay empty are not counted
+    expect(page.locator("#progress")).to_contain_text(f"0 / {areas} 项")
+    expect(page.locator("#status")).to_contain_text("还需填写")
+    expect(page.locator("details.guide")).to_have_attribute("open", "")
+    first = page.locator(f'textarea[data-text="{page.locator("textarea.todo").first.get_attribute("data-text")}"]')
+    first.fill("本机关按照条例要求主动公开政府信息。")
+    expect(page.locator("#progress")).to_contain_text(f"1 / {areas} 项")
+    expect(first).not_to_have_class(re.compile("todo"))

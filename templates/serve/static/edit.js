@@ -133,7 +133,21 @@
     }));
   }
 
+  // A text still to be written is progress to make, not an error to fix: it is counted and marked
+  // 待填写 (it still keeps the form from being published).
+  const TO_FILL = "E052";
+  function progress(findings) {
+    const areas = Array.from(form.querySelectorAll("[data-text]"));
+    const empty = new Set(findings.filter((f) => f.code === TO_FILL).map((f) => f.target));
+    areas.forEach((area) => { area.classList.toggle("todo", empty.has("text:" + area.dataset.text)); area.placeholder = empty.has("text:" + area.dataset.text) ? "待填写" : ""; });
+    const left = areas.filter((a) => a.classList.contains("todo")).length;
+    const written = areas.filter((a) => !a.classList.contains("todo") && a.value.trim()).length;  // (parts that may stay empty count once written)
+    document.getElementById("progress").textContent = left ? "文字已填写 " + written + " / " + (written + left) + " 项，还需填写 " + left + " 项" : "各节文字都已填写";
+    return findings.filter((f) => f.code !== TO_FILL || !empty.has(f.target));
+  }
+
   function show(result) {
+    result.findings = progress(result.findings);
     form.querySelectorAll("ul.findings").forEach((ul) => ul.replaceChildren());
     form.querySelectorAll("tr.cell-findings").forEach((tr) => tr.remove());
     form.querySelectorAll(".error, .warning, .info").forEach((e) => { if (e.matches("input, textarea, select")) { e.classList.remove("error", "warning", "info"); e.removeAttribute("title"); } });
@@ -150,7 +164,9 @@
     form.querySelectorAll("input.total").forEach((input) => { input.placeholder = result.computed[input.dataset.cell] || "自动"; });
     const blocked = result.blocking > 0;
     document.getElementById("publish").classList.toggle("blocked", blocked);
-    status.textContent = blocked ? "有 " + result.blocking + " 个问题需要处理，暂不能发布" : "可以发布";
+    const toFill = form.querySelectorAll("[data-text].todo").length;
+    const others = result.blocking - toFill;
+    status.textContent = !blocked ? "可以发布" : (toFill ? "还需填写 " + toFill + " 项" + (others > 0 ? "，另有 " + others + " 个问题需要处理" : "") : "有 " + result.blocking + " 个问题需要处理") + "，暂不能发布";
   }
 
   // Edits not yet saved are kept in this browser too, so that a closed page, a stopped server or an
