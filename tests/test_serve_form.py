@@ -306,3 +306,50 @@ def test_a_blank_form_shows_what_is_left_to_fill_in_not_errors(browser, site):  
     first.fill("本机关按照条例要求主动公开政府信息。")
     expect(page.locator("#progress")).to_contain_text(f"1 / {areas} 项")
     expect(first).not_to_have_class(re.compile("todo"))
+
+
+def test_served_over_https_the_session_cookie_travels_only_over_it(folder, tmp_path):  # noqa: F811
+    import os
+    import socket
+    import stat
+    import subprocess
+    import sys
+    import time
+
+    from generator.serve.accounts import add_account
+
+    from .conftest import ROOT
+
+    key, certificate = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-days", "1", "-keyout", str(key), "-out", str(certificate)],
+        check=True,
+        capture_output=True,
+    )
+    users = tmp_path / "账户.yaml"
+    add_account(users, "甲", "甲的密码12345", "周口市人民政府办公室")
+    if os.name == "posix":
+        assert stat.S_IMODE(users.stat().st_mode) == 0o600  # the accounts file is its owner's alone
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, "-m", "generator", "serve", str(folder), "--port", str(port), "--users", str(users), "--certfile", str(certificate), "--keyfile", str(key)]
+    server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert "https://127.0.0.1:" in server.stdout.readline() + server.stdout.readline()
+        client = httpx.Client(base_url=f"https://127.0.0.1:{port}", verify=False, timeout=30)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                login = client.get("/login")
+                break
+            except httpx.ConnectError:
+                assert time.monotonic() < deadline
+                time.sleep(0.2)
+        assert login.status_code == 200 and "登录" in login.text
+        assert "secure" in login.headers["set-cookie"].lower()
+    finally:
+        server.kill()
+        server.wait(30)
+    mismatched = subprocess.run([*command[:-4], "--certfile", str(key), "--keyfile", str(key)], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert mismatched.returncode == 2 and "无法用证书" in mismatched.stderr and "Traceback" not in mismatched.stderr

@@ -82,7 +82,8 @@ def finding_json(finding: Finding, checked: Checked) -> dict:
     return data | ({"acknowledged": {"reason": finding.acknowledged}} if finding.acknowledged else {})
 
 
-def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret: str | None = None) -> Starlette:
+def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret: str | None = None, https: bool = False) -> Starlette:
+    """The app over the forms of `folder`; `https`: served over TLS only, so the session cookie is sent only over it."""
     store = FormStore(folder)
     env = Environment(loader=FileSystemLoader(TEMPLATES / "serve"), autoescape=select_autoescape(default=True), trim_blocks=True, lstrip_blocks=True)
 
@@ -375,7 +376,7 @@ def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret:
         Route("/api/acknowledgement/{name:path}", acknowledgement, methods=["POST"]),
         Mount("/static", StaticFiles(directory=TEMPLATES / "serve" / "static"), name="static"),
     ]
-    middleware = [Middleware(SessionMiddleware, secret_key=secret or secrets.token_hex(32), session_cookie="nianbao", same_site="strict", https_only=False)]
+    middleware = [Middleware(SessionMiddleware, secret_key=secret or secrets.token_hex(32), session_cookie="nianbao", same_site="strict", https_only=https)]
     return Starlette(routes=routes, middleware=middleware, exception_handlers={HTTPException: http_error, Exception: server_error}, lifespan=lambda app: warming(store))
 
 
