@@ -353,3 +353,27 @@ def test_served_over_https_the_session_cookie_travels_only_over_it(folder, tmp_p
         server.wait(30)
     mismatched = subprocess.run([*command[:-4], "--certfile", str(key), "--keyfile", str(key)], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert mismatched.returncode == 2 and "无法用证书" in mismatched.stderr and "Traceback" not in mismatched.stderr
+
+
+def test_only_a_field_both_changed_is_asked_about(browser, site, folder):  # noqa: F811
+    first, second = (browser.new_context().new_page() for _ in range(2))
+    for page in (first, second):
+        page.goto(form_url(site, RICH))
+        expect(page.locator("#status")).to_contain_text("可以发布")
+    first.fill('input[data-field="发布日期"]', "2025-01-20")
+    first.fill('input[data-cell="第二十条第五项/行政许可/本年处理决定数量"]', "5")
+    first.click("#save")
+    expect(first.locator("#saved")).to_have_text("已保存")
+    second.fill('input[data-field="发布日期"]', "2025-01-25")
+    second.fill('textarea[data-text="其他需要报告的事项"]', "本年度未收取信息处理费。第二个人写的。")
+    second.click("#save")
+    clashes = second.locator("#clashes tr")
+    expect(clashes).to_have_count(1)
+    expect(clashes).to_contain_text("发布日期")
+    expect(clashes).to_contain_text("2025-01-25")
+    expect(clashes).to_contain_text("2025-01-20")
+    clashes.locator('input[value="theirs"]').check()
+    second.click("#resolve")
+    expect(second.locator(".restored-notice")).to_contain_text("行政许可")
+    saved = (folder / RICH).read_text("utf-8")
+    assert "发布日期: 2025-01-20" in saved and "第二个人写的" in saved and "行政许可: 5" in saved

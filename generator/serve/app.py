@@ -11,6 +11,7 @@ import tempfile
 import threading
 import urllib.parse
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from functools import lru_cache
 from http import HTTPStatus
 from pathlib import Path
@@ -34,6 +35,7 @@ from ..codes import Level
 from ..document import link_headers, table_block
 from ..findings import Finding, InputError
 from ..fonts import TEMPLATES
+from ..form import parse_form
 from ..formwriter import write_form
 from ..importer import PUBLISHED_SUFFIXES
 from ..report import Report
@@ -158,6 +160,7 @@ def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret:
             version=version_of(text),
             readonly=user is not None and not user.may_write(agency_of(text)),
             restored=request.query_params.get("restored", "")[:40],
+            merged=request.query_params.get("merged", "")[:200],
         )
 
     async def check(request: Request) -> Response:
@@ -178,8 +181,17 @@ def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret:
         name = request.path_params["name"]
         body = await json_body(request)
         text = form_text(request, name, write=True)
-        edited = edited_text(text, name, body["edits"]) if "edits" in body else str(body.get("text", ""))
-        return save_text(request, name, edited, str(body.get("version", "")))
+        base = str(body.get("version", ""))
+        if "edits" not in body:  # a whole text: an earlier version restored
+            return save_text(request, name, str(body.get("text", "")), base)
+        edited = edited_text(text, name, body["edits"])
+        if version_of(text) == base:
+            return save_text(request, name, edited, base)
+        resolved = frozenset(map(str, body["resolved"])) if isinstance(body.get("resolved"), list) else frozenset()
+        merge = await run_in_threadpool(merged, store, name, base, text, body["edits"], resolved)  # saved by someone else meanwhile
+        if merge.clashes:
+            return JSONResponse({"conflict": True, "version": version_of(text), "clashes": merge.clashes}, status_code=409)
+        return save_text(request, name, merge.text, version_of(text), merged_with=merge.theirs)
 
     async def acknowledge(request: Request) -> Response:
         """A warning the user stands by: 已核对 with its reason, written into the form and saved."""
@@ -210,17 +222,17 @@ def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret:
             raise HTTPException(400, exc.message_zh) from None
         return save_text(request, name, edited, str(body.get("version", "")))
 
-    def save_text(request: Request, name: str, edited: str, base: str) -> Response:
-        """Save a form's new text if it is still at version `base`; otherwise both versions, for the user to choose."""
+    def save_text(request: Request, name: str, edited: str, base: str, merged_with: list[str] | None = None) -> Response:
+        """Save a form's new text if it is still at version `base` (`merged_with`: what others
+        saved meanwhile, kept); a save in between is a conflict the page resolves field by field."""
         user = current_user(request)
         if user is not None and not user.may_write(agency_of(edited)):
             raise HTTPException(403, "只能保存本机关的表单（机关名称不能改为其他机关）")
         version = store.save(name, edited, base)
         if version is None:
-            current = store.read(name)
-            return JSONResponse({"conflict": True, "theirs": current, "mine": edited, "version": version_of(current)}, status_code=409)
+            return JSONResponse({"conflict": True, "version": version_of(store.read(name)), "clashes": []}, status_code=409)
         prerender(check_text(store, name, edited), edited, name, store.folder)
-        return JSONResponse({"version": version})
+        return JSONResponse({"version": version} | ({"merged": merged_with} if merged_with is not None else {}))
 
     async def history(request: Request) -> Response:
         name = request.path_params["name"]
@@ -411,6 +423,57 @@ async def read_form(request: Request):
             raise too_big
     request._body = bytes(body)  # Starlette parses the form from the body read here
     return await request.form()
+
+
+@dataclass
+class Merge:
+    """One person's edits onto a form someone else saved meanwhile: the merged text, what the
+    others changed (kept), and the fields both changed differently (for the person to choose)."""
+
+    text: str
+    theirs: list[str]
+    clashes: list[dict]
+
+
+def merged(store: FormStore, name: str, base: str, current: str, edits: object, resolved: frozenset[str] = frozenset()) -> Merge:
+    """Three ways: what the page started from (`base`), what it changed, what was saved since.
+    Changes to different fields are all kept; a field both changed to different values clashes,
+    unless the person chose its value already (`resolved`: "kind:key"). When the page's starting
+    version is not kept, every field it differs in from the saved form clashes."""
+    start = store.text_of_version(name, base)
+    ours = form_state(parse_form(apply_edits(start if start is not None else current, name, edits), name)[0])
+    report = parse_form(current, name)[0]
+    now = form_state(report)
+    then = form_state(parse_form(start, name)[0]) if start is not None else now
+    mine: dict[str, dict[str, str]] = {kind: {} for kind in now}
+    theirs, clashes = [], []
+    for kind, values in now.items():
+        for key, value in values.items():
+            before, after = then[kind].get(key), ours[kind].get(key, "")
+            if value != before:
+                theirs.append(place_label(report, kind, key))
+            if after == before if start is not None else after == value:
+                continue  # not changed on this page
+            if f"{kind}:{key}" in resolved or (start is not None and value in (before, after)):
+                mine[kind][key] = after
+            else:
+                clashes.append({"kind": kind, "key": key, "label": place_label(report, kind, key), "mine": after, "theirs": value})
+    return Merge(apply_edits(current, name, mine), theirs, clashes)
+
+
+def place_label(report: Report, kind: str, key: str) -> str:
+    """A field, text or cell in the report's own words: 「三、本年度办理结果（一）予以公开「自然人」」."""
+    fmt = report.format
+    if kind == "cells":
+        table_key, row, column = key.split("/")
+        table = fmt.tables[table_key]
+        return f"{table.row_title(row)}「{table.column(column).label}」"
+    if kind == "texts":
+        section_key, _, part = key.partition("/")
+        section = next(s for s in fmt.sections if s.key == section_key)
+        title = next((p.title for p in section.parts if p.key == part), part)
+        return section.heading + (f"·{title}" if part else "")
+    return key
 
 
 def title_of(name: str) -> str:

@@ -285,16 +285,60 @@
     if (rewrite) rewrite.addEventListener("click", () => changeAcknowledgement(entry, "reason", li.querySelector("input.reason").value));
   });
 
-  async function save(force) {
-    const sent = await send("save", {edits: edits(), version: force || version});
+  // Saved meanwhile by someone else: the server keeps every change that does not overlap, and
+  // asks only about the fields both changed differently, one by one, in the report's words.
+  function showClashes(clashes) {
+    const body = document.getElementById("clashes");
+    body.replaceChildren(...clashes.map((clash, n) => {
+      const row = document.createElement("tr");
+      row.dataset.kind = clash.kind;
+      row.dataset.key = clash.key;
+      const place = document.createElement("th");
+      place.scope = "row";
+      place.textContent = clash.label;
+      row.append(place);
+      for (const side of ["mine", "theirs"]) {
+        const cell = document.createElement("td");
+        const label = document.createElement("label");
+        const choice = document.createElement("input");
+        choice.type = "radio";
+        choice.name = "clash" + n;
+        choice.value = side;
+        choice.checked = side === "mine";
+        const value = document.createElement("span");
+        value.className = "value";
+        value.textContent = clash[side] || "（空）";
+        label.append(choice, " ", value);
+        cell.append(label);
+        row.append(cell);
+        row.dataset[side] = clash[side];
+      }
+      return row;
+    }));
+    document.getElementById("conflict").hidden = false;
+    document.getElementById("conflict").scrollIntoView({block: "start"});
+    say("保存冲突：有 " + clashes.length + " 处需要你选择", true);
+  }
+
+  async function resolve() {
+    const resolved = [];
+    document.querySelectorAll("#clashes tr").forEach((row) => {
+      const side = row.querySelector("input:checked").value;
+      const attribute = {fields: "data-field", texts: "data-text", cells: "data-cell"}[row.dataset.kind];
+      const input = form.querySelector("[" + attribute + '="' + CSS.escape(row.dataset.key) + '"]');
+      if (input) input.value = row.dataset[side];
+      resolved.push(row.dataset.kind + ":" + row.dataset.key);
+    });
+    return save(undefined, resolved);
+  }
+
+  async function save(force, resolved) {
+    const sent = await send("save", {edits: edits(), version: force || version, resolved: resolved || []});
     if (sent === null) { unreachable(); return false; }
     const response = sent.response, result = sent.result;
     if (response.status === 409 && result.conflict) {
-      document.getElementById("mine").value = result.mine;
-      document.getElementById("theirs").value = result.theirs;
-      document.getElementById("conflict").hidden = false;
-      document.getElementById("conflict").dataset.version = result.version;
-      say("保存冲突：请选择保留哪一份", true);
+      if (result.clashes.length) showClashes(result.clashes);
+      else say("表单刚被别人保存，请再点一次“保存”", true);
       return false;
     }
     if (!response.ok) { refused(response, result); return false; }
@@ -303,6 +347,7 @@
     forget();
     document.getElementById("conflict").hidden = true;
     say("已保存");
+    if (result.merged && result.merged.length) location.href = "/form/" + quoted(name) + "?merged=" + encodeURIComponent(result.merged.slice(0, 5).join("、") + (result.merged.length > 5 ? " 等 " + result.merged.length + " 处" : ""));
     return true;
   }
 
@@ -361,7 +406,7 @@
   if (form.dataset.readonly) form.querySelectorAll("input, textarea, select").forEach((e) => { e.readOnly = true; e.disabled = e.tagName === "SELECT"; });
   const saveButton = document.getElementById("save");
   if (saveButton) saveButton.addEventListener("click", () => save());
-  document.getElementById("keep-mine").addEventListener("click", () => save(document.getElementById("conflict").dataset.version));
+  document.getElementById("resolve").addEventListener("click", resolve);
   document.getElementById("take-theirs").addEventListener("click", () => { dirty = false; forget(); location.reload(); });
   window.addEventListener("beforeunload", (event) => { if (dirty) event.preventDefault(); });
   document.addEventListener("keydown", (event) => { if ((event.ctrlKey || event.metaKey) && event.key === "s") { event.preventDefault(); if (saveButton) save(); } });
