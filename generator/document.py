@@ -183,6 +183,12 @@ def grid_table(report: Report, table: Table) -> TableBlock:
     return TableBlock(table.key, with_caption(head, [table.caption], len(widths)), body, widths)
 
 
+def table_block(report: Report, table: Table) -> TableBlock:
+    """A table as it prints, its headers linked (`prefix` starts their ids): the PDF, the DOCX,
+    the HTML and the browser's editor all lay it out from this grid."""
+    return one_row_table(report, table) if table.layout == "one_row" else grid_table(report, table)
+
+
 def one_row_table(report: Report, table: Table) -> TableBlock:
     """A table whose rows print side by side as one data row (行政复议 | 行政诉讼…)."""
     leaves, values = [], []
@@ -284,8 +290,7 @@ def build_document(report: Report) -> Document:
             doc.blocks.append(Heading(1, section.heading))
         if section.kind == "tables":
             for table in fmt.tables_of(section):
-                builder = one_row_table if table.layout == "one_row" else grid_table
-                block = builder(report, table)
+                block = table_block(report, table)
                 link_headers(block, f"t{len(doc.blocks)}")
                 doc.blocks.append(block)
         elif section.key in report.texts:
