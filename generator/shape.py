@@ -179,21 +179,22 @@ class Keyed:
             reader.suggested.update(known[c] for c in close)
         reader.error("E007", f"{self.where}中有未知的键「{shortened(key)}」", key_node, hint)
 
-    def schema(self, at: str, description: str = "") -> dict:
-        """An object of these keys; each key's other spellings refer to its schema (`at` is where this one is)."""
-        properties, patterns = {}, {}
+    def schema(self, at: str, description: str = "", exact_required: bool = False) -> dict:
+        """An object of these keys; each key's other spellings refer to its schema (`at` is where this
+        one is). A required key may be written in any of its spellings, unless `exact_required`."""
+        properties, patterns, spelled = {}, {}, []
         for member in self.members:
             properties[member.key] = member.shape.schema(f"{at}/properties/{pointer(member.key)}")
-            spellings = [s for s, key in self.known.items() if key == member.key and s]
-            patterns[spelling_pattern(spellings)] = {"$ref": f"#{at}/properties/{pointer(member.key)}"}
-        return {
-            "type": "object",
-            **({"description": description} if description else {}),
-            "properties": properties,
-            "patternProperties": patterns,
-            "required": [m.key for m in self.members if m.required],
-            "additionalProperties": False,
-        }
+            pattern = spelling_pattern([s for s, key in self.known.items() if key == member.key and s])
+            patterns[pattern] = {"$ref": f"#{at}/properties/{pointer(member.key)}"}
+            if member.required:  # a key of one of these spellings is there: not every key is of none of them
+                spelled.append({"anyOf": [{"required": [member.key]}, {"not": {"propertyNames": {"not": {"pattern": pattern}}}}]})
+        schema = {"type": "object", **({"description": description} if description else {}), "properties": properties, "patternProperties": patterns}
+        if exact_required:
+            schema["required"] = [m.key for m in self.members if m.required]
+        elif spelled:
+            schema["allOf"] = spelled
+        return {**schema, "additionalProperties": False}
 
 
 # Numbers ----------------------------------------------------------------------------------------
@@ -569,7 +570,7 @@ class TablesSection:
 
 @dataclass(frozen=True)
 class AckValue:
-    """One value of an acknowledgement: a one-line text, into Acknowledgement.`attribute`."""
+    """One value of an acknowledgement: a one-line text, not blank, into Acknowledgement.`attribute`."""
 
     attribute: str
     description: str
@@ -577,12 +578,13 @@ class AckValue:
     missing_found_later: bool = False  # a missing 理由 is reported by acknowledge.apply_acknowledgements (E050)
 
     def schema(self, at: str = "") -> dict:
-        kinds = "string" if self.pattern != "\\S" else TEXT
-        return {"type": kinds, "pattern": self.pattern, "description": self.description}
+        return {"type": TEXT, "pattern": self.pattern, "description": self.description}
 
 
 ACK_VALUES = {
-    "代码": AckValue("code", "警告的代码，如 W301", "^[WI][0-9]{3}$"),  # an error (E…) is reported by acknowledge (E051)
+    # An error's code (E…) is refused by acknowledge.apply_acknowledgements (E051); a code that
+    # names no warning there is W207, which a schema cannot know.
+    "代码": AckValue("code", "警告的代码，如 W301", "^\\s*[^\\sE]"),
     "位置": AckValue("place", "表单中的位置（如 总体情况.主动公开、本年新收），或那一行中的原文词句"),
     "理由": AckValue("reason", "为何核对后仍保留（必填）", missing_found_later=True),
 }
@@ -596,7 +598,8 @@ class Acknowledgements:
 
     def schema(self, at: str) -> dict:
         """A list (the reader also takes an empty `已核对:` as none; editors are shown that a list goes there)."""
-        return {"type": "array", "description": "核对过、仍保留的警告：每项写明代码、位置和理由", "items": self.item.schema(f"{at}/items")}
+        items = self.item.schema(f"{at}/items", exact_required=True)  # editors complete the three keys
+        return {"type": "array", "description": "核对过、仍保留的警告：每项写明代码、位置和理由", "items": items}
 
     def read(self, reader: FormReader, node: yaml.Node) -> None:
         key = acknowledge.KEY
