@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Protocol
 
 import yaml
 
@@ -122,12 +122,18 @@ def pointer(key: str) -> str:
 # Mappings ---------------------------------------------------------------------------------------
 
 
+class Shape(Protocol):
+    """A value type: it gives the JSON Schema of its values (`at` is where that schema stands, for references)."""
+
+    def schema(self, at: str) -> dict: ...
+
+
 @dataclass(frozen=True)
 class Member:
     """A key of a mapping: its value's type, and the other names the reader takes for it."""
 
     key: str
-    shape: Any
+    shape: Shape
     spellings: tuple[str, ...] = ()
     required: bool = False
 
@@ -486,7 +492,7 @@ class TextSection:
     def schema(self, at: str = "") -> dict:
         return Narrative(self.section.heading, self.section.label or self.section.heading).schema()
 
-    def read(self, reader: FormReader, node: yaml.Node) -> None:
+    def read(self, reader: FormReader, node: yaml.Node, key_node: yaml.Node | None = None) -> None:
         text = reader.text_value(node, self.section.heading)
         if text is not None:
             reader.report.texts[self.section.key] = text
@@ -512,7 +518,7 @@ class PartsSection:
             "oneOf": [{"type": [*TEXT, "null"]}, self.parts.schema(f"{at}/oneOf/1")],
         }
 
-    def read(self, reader: FormReader, node: yaml.Node) -> None:
+    def read(self, reader: FormReader, node: yaml.Node, key_node: yaml.Node) -> None:
         section = self.section
         if isinstance(node, yaml.ScalarNode):
             TextSection(section).read(reader, node)
@@ -636,6 +642,7 @@ class FormShape:
     fields: dict[str, FieldValue] = field(init=False)
     sections: dict[str, SectionShape] = field(init=False)
     rows: dict[str, TableRow] = field(init=False)
+    acknowledgements: Acknowledgements = field(default_factory=Acknowledgements)
     top: Keyed = field(init=False)
 
     def __post_init__(self) -> None:
@@ -644,7 +651,7 @@ class FormShape:
         self.sections = {s.key: section_shape(fmt, s) for s in fmt.sections}
         self.rows = {m.key: m.shape for s in self.sections.values() if isinstance(s, TablesSection) for m in s.rows.members}
         members = [Member(f.key, self.fields[f.key], (), f.required) for f in fmt.fields]
-        members.append(Member(acknowledge.KEY, Acknowledgements()))
+        members.append(Member(acknowledge.KEY, self.acknowledgements))
         members += [Member(s.key, self.sections[s.key], (), s.required) for s in fmt.sections]
         self.top = Keyed("表单", tuple(members))
 
@@ -661,7 +668,7 @@ class FormShape:
         entries = self.top.entries(reader, root)
         reader.read_fields(entries, root)
         if acknowledge.KEY in entries:
-            self.top_member(acknowledge.KEY).read(reader, entries[acknowledge.KEY][1])
+            self.acknowledgements.read(reader, entries[acknowledge.KEY][1])
         for section in self.fmt.sections:
             if section.key not in entries:
                 if section.required and section.key not in reader.suggested:  # else E007 already offered this key for a misspelt one
@@ -669,14 +676,7 @@ class FormShape:
                 continue
             key_node, value = entries[section.key]
             reader.report.section_locs[section.key] = reader.loc(key_node)
-            shape = self.sections[section.key]
-            if isinstance(shape, TablesSection):
-                shape.read(reader, value, key_node)
-            else:
-                shape.read(reader, value)
-
-    def top_member(self, key: str) -> Any:
-        return next(m.shape for m in self.top.members if m.key == key)
+            self.sections[section.key].read(reader, value, key_node)
 
     def read_fields(self, reader: FormReader, entries: dict[str, tuple], root: yaml.Node) -> None:
         """The form's fields, each into the Report attribute the format names for it."""

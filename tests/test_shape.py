@@ -23,7 +23,7 @@ from generator.form import FormLoader, parse_form
 from generator.format import load_format
 from generator.report import Loc
 from generator.schema import form_schema
-from generator.shape import DECIMAL, INTEGER, NULLS, folded_into, form_shape, is_plain
+from generator.shape import DECIMAL, INTEGER, NULLS, PartsSection, TablesSection, folded_into, form_shape, is_plain
 
 from .conftest import ROOT
 from .helpers import BASE, line_of
@@ -64,14 +64,15 @@ def form_data(text: str):
 
 
 def written(value, indent: int = 0) -> str:
-    """YAML for a value: texts double-quoted, numbers and null plain, lists in [ ], mappings in blocks."""
-    if isinstance(value, dict):
-        if not value:
-            return "{}"
+    """YAML for a value: texts double-quoted, numbers and null plain, lists in [ ], mappings in
+    blocks (in { } inside a list)."""
+    if isinstance(value, dict) and value and indent >= 0:
         pad = " " * indent
         return "".join(f"\n{pad}{json.dumps(k, ensure_ascii=False)}: {written(v, indent + 2)}" for k, v in value.items())
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{json.dumps(k, ensure_ascii=False)}: {written(v, -1)}" for k, v in value.items()) + "}"
     if isinstance(value, list):
-        return "[" + ", ".join(written(v) if not isinstance(v, dict) else json.dumps(v, ensure_ascii=False) for v in value) + "]"
+        return "[" + ", ".join(written(v, -1) for v in value) + "]"
     if value is None:
         return "null"
     if isinstance(value, (int, Decimal)):
@@ -93,8 +94,9 @@ def schema_errors(data) -> list[str]:
 def spellings() -> dict[str, list[str]]:
     """Key → the names the format gives it (labels, headings), from every mapping of the form."""
     shape = form_shape(FORMAT)
-    keyed = [shape.top, *(s.rows for s in shape.sections.values() if hasattr(s, "rows")), *(s.parts for s in shape.sections.values() if hasattr(s, "parts"))]
-    keyed.append(shape.top_member("已核对").item)
+    sections = shape.sections.values()
+    keyed = [shape.top, shape.acknowledgements.item, *(s.rows for s in sections if isinstance(s, TablesSection))]
+    keyed += [s.parts for s in sections if isinstance(s, PartsSection)]
     return {m.key: [m.key, *m.spellings] for k in keyed for m in k.members}
 
 
