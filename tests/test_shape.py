@@ -173,6 +173,13 @@ def test_every_example_validates_against_the_schema(form):
     assert schema_errors(form_data(form.read_text("utf-8"))) == []
 
 
+def test_a_form_init_writes_validates_against_the_schema(tmp_path, run_cli):
+    """Its narrative is left empty (\"\"), to be written: empty is for the checks to report (E052), not a wrong shape."""
+    target = tmp_path / "2025.yaml"
+    assert run_cli("init", "--agency", "某县发展和改革委员会", "--year", "2025", "-o", str(target))[0] == 0
+    assert schema_errors(form_data(target.read_text("utf-8"))) == []
+
+
 def test_the_base_form_and_its_writing_agree():
     text = written(base_data())
     assert shape_errors(text) == [] and schema_errors(form_data(text)) == []
