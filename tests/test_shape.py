@@ -174,7 +174,7 @@ def test_every_example_validates_against_the_schema(form):
 
 
 def test_a_form_init_writes_validates_against_the_schema(tmp_path, run_cli):
-    """Its narrative is left empty (\"\"), to be written: empty is for the checks to report (E052), not a wrong shape."""
+    """Its narrative is left as an empty text, to be written: that is for the checks to report (E052), not a wrong shape."""
     target = tmp_path / "2025.yaml"
     assert run_cli("init", "--agency", "某县发展和改革委员会", "--year", "2025", "-o", str(target))[0] == 0
     assert schema_errors(form_data(target.read_text("utf-8"))) == []
