@@ -109,9 +109,9 @@ def facts(code: str) -> dict[str, str]:
     """What a code's description may name: the limits, the deadlines and, for a relation's code,
     the relation (from the default format's data)."""
     from .checks import relation_facts
-    from .form import MAX_BYTES, MAX_DEPTH, MAX_NARRATIVE, MAX_NODES, MAX_PARAGRAPH
+    from .form import MAX_BYTES, MAX_DEPTH, MAX_NODES
     from .format import load_format
-    from .limits import MAX_DECIMALS, MAX_DIGITS, YEARS, megabytes
+    from .limits import MAX_DECIMALS, MAX_DIGITS, MAX_NARRATIVE, MAX_PARAGRAPH, YEARS, megabytes
     from .review import AGENCY_SHARE
 
     fmt = load_format()
