@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import re
 
+from generator.form import MAX_REPAIRS
 from generator.pipeline import check_file
 
-from .helpers import write
+from .helpers import edit, edit_row, line_of, write
 
 
 def fresh_form(tmp_path, run_cli) -> str:
@@ -37,3 +38,82 @@ def test_build_refuses_a_fresh_form(tmp_path, run_cli):
     fresh_form(tmp_path, run_cli)
     code, _out, err = run_cli("build", str(tmp_path / "2025.yaml"), "-o", str(tmp_path / "out"), "--html")
     assert code == 1 and err.count(" E052 [错误]") == 7 and "未生成正式文件" in err
+
+
+def filled_form(tmp_path, run_cli) -> str:
+    """A fresh form with every text written: two paragraphs each."""
+    text = fresh_form(tmp_path, run_cli)
+    return re.sub(r"^( *)(\S+): \|\n +\n", lambda m: f"{m[1]}{m[2]}: |\n{m[1]}  本年度{m[2]}工作稳步推进。\n{m[1]}  第二段。\n", text, flags=re.M)
+
+
+def checked(tmp_path, text: str):
+    return check_file(str(write(tmp_path, text, "typed.yaml")))
+
+
+def syntax_errors(result) -> list[tuple[int, int, str]]:
+    return [(f.loc.line, f.loc.column, f.message) for f in result.findings if f.code == "E001"]
+
+
+def test_the_filled_form_checks_clean_but_for_the_fee_sentence(tmp_path, run_cli):
+    assert {f.code for f in checked(tmp_path, filled_form(tmp_path, run_cli)).findings} == {"W403"}
+
+
+def test_four_mistakes_are_reported_in_one_run_each_at_its_line(tmp_path, run_cli):
+    text = filled_form(tmp_path, run_cli)
+    text = edit(text, "  主动公开: |\n    本年度主动公开工作稳步推进。\n    第二段。", '  主动公开: "坚持"先审查、后公开"原则，本年度主动公开工作稳步推进。"')
+    text = edit(text, "    第二段。\n  # （三）", "  第二段。\n  # （三）")  # 依申请公开's second paragraph
+    text = edit(text, "  规章:", "\t规章:")
+    text = edit(text, "  行政许可: 0", "  行政许可 0")
+    text = edit_row(text, "本年新收", "[1, 0, 0, 0, 0, 0, 3]")
+    result = checked(tmp_path, text)
+    assert result.unusable  # still: exit code 2, nothing built
+    quote, paragraph, tab, colon = syntax_errors(result)
+    assert quote[:2] == (line_of(text, "坚持"), text.split("\n")[line_of(text, "坚持") - 1].index('"先') + 1)
+    assert "英文引号「\"」被当成了这段文字的结尾" in quote[2]
+    assert paragraph[:2] == (text.split("\n").index("  第二段。") + 1, 3)
+    assert "这一行的缩进比上面的文字少" in paragraph[2]
+    assert tab[:2] == (line_of(text, "\t规章:"), 1) and "制表符" in tab[2]
+    assert colon[:2] == (line_of(text, "行政许可 0"), 3) and "缺少冒号" in colon[2]
+    others = {(f.code, f.loc.line) for f in result.findings if f.code != "E001"}
+    row = line_of(text, "本年新收:")
+    assert ("E101", row) in others and ("W403", line_of(text, "其他需要报告的事项:")) in others
+    assert not [f for f in result.findings if f.code == "E008"]  # nothing reported missing for a line read past
+    assert [f.code for f in result.findings[:4]] == ["E001"] * 4
+
+
+def test_a_key_moved_to_column_0_is_reported_at_its_own_line(tmp_path, run_cli):
+    text = edit(filled_form(tmp_path, run_cli), "  依申请公开: |", "依申请公开: |")
+    [(line, column, message)] = syntax_errors(checked(tmp_path, text))
+    assert (line, column) == (line_of(text, "依申请公开: |"), 1)
+    assert "这一行的缩进比同一层的其他键少" in message
+
+
+def test_text_indented_no_more_than_its_key(tmp_path, run_cli):
+    text = edit(filled_form(tmp_path, run_cli), "    本年度依申请公开工作稳步推进。", "  本年度依申请公开工作稳步推进。")
+    [(line, column, message)] = syntax_errors(checked(tmp_path, text))
+    assert (line, column) == (line_of(text, "本年度依申请公开"), 3) and "缩进不比上面的“依申请公开:”多" in message
+
+
+def test_a_key_indented_unlike_its_siblings(tmp_path, run_cli):
+    text = edit(filled_form(tmp_path, run_cli), "  上年结转:", "   上年结转:")
+    [(line, column, message)] = syntax_errors(checked(tmp_path, text))
+    assert (line, column) == (line_of(text, "上年结转:"), 4) and "「上年结转」前有 3 个空格，上一个键「本年新收」" in message
+
+
+def test_an_unclosed_bracket_at_the_end_names_where_it_opened(tmp_path, run_cli):
+    text = filled_form(tmp_path, run_cli) + "已核对: [\n"
+    [(line, column, message)] = syntax_errors(checked(tmp_path, text))
+    assert (line, column) == (line_of(text, "已核对: ["), 6)
+    assert message == "YAML 语法错误：方括号“[”没有闭合：从这里开始，直到文件末尾都没有对应的“]”"
+
+
+def test_syntax_errors_are_read_past_at_most_50_times(tmp_path):
+    text = "年度: 2025\n总体情况:\n" + "".join(f"\t第{n}项: 1\n" for n in range(200))
+    result = checked(tmp_path, text)
+    assert result.unusable and [line for line, _, _ in syntax_errors(result)] == list(range(3, 3 + MAX_REPAIRS + 1))
+
+
+def test_two_lines_typed_inside_quotes_are_warned_as_joined(tmp_path, run_cli):
+    text = edit(filled_form(tmp_path, run_cli), "  主动公开: |\n    本年度主动公开工作稳步推进。\n    第二段。", '  主动公开: "本年度主动公开工作稳步推进。\n    第二段。"')
+    [joined] = [f for f in checked(tmp_path, text).findings if f.code == "W302"]
+    assert joined.loc.line == line_of(text, '第二段。"')
