@@ -24,7 +24,7 @@ from .narrative import (
     stated_share_is_right,
     typed_figures,
 )
-from .report import Loc, Report, Text, cell_id, items_of, side_sum
+from .report import CellId, Loc, Report, Text, cell_id, items_of, side_sum
 
 
 def check_report(report: Report, previous: Report | None = None) -> list[Finding]:
@@ -87,8 +87,7 @@ def check_relation(report: Report, previous: Report | None, relation: Relation) 
 
 def relation_finding(report: Report, relation: Relation, table: Table, item: str, left: int, right: int) -> Finding:
     ids = [cell_id(table, relation.for_each, item, t.key) for t in (*relation.left, *relation.right) if not t.previous]
-    typed = [i for i in ids if report.cells[i].typed and report.cells[i].loc] or ids
-    blamed = typed[0]
+    blamed, loc = suspect(report, relation, table, ids)
     cell = report.cells[blamed]
     where = relation_place(table, relation.for_each, item, relation.left[0].key)
     if len(relation.left) == 1 and not relation.left[0].previous:
@@ -102,7 +101,29 @@ def relation_finding(report: Report, relation: Relation, table: Table, item: str
             f"{right_text} = {format_number(right)}，两者应相等（{relation.meaning}）"
         )
         hint = "核对这一列中各项的数字"
-    return Finding(relation.code, message, cell.loc or report.row_locs.get((table.key, blamed[1])), hint, cell=blamed, cells=tuple(ids))
+    return Finding(relation.code, message, loc or cell.loc or report.row_locs.get((table.key, blamed[1])), hint, cell=blamed, cells=tuple(ids))
+
+
+def suspect(report: Report, relation: Relation, table: Table, ids: list[CellId]) -> tuple[CellId, Loc | None]:
+    """The cell a broken relation is reported at, and where: a total the tool computed (the sum
+    of many typed rows, as 办理结果总计 of the results), at the first of the rows it adds up;
+    else the first cell typed."""
+    for blamed in ids:
+        parts = components(report, relation, table, blamed)
+        if not report.cells[blamed].typed and parts:
+            return blamed, next((report.cells[p].loc for p in parts if report.cells[p].loc), None)
+    typed = [i for i in ids if report.cells[i].typed and report.cells[i].loc] or ids
+    return typed[0], None
+
+
+def components(report: Report, relation: Relation, table: Table, total: CellId) -> list[CellId]:
+    """The cells another relation of the table adds up to `total` (in the same row or column)."""
+    along = total[1] if relation.for_each == "row" else total[2]
+    term = total[2] if relation.for_each == "row" else total[1]
+    for other in report.format.relations:
+        if other.table == table.key and other.for_each == relation.for_each and other is not relation and [t.key for t in other.left] == [term]:
+            return [cell_id(table, other.for_each, along, t.key) for t in other.right if not t.previous]
+    return []
 
 
 def relation_place(table: Table, for_each: str, item: str, left_key: str) -> str:

@@ -8,7 +8,7 @@ import re
 from generator.form import MAX_REPAIRS
 from generator.pipeline import check_file
 
-from .helpers import edit, edit_row, line_of, write
+from .helpers import BASE, check_text, edit, edit_row, line_of, write
 
 
 def fresh_form(tmp_path, run_cli) -> str:
@@ -117,3 +117,11 @@ def test_two_lines_typed_inside_quotes_are_warned_as_joined(tmp_path, run_cli):
     text = edit(filled_form(tmp_path, run_cli), "  主动公开: |\n    本年度主动公开工作稳步推进。\n    第二段。", '  主动公开: "本年度主动公开工作稳步推进。\n    第二段。"')
     [joined] = [f for f in checked(tmp_path, text).findings if f.code == "W302"]
     assert joined.loc.line == line_of(text, '第二段。"')
+
+
+def test_a_wrong_result_row_is_not_blamed_on_the_received_row():
+    text = edit_row(BASE, "予以公开", "[73, 0, 0, 0, 9, 0]")
+    text = edit(text, "  办理结果总计:                         [1036, 32, 0, 0, 199, 0, 1267]\n", "")
+    findings = [f for f in check_text(text) if f.code == "E102"]
+    assert [f.cell[1] for f in findings] == ["办理结果总计", "办理结果总计"]  # the total of the results, computed
+    assert {f.loc.line for f in findings} == {line_of(text, "予以公开:")}  # shown at the first of the rows it adds up
