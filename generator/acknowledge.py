@@ -87,7 +87,7 @@ def apply_acknowledgements(report: Report, findings: list[Finding]) -> list[Find
     result = list(findings)
     for ack in report.acknowledgements:
         if not ack.reason.strip():
-            result.append(Finding("E050", f"对 {ack.code} 的核对没有写理由", ack.loc, "在“理由:”中写明为何核对后仍保留，例如“据原文转录”"))
+            result.append(Finding("E050", f"对 {ack.code} 的核对没有写理由", ack.loc, "在“理由:”中写明为何核对后仍保留，例如“已与业务科室核对，数字按办结口径统计”"))
             continue
         if ack.code.startswith("E"):
             result.append(Finding("E051", f"错误 {ack.code} 不能标为已核对：错误必须改正", ack.loc, "改正表单中的错误，并删去这一条核对"))

@@ -93,6 +93,11 @@ def relation_finding(report: Report, relation: Relation, table: Table, item: str
     if len(relation.left) == 1 and not relation.left[0].previous:
         message = f"{where}应为 {format_number(right)}（{relation.meaning}），实为 {format_number(left)}"
         hint = f"把 {format_number(left)} 改为 {format_number(right)}，或核对参与求和的各项"
+        if all(t.previous for t in relation.right):  # a figure carried over: one of the two years is wrong
+            hint = (
+                f"本年的「{term_label(table, relation.for_each, relation.left[0])}」应等于{relation.meaning}：改正填错的一方"
+                f"（本年的 {format_number(left)}，或上年表单中的 {format_number(right)}）；确有差异的，在“已核对:”中写明理由"
+            )
     else:
         left_text = " + ".join(term_label(table, relation.for_each, t) for t in relation.left)
         right_text = " + ".join(term_label(table, relation.for_each, t) for t in relation.right)

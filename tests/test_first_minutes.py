@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 
-from generator.form import MAX_REPAIRS
+from generator.acknowledge import apply_acknowledgements
+from generator.form import MAX_REPAIRS, parse_form
 from generator.pipeline import check_file
 
 from .helpers import BASE, check_text, edit, edit_row, line_of, write
@@ -125,3 +126,22 @@ def test_a_wrong_result_row_is_not_blamed_on_the_received_row():
     findings = [f for f in check_text(text) if f.code == "E102"]
     assert [f.cell[1] for f in findings] == ["办理结果总计", "办理结果总计"]  # the total of the results, computed
     assert {f.loc.line for f in findings} == {line_of(text, "予以公开:")}  # shown at the first of the rows it adds up
+
+
+def test_explain_tells_how_to_acknowledge_a_continuity_or_narrative_warning(run_cli):
+    for code, place in (("W202", "位置: 行政规范性文件"), ("W301", "位置: 总体情况.依申请公开")):
+        out = run_cli("explain", code)[1]
+        assert "已核对:" in out and f"- 代码: {code}" in out and place in out
+
+
+def test_a_reason_is_asked_for_with_an_office_s_example():
+    text = BASE + "已核对:\n  - 代码: W301\n    位置: 总体情况.依申请公开\n"
+    [missing] = [f for f in apply_acknowledgements(*parse_form(text, "2024.yaml")) if f.code == "E050"]
+    assert "已与业务科室核对" in missing.hint and "据原文转录" not in missing.hint
+
+
+def test_a_carry_over_differing_from_last_year_asks_which_year_is_wrong():
+    previous = edit_row(BASE.replace("年度: 2024", "年度: 2023"), "结转下年度", "[25, 0, 0, 0, 19, 0, 44]")
+    [carried, _total] = [f for f in check_text(BASE, previous) if f.code == "W201"]
+    assert "核对参与求和" not in carried.hint
+    assert "改正填错的一方（本年的 24，或上年表单中的 25）" in carried.hint and "已核对" in carried.hint
