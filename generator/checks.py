@@ -156,7 +156,7 @@ def check_citations(report: Report) -> Iterator[Finding]:
             loc = text.loc_of(problem.line_index, problem.column_index, problem.width)
             if problem.kind == "name":
                 name = problem.name
-                close = [n for n in report.figure_names() if name in n or n.split(".")[0] == name.split(".")[0]][:3]
+                close = close_names(report.figure_names(), name)
                 hint = ("可用的名称如：" + "、".join(close)) if close else "名称为“行.列”，例如 本年新收.总计、行政许可、机关、年度"
                 yield Finding("E013", f"{where}引用了未知的数字「{name}」", loc, hint)
             elif problem.kind == "filter":
@@ -173,6 +173,19 @@ def check_citations(report: Report) -> Iterator[Finding]:
                     loc,
                     "把上年的表单或已公开的报告（.yaml/.pdf/.docx/.html/.txt）放在同一文件夹，或用 --previous 指定",
                 )
+
+
+COLUMN_SYNONYMS = {"合计": "总计", "小计": "总计", "总数": "总计", "共计": "总计"}  # what a writer may call a total column
+
+
+def close_names(names: list[str], name: str) -> list[str]:
+    """Up to three figure names to offer for an unknown one: the same row with the column of
+    that meaning (合计 → 总计), the names closest in spelling, then others of the same row."""
+    row, dot, column = name.partition(".")
+    wanted = f"{row}{dot}{COLUMN_SYNONYMS.get(column, column)}"
+    close = difflib.get_close_matches(wanted, names, n=3, cutoff=0.5)
+    same_row = [n for n in names if name in n or n.split(".")[0] == row]
+    return list(dict.fromkeys([n for n in names if n == wanted] + close + same_row))[:3]
 
 
 def check_year_on_year(report: Report, previous: Report) -> Iterator[Finding]:

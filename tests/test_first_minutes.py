@@ -7,6 +7,7 @@ import re
 
 from generator.acknowledge import apply_acknowledgements
 from generator.form import MAX_REPAIRS, parse_form
+from generator.narrative import resolve
 from generator.pipeline import check_file
 
 from .helpers import BASE, check_text, edit, edit_row, line_of, write
@@ -145,3 +146,20 @@ def test_a_carry_over_differing_from_last_year_asks_which_year_is_wrong():
     [carried, _total] = [f for f in check_text(BASE, previous) if f.code == "W201"]
     assert "核对参与求和" not in carried.hint
     assert "改正填错的一方（本年的 24，或上年表单中的 25）" in carried.hint and "已核对" in carried.hint
+
+
+def test_a_misnamed_total_column_is_offered_the_total():
+    text = edit(BASE, "办结 1267 条", "办结 {{ 本年新收.合计 }} 条")
+    [unknown] = [f for f in check_text(text) if f.code == "E013"]
+    assert unknown.hint.startswith("可用的名称如：本年新收.总计")
+
+
+def year_on_year_wording(text: str) -> str:
+    report, _ = parse_form(edit_row(BASE, "本年新收", "[1241, 32, 0, 0, 180, 0]"), "2024.yaml")
+    report.previous, _ = parse_form(BASE.replace("年度: 2024", "年度: 2023"), "2023.yaml")
+    return resolve(report, text)
+
+
+def test_year_on_year_follows_the_text_s_spacing_of_numbers():
+    assert year_on_year_wording("全年新收申请{{ 本年新收.总计 }}件，{{ 本年新收.总计 | 同比 }}。") == "全年新收申请1453件，较上年增加120件、增长9.0%。"
+    assert year_on_year_wording("全年新收申请 {{ 本年新收.总计 }} 件，{{ 本年新收.总计 | 同比 }}。") == "全年新收申请 1453 件，较上年增加 120 件、增长 9.0%。"
