@@ -198,13 +198,15 @@ def check_year_on_year(report: Report, previous: Report) -> Iterator[Finding]:
         row = name.partition(".")[0]
         table = report.format.row_index[row][0]
         place = figure_title(report, (name,))
-        loc = report.cells[(table.key, row, name.partition(".")[2] or table.columns[0].key)].loc or report.row_locs.get((table.key, row))
+        cell = (table.key, row, name.partition(".")[2] or table.columns[0].key)
+        loc = report.cells[cell].loc or report.row_locs.get((table.key, row))
         unit = report.figure_unit(name)
         yield Finding(
             "I220",
             f"{place}：{report.year} 年 {format_number(now)} {unit}，{previous.year} 年 {format_number(last)} {unit}，变化较大",
             loc,
             "核对数字；变化属实的，可在文字中说明原因",
+            cell=cell,
         )
 
 

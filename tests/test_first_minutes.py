@@ -3,12 +3,15 @@ a new user makes in it (every YAML mistake at once, each at its own line, named 
 
 from __future__ import annotations
 
+import json
 import re
+from decimal import Decimal
 
 from generator.acknowledge import apply_acknowledgements
 from generator.form import MAX_REPAIRS, parse_form
 from generator.narrative import resolve
 from generator.pipeline import check_file
+from generator.review.outputs import json_number
 
 from .helpers import BASE, check_text, edit, edit_row, line_of, write
 
@@ -163,3 +166,20 @@ def year_on_year_wording(text: str) -> str:
 def test_year_on_year_follows_the_text_s_spacing_of_numbers():
     assert year_on_year_wording("全年新收申请{{ 本年新收.总计 }}件，{{ 本年新收.总计 | 同比 }}。") == "全年新收申请1453件，较上年增加120件、增长9.0%。"
     assert year_on_year_wording("全年新收申请 {{ 本年新收.总计 }} 件，{{ 本年新收.总计 | 同比 }}。") == "全年新收申请 1453 件，较上年增加 120 件、增长 9.0%。"
+
+
+def test_review_json_gives_figures_as_numbers(tmp_path, run_cli):
+    folder = tmp_path / "forms"
+    folder.mkdir()
+    write(folder, BASE)
+    run_cli("review", str(folder), "-o", str(tmp_path / "审阅"))
+    data = json.loads((tmp_path / "审阅" / "审阅一览.json").read_text("utf-8"))
+    figures = data["reports"][0]["figures"]
+    assert figures["本年新收.总计"] == 1333 and all(isinstance(v, int) for v in figures.values())
+    assert json_number(Decimal("1.25")) == 1.25
+
+
+def test_a_sharp_change_names_its_cell():
+    previous = edit_row(BASE.replace("年度: 2024", "年度: 2023"), "本年新收", "[100, 0, 0, 0, 0, 0]")
+    [change] = [f for f in check_text(BASE, previous) if f.code == "I220" and "本年新收" in f.message]
+    assert change.cell == ("申请处理", "本年新收", "总计") and change.to_json()["cell"] == ["申请处理", "本年新收", "总计"]
