@@ -13,6 +13,7 @@ from generator.narrative import resolve
 from generator.pipeline import check_file
 from generator.review.outputs import json_number
 
+from .conftest import RICH_EXAMPLE
 from .helpers import BASE, check_text, edit, edit_row, line_of, write
 
 
@@ -183,3 +184,22 @@ def test_a_sharp_change_names_its_cell():
     previous = edit_row(BASE.replace("年度: 2024", "年度: 2023"), "本年新收", "[100, 0, 0, 0, 0, 0]")
     [change] = [f for f in check_text(BASE, previous) if f.code == "I220" and "本年新收" in f.message]
     assert change.cell == ("申请处理", "本年新收", "总计") and change.to_json()["cell"] == ["申请处理", "本年新收", "总计"]
+
+
+def test_init_from_a_report_not_last_year_s_warns(tmp_path, run_cli):
+    for extra, expected in ((("--year", "2026"), "周口市人民政府办公室 2025"), (("--agency", "某县发展和改革委员会"), "某县发展和改革委员会 2024")):
+        target = tmp_path / f"{extra[1]}.yaml"
+        code, out, err = run_cli("init", "--from", str(RICH_EXAMPLE), *extra, "-o", str(target))
+        assert code == 0 and "已生成" in out and target.exists()
+        assert f"注意：上年报告是周口市人民政府办公室 2024 年度的报告，不是{expected} 年度的" in err
+    code, _out, err = run_cli("init", "--from", str(RICH_EXAMPLE), "-o", str(tmp_path / "2025.yaml"))
+    assert code == 0 and err == ""
+
+
+def test_init_refuses_an_existing_file_before_reading_last_year_s(tmp_path, run_cli):
+    unreadable = write(tmp_path, edit_row(BASE, "本年新收", ""), "2024.yaml")  # last year's form with a row not filled in
+    target = write(tmp_path, "机关: 我写的内容\n", "2025.yaml")
+    code, out, err = run_cli("init", "--from", str(unreadable), "-o", str(target))
+    assert code == 2 and out == "" and err == f"{target} 已存在，未覆盖。要覆盖请加 --force，或用 -o 指定其他文件名。\n"
+    code, _out, err = run_cli("init", "--from", str(unreadable), "-o", str(tmp_path / "new.yaml"))
+    assert code == 0 and "未能读取" in err
