@@ -90,6 +90,10 @@ def diagnose(typed: list[str], lines: list[str], exc: yaml.MarkedYAMLError, name
         quote = line[column : column + 1]
         message = f"引号或括号没有闭合：这里的引号「{quote}」直到文件末尾都没有结束"
         return mistake(index, column, message, f"在这段文字末尾补上「{quote}」；文字较长时可写成“键: |”，下一行起缩进书写，不加引号")
+    top = next((n for n, text in enumerate(lines) if is_content(text)), None)
+    if "document start" in problem and top is not None and indent_of(lines[top]) > indent_of(line):
+        message = f"这一行的缩进与同一层的其他键不同：表单最外层的键前面不加空格，这里有 {indent_of(lines[top])} 个"
+        return mistake(top, indent_of(lines[top]), message, "删去行首的空格", reindented(lines[top], 0))
     stop = exc.problem_mark
     early = closed_early(lines[stop.line], stop.column) if stop is not None and stop.line < len(lines) else None
     if early is not None:
@@ -102,15 +106,36 @@ def diagnose(typed: list[str], lines: list[str], exc: yaml.MarkedYAMLError, name
         spaces, message = text
         hint = f"这一行前面应有 {spaces} 个空格（“|”之后的文字每行都要比键多缩进）"
         return mistake(index, indent_of(line), message, hint, reindented(line, spaces))
-    key = misplaced_key(lines, stop.line) if stop is not None and ("expected key" in problem or "block end" in problem) else None
+    key = misplaced_key(lines, stop.line) if stop is not None and any(k in problem for k in ("expected key", "block end", "mapping values")) else None
     if key is not None:
         at, spaces, message = key
         return mistake(at, indent_of(lines[at]), message, "在行首增减空格，使同一层的键左端对齐", reindented(lines[at], spaces))
-    hint, blamed = syntax_hint(lines, index + 1)
-    found = mistake(index, column, yaml_problem(problem), hint)
-    if blamed != index + 1:  # the hint names the line before as the wrong one: that line is blanked
-        return SyntaxMistake(found.finding, blamed - 1, "", key_text(typed[blamed - 1]))
+    hint, blamed, corrected = syntax_hint(lines, index + 1)
+    colonless = missing_colon(lines, index) if corrected is None and "mapping values" in problem else None
+    if colonless is not None:
+        hint = "在键的后面加上英文冒号和一个空格，如“规章: [0, 0, 0]”"
+        return mistake(colonless, indent_of(lines[colonless]), "这一行缺少冒号“:”，与下一行连成了一段文字", hint, with_colon(lines[colonless]))
+    if corrected is None and "expected ':'" in problem:
+        corrected = with_colon(line)
+    found = mistake(index, column, yaml_problem(problem), hint, corrected if blamed == index + 1 else None)
+    if blamed != index + 1:  # the hint names the line before as the wrong one: that line is corrected
+        return SyntaxMistake(found.finding, blamed - 1, corrected or "")
     return found
+
+
+def with_colon(line: str) -> str:
+    """A key line written without its colon, with it: 「  规章   [0, 0, 0]」 → 「  规章:  [0, 0, 0]」."""
+    return re.sub(r"^(\s*\S+)(\s*)", lambda m: m[1] + ":" + (m[2][1:] or " "), line, count=1)
+
+
+def missing_colon(lines: list[str], index: int) -> int | None:
+    """The line a key written without its colon is on, above `index` (YAML joins it, and any
+    lines indented under it, to the next line, whose colon it then cannot read)."""
+    above = next((n for n in range(index - 1, -1, -1) if is_content(lines[n]) and indent_of(lines[n]) <= indent_of(lines[index])), None)
+    if above is None or indent_of(lines[above]) != indent_of(lines[index]) or inside_block(lines, above):
+        return None
+    code = lines[above].split(" #")[0]
+    return above if ":" not in code and "：" not in code and not code.strip().startswith(("-", "[", "{", '"', "'")) else None
 
 
 def key_text(line: str) -> str:
@@ -125,8 +150,12 @@ def untabbed(lines: list[str], index: int) -> str:
     lead = line[: len(line) - len(line.lstrip(" \t"))]
     if "\t" not in lead:
         return line.replace("\t", " ")
-    above = previous_content(lines, index)
-    spaces = 0 if above is None else indent_of(lines[above]) + (2 if lines[above].rstrip().endswith(":") else 0)
+    above, after = previous_content(lines, index), next_key(lines, index)
+    if KEY_LINE.match(line.lstrip(" \t")) and after is not None:  # a key: as the key after it (its child's, less 2)
+        spaces = max(indent_of(lines[after]) - (2 if line.rstrip().endswith(":") else 0), 0)
+    else:
+        opens = above is not None and (lines[above].rstrip().endswith(":") or bool(BLOCK_HEADER.match(lines[above])))
+        spaces = 0 if above is None else indent_of(lines[above]) + (2 if opens else 0)
     return reindented(line, spaces).replace("\t", " ")
 
 
@@ -180,7 +209,7 @@ def under_indented_text(lines: list[str], index: int) -> tuple[int, str] | None:
         above = lines[number]
         if not above.strip():
             continue
-        if BLOCK_HEADER.match(above):
+        if BLOCK_HEADER.match(above) and KEY_LINE.match(above):
             spaces = indent_of(lines[text_lines[-1]]) if text_lines else indent_of(above) + 2
             if indent_of(line) >= spaces or (not text_lines and indent_of(line) > indent_of(above)):
                 return None
@@ -196,20 +225,45 @@ def under_indented_text(lines: list[str], index: int) -> tuple[int, str] | None:
 
 def misplaced_key(lines: list[str], index: int) -> tuple[int, int, str] | None:
     """A key indented differently from its siblings (libyaml stops at it, or at the sibling
-    after it): (its line, the spaces it needs, the message)."""
+    after it): (its line, the spaces it needs, the message). Of two neighbouring keys indented
+    differently, the odd one is the one the key after them does not share."""
     line = lines[index]
     if not KEY_LINE.match(line):
         return None
     above = previous_key(lines, index)
-    if above is None or indent_of(lines[above]) == indent_of(line):
-        return None
+    if above is None or indent_of(lines[above]) == indent_of(line) or (indent_of(lines[above]) < indent_of(line) and opens_mapping(lines[above])):
+        return None  # the same indentation, or the key above is this one's parent
     key, sibling = KEY_LINE.match(lines[above]).group(2).strip(), KEY_LINE.match(line).group(2).strip()
-    before = previous_content(lines, above)
-    if indent_of(lines[above]) < indent_of(line) and before is not None and indent_of(lines[before]) >= indent_of(line):
-        message = f"这一行的缩进比同一层的其他键少：「{key}」前有 {indent_of(lines[above])} 个空格，同一层的「{sibling}」（第 {index + 1} 行）前有 {indent_of(line)} 个"
+    first, after = previous_key(lines, above), next_key(lines, index)
+    between_siblings = first is not None and indent_of(lines[first]) == indent_of(line)
+    first_child = (first is None or opens_mapping(lines[first])) and after is not None and indent_of(lines[after]) == indent_of(line)
+    if between_siblings or first_child:
+        message = f"这一行的缩进与同一层的其他键不同：「{key}」前有 {indent_of(lines[above])} 个空格，同一层的「{sibling}」（第 {index + 1} 行）前有 {indent_of(line)} 个"
+        if indent_of(lines[above]) < indent_of(line):
+            message = message.replace("与同一层的其他键不同", "比同一层的其他键少")
         return above, indent_of(line), message
     message = f"这一行的缩进与上一个键不同：「{sibling}」前有 {indent_of(line)} 个空格，上一个键「{key}」（第 {above + 1} 行）前有 {indent_of(lines[above])} 个"
-    return index, indent_of(lines[above]), message
+    return index, sibling_indent(lines, index, [above, after]), message
+
+
+def opens_mapping(line: str) -> bool:
+    """A key with nothing after its colon: the keys under it follow."""
+    return line.split(" #")[0].rstrip().endswith(":")
+
+
+def sibling_indent(lines: list[str], index: int, neighbours: list[int | None]) -> int:
+    """The indentation a misplaced key takes: its neighbours' (the key above, the key after)
+    nearest its own that leaves what is written under it (a text block) further right."""
+    own = indent_of(lines[index])
+    below = next((n for n in range(index + 1, len(lines)) if is_content(lines[n])), None)
+    under = indent_of(lines[below]) if below is not None and indent_of(lines[below]) > own and not KEY_LINE.match(lines[below]) else None
+    choices = sorted((indent_of(lines[n]) for n in neighbours if n is not None), key=lambda spaces: abs(spaces - own))
+    return next((spaces for spaces in choices if under is None or spaces < under), choices[0])
+
+
+def next_key(lines: list[str], index: int) -> int | None:
+    """The nearest key line below `index` not inside a text block."""
+    return next((n for n in range(index + 1, len(lines)) if KEY_LINE.match(lines[n]) and not inside_block(lines, n)), None)
 
 
 def previous_key(lines: list[str], index: int) -> int | None:
@@ -221,25 +275,30 @@ def previous_key(lines: list[str], index: int) -> int | None:
 
 
 def inside_block(lines: list[str], index: int) -> bool:
-    """Whether line `index` is text of a “键: |” block above it."""
+    """Whether line `index` is text of a “键: |” block above it (indented as far as the block's
+    first line)."""
     line = lines[index]
     for number in range(index - 1, -1, -1):
         above = lines[number]
-        if not above.strip():
-            continue
-        if indent_of(above) < indent_of(line):
-            return bool(BLOCK_HEADER.match(above))
+        if above.strip() and indent_of(above) < indent_of(line):
+            if not BLOCK_HEADER.match(above):
+                return False
+            first = next(n for n in range(number + 1, index + 1) if lines[n].strip())
+            return indent_of(line) >= indent_of(lines[first])
     return False
 
 
-def syntax_hint(lines: list[str], line: int) -> tuple[str, int]:
+def syntax_hint(lines: list[str], line: int) -> tuple[str, int, str | None]:
     """Point at the likely mistake: a full-width colon, a colon without a space, or the line
-    before; with the number of the line the hint names as wrong (`line` when none)."""
+    before; with the number of the line the hint names as wrong (`line` when none) and that line
+    corrected (None when the hint names no mistake)."""
     previous = next((n for n in range(min(line, len(lines) + 1) - 1, 0, -1) if lines[n - 1].strip()), line)
     for number in (line, previous):
-        code = lines[number - 1].split("#")[0] if number <= len(lines) else ""
+        text = lines[number - 1] if number <= len(lines) else ""
+        code = text.split("#")[0]
         if "：" in code.split("|")[0] and ":" not in code:
-            return f"第 {number} 行用了中文冒号“：”：键和值之间要用英文冒号“:”，冒号后加一个空格", number
-        if re.match(r"^\s*[^\s:#\[{\"'][^:]*:[^\s]", code) and not code.rstrip().endswith(":"):
-            return f"第 {number} 行的英文冒号“:”后面要加一个空格", number
-    return f"检查这一行及第 {previous} 行的缩进、冒号和括号；可对照 README 中的表单示例", line
+            return f"第 {number} 行用了中文冒号“：”：键和值之间要用英文冒号“:”，冒号后加一个空格", number, re.sub("： *", ": ", text, count=1)
+        colon = re.match(r"^\s*[^\s:#\[{\"'][^:]*:(?=[^\s])", code)
+        if colon and not code.rstrip().endswith(":"):
+            return f"第 {number} 行的英文冒号“:”后面要加一个空格", number, text[: colon.end()] + " " + text[colon.end() :]
+    return f"检查这一行及第 {previous} 行的缩进、冒号和括号；可对照 README 中的表单示例", line, None

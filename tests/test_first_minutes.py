@@ -7,7 +7,10 @@ import json
 import re
 from decimal import Decimal
 
+import pytest
+
 from generator.acknowledge import apply_acknowledgements
+from generator.findings import InputError
 from generator.form import MAX_REPAIRS, parse_form
 from generator.narrative import resolve
 from generator.pipeline import check_file
@@ -203,3 +206,24 @@ def test_init_refuses_an_existing_file_before_reading_last_year_s(tmp_path, run_
     assert code == 2 and out == "" and err == f"{target} 已存在，未覆盖。要覆盖请加 --force，或用 -o 指定其他文件名。\n"
     code, _out, err = run_cli("init", "--from", str(unreadable), "-o", str(tmp_path / "new.yaml"))
     assert code == 0 and "未能读取" in err
+
+
+ONE_MISTAKE = [
+    ("  主动公开: |", "主动公开: |", "比同一层的其他键少"),  # the first key of a mapping at column 0
+    ("  本年新收:", " 本年新收:", "比同一层的其他键少"),  # the first row, one space short
+    ("  行政复议:", "  行政复议 ", "缺少冒号"),
+    ("  规章:", "  规章 ", "缺少冒号"),  # the first row of its section, its colon left out
+    ("存在的主要问题及改进情况: |", "\t存在的主要问题及改进情况: |", "制表符"),
+    ("机关: 周口", " 机关: 周口", "表单最外层的键前面不加空格"),
+    ("存在的主要问题及改进情况: |", " 存在的主要问题及改进情况: |", "与上一个键不同"),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "says"), ONE_MISTAKE)
+def test_one_mistake_is_one_error_at_its_line(old, new, says):
+    text = edit(BASE, old, new)
+    with pytest.raises(InputError) as refused:
+        parse_form(text, "2024.yaml")
+    [(line, message)] = [(f.loc.line, f.message) for f in refused.value.syntax]
+    [mistaken] = [n for n, typed in enumerate(text.split("\n"), 1) if typed.startswith(new)]
+    assert line == mistaken and says in message
