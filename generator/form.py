@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -22,7 +23,7 @@ from .format import Column, ColumnType, Field, FieldType, Format, Section, Secti
 from .limits import CONTROL, MAX_DECIMALS, MAX_DIGITS, YEARS, clean_text, one_line, read_capped
 from .report import Cell, Loc, Number, Report, Text
 from .typos import colon_space, folded_text, mistake_finding, repair_for_yaml, source_of, typing_mistake
-from .yamlsyntax import SyntaxMistake, diagnose
+from .yamlsyntax import SyntaxMistake, diagnose, key_text
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_NODES = 20_000
@@ -181,7 +182,10 @@ def compose(text: str, name: str) -> tuple[yaml.Node | None, list[SyntaxMistake]
                     pieces = LINE_PIECES.split(repaired)
                     continue
                 mistake = diagnose(typed, pieces[::2], exc, name)
-                mistakes.append(mistake)
+                if any(m.line == mistake.line for m in mistakes):  # changed once and still not readable: blanked
+                    mistake = replace(mistake, replacement="", key=key_text(typed[mistake.line]))
+                if all(m.finding != mistake.finding for m in mistakes):
+                    mistakes.append(mistake)
                 if pieces[2 * mistake.line] == mistake.replacement:
                     break  # nothing left to change: no further error can be told apart
                 pieces[2 * mistake.line] = mistake.replacement
