@@ -13,24 +13,26 @@ from pathlib import Path
 
 import yaml
 
-from .datacheck import node_loc, yaml_problem
-from .findings import Finding, InputError, printable
+from .datacheck import node_loc
+from .findings import Finding, InputError, printable, sort_findings
 from .format import Format, Table, available_formats, format_for_year, load_format
 from .limits import CONTROL, megabytes, read_capped
 from .location import Loc
 from .report import Report, Text
 from .shape import INTEGER, Narrative, form_shape, node_kind
-from .typos import FULL_WIDTH, full_width_at, repair_for_yaml
+from .typos import repair_for_yaml
+from .yamlsyntax import SyntaxMistake, diagnose, key_text
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_NODES = 20_000
 MAX_DEPTH = 100
-MAX_REPAIRS = 50  # typing mistakes libyaml stops at, made readable one by one (each costs a parse)
+MAX_REPAIRS = 50  # typing mistakes and syntax errors libyaml stops at, read past one by one (each costs a parse)
 LOCATE_WINDOW = 50  # source lines searched ahead for where a line of text starts
 # What libyaml accepts in a stream; anything else is refused here, with its place, before it can.
 NOT_YAML = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 # The line breaks libyaml counts (its marks count lines by these): CR LF, CR, LF, NEL, LS, PS.
 LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+LINE_PIECES = re.compile("(\r\n|[\r\n\x85\u2028\u2029])")
 # The line breaks an editor shows (it shows NEL, LS and PS inside a line).
 EDITOR_LINE_BREAK = re.compile("\r\n|[\r\n]")
 YAML_ONLY_BREAK = re.compile("[\x85\u2028\u2029]")
@@ -182,72 +184,52 @@ def surely_within_limits(text: str) -> bool:
     return 2 * (reach + 1) + text.count("[") + text.count("{") <= MAX_DEPTH
 
 
-def compose(text: str, name: str) -> yaml.Node | None:
-    """Parse YAML syntax into nodes; a syntax error becomes a located Chinese message."""
+def compose(text: str, name: str) -> tuple[yaml.Node | None, list[SyntaxMistake]]:
+    """Parse YAML syntax into nodes, reading on past each syntax error (see yamlsyntax) up to
+    MAX_REPAIRS parses: the nodes (None when the errors left nothing readable) and the errors,
+    at the places an editor shows."""
     places = EditorPlaces(text)
     try:
-        return compose_located(text, name, places)
+        root, mistakes = compose_located(text, name, places)
     except InputError as exc:
         if not (places.shifted and exc.finding.loc):
             raise
         raise InputError(replace(exc.finding, loc=places.loc(exc.finding.loc))) from None
+    if places.shifted:
+        mistakes = [replace(m, finding=replace(m.finding, loc=places.loc(m.finding.loc))) for m in mistakes]
+    return root, mistakes
 
 
-def compose_located(text: str, name: str, places: EditorPlaces) -> yaml.Node | None:
-    """compose, its errors located at libyaml's places."""
+def compose_located(text: str, name: str, places: EditorPlaces) -> tuple[yaml.Node | None, list[SyntaxMistake]]:
+    """compose, its errors located at libyaml's places (the lines their messages name, an editor's)."""
     refuse_control_characters(text, name)
     if flow_depth(text) > MAX_DEPTH:
         raise InputError(Finding.of("E120", Loc(name, 1, 1), variant="brackets", limit=MAX_DEPTH))
+    typed = yaml_lines(text)
+    pieces = LINE_PIECES.split(text)  # lines at even places, their line breaks between
+    mistakes: list[SyntaxMistake] = []
     try:
-        return compose_repairing(text, name)
-    except yaml.MarkedYAMLError as exc:
-        opening = (
-            exc.context_mark and exc.context and exc.context.startswith(("while scanning a quoted", "while parsing a flow", "while scanning a simple key"))
-        )
-        mark = exc.context_mark if opening else exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = f"{exc.context or ''} {exc.problem or ''}"
-        lines = yaml_lines(text)
-        bad = lines[line - 1][column - 1 : column] if line <= len(lines) else ""
-        if bad == "\t" or ("\t" in (lines[line - 1] if line <= len(lines) else "") and "token" in problem):
-            message = "这里用了制表符（Tab）：YAML 只能用空格缩进"
-        else:
-            message = yaml_problem(problem)
-        typo = full_width_at(lines[line - 1]) if line <= len(lines) else None
-        if typo:
-            column, message = typo[0] + 1, f"这里用了{FULL_WIDTH[typo[1]][0]}「{typo[1]}」：YAML 的符号和空格要用半角（英文）字符"
-        raise InputError(Finding.of("E001", Loc(name, line, column), problem=message, advice=syntax_hint(lines, line, places))) from None
+        for _parse in range(MAX_REPAIRS + 1):
+            source = "".join(pieces)
+            try:
+                check_structure(source, name)
+                return yaml.compose(source, Loader=FormLoader), mistakes
+            except yaml.MarkedYAMLError as exc:
+                repaired = repair_for_yaml(source, exc)
+                if repaired != source and _parse < MAX_REPAIRS:
+                    pieces = LINE_PIECES.split(repaired)
+                    continue
+                mistake = diagnose(typed, pieces[::2], exc, name, places.line)
+                if any(m.line == mistake.line for m in mistakes):  # changed once and still not readable: blanked
+                    mistake = replace(mistake, replacement="", key=key_text(typed[mistake.line]))
+                if all(m.finding != mistake.finding for m in mistakes):
+                    mistakes.append(mistake)
+                if pieces[2 * mistake.line] == mistake.replacement:
+                    break  # nothing left to change: no further error can be told apart
+                pieces[2 * mistake.line] = mistake.replacement
     except yaml.YAMLError:  # the reader's errors: characters YAML does not allow
-        raise InputError(Finding.of("E001", Loc(name, 1, 1), variant="characters")) from None
-
-
-def compose_repairing(text: str, name: str) -> yaml.Node | None:
-    """Compose, making the typing mistakes libyaml stops at readable to it (the reader then
-    reports each at the character typed); raises the error of the text as typed otherwise.
-    The structure is checked (depth, values, tags) before each composing; each repair parses the
-    whole text again, so after MAX_REPAIRS of them the next mistake is reported as a syntax error."""
-    source, repairs = text, 0
-    while True:
-        try:
-            check_structure(source, name)
-            return yaml.compose(source, Loader=FormLoader)
-        except yaml.MarkedYAMLError as exc:
-            repaired = repair_for_yaml(source, exc)
-            if repaired == source or repairs == MAX_REPAIRS:
-                raise
-            source, repairs = repaired, repairs + 1
-
-
-def syntax_hint(lines: list[str], line: int, places: EditorPlaces) -> str:
-    """Point at the likely mistake: a full-width colon, a colon without a space, or the line before."""
-    previous = next((n for n in range(min(line, len(lines) + 1) - 1, 0, -1) if lines[n - 1].strip()), line)
-    for number in (line, previous):
-        code = lines[number - 1].split("#")[0] if number <= len(lines) else ""
-        if "：" in code.split("|")[0] and ":" not in code:
-            return f"第 {places.line(number - 1)} 行用了中文冒号“：”：键和值之间要用英文冒号“:”，冒号后加一个空格"
-        if re.match(r"^\s*[^\s:#\[{\"'][^:]*:[^\s]", code) and not code.rstrip().endswith(":"):
-            return f"第 {places.line(number - 1)} 行的英文冒号“:”后面要加一个空格"
-    return f"检查这一行及第 {places.line(previous - 1)} 行的缩进、冒号和括号；可对照 README 中的表单示例"
+        mistakes.append(SyntaxMistake(Finding.of("E001", Loc(name, 1, 1), variant="characters"), 0, ""))
+    return None, mistakes
 
 
 def check_size(root: yaml.Node, name: str) -> None:
@@ -386,10 +368,43 @@ def parse_form(text: str, name: str) -> tuple[Report, list[Finding]]:
 
 
 def read_text(text: str, name: str, reader_type: type[FormReader] = FormReader) -> FormReader:
-    """The reader after reading a form's text (raises InputError when it cannot be a form)."""
-    root = compose(text, name)
+    """The reader after reading a form's text (raises InputError when it cannot be a form, and
+    UnreadableForm when it has YAML syntax errors)."""
+    root, mistakes = compose(text, name)
+    if mistakes:
+        raise read_past(text, name, root, mistakes, reader_type)
     if root is not None:
         check_size(root, name)
     reader = reader_type(choose_format(root), name, text)
     reader.read(root)
     return reader
+
+
+class UnreadableForm(InputError):
+    """A form with YAML syntax errors (unusable, as any InputError: `finding` is the first error
+    met), read past them: every syntax error, and what reading the rest of it found."""
+
+    def __init__(self, syntax: list[Finding], lines: list[str], report: Report | None = None, rest: list[Finding] | None = None, changed: frozenset[int] = frozenset()):
+        super().__init__(syntax[0])
+        self.syntax, self.lines, self.report, self.rest, self.changed = syntax, lines, report, rest or [], changed
+
+    def findings(self, more: list[Finding]) -> list[Finding]:
+        """The syntax errors in reading order, then the rest's findings and `more` (checks of the
+        rest), leaving out those on a line changed to read past an error."""
+        rest = [f for f in self.rest + more if f.loc is None or f.loc.line not in self.changed]
+        return sort_findings(self.syntax) + sort_findings(rest)
+
+
+def read_past(text: str, name: str, root: yaml.Node | None, mistakes: list[SyntaxMistake], reader_type: type[FormReader]) -> UnreadableForm:
+    """What reading the rest of a form finds, its syntax errors read past."""
+    syntax, lines = [m.finding for m in mistakes], source_lines(text)
+    if root is None:
+        return UnreadableForm(syntax, lines)
+    try:
+        check_size(root, name)
+        reader = reader_type(choose_format(root), name, text)
+        reader.suggested.update(m.key for m in mistakes if m.key)  # a blanked line's key: not reported missing too
+        reader.read(root)
+    except InputError:
+        return UnreadableForm(syntax, lines)
+    return UnreadableForm(syntax, lines, reader.report, reader.findings, frozenset(reader.places.line(m.line) for m in mistakes))

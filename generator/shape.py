@@ -400,7 +400,7 @@ class Narrative:
         if longest > MAX_PARAGRAPH:
             reader.error("E063", node, what=what, length=longest, limit=MAX_PARAGRAPH)
             return None
-        if is_plain(node):
+        if is_plain(node) or node.style in ('"', "'"):
             reader.findings.extend(folded_text(reader.lines, reader.name, node, value, what))
         reader.narrative_length += len(value)
         if reader.narrative_length > MAX_NARRATIVE:
