@@ -18,8 +18,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from generator.acknowledge import apply_acknowledgements
 from generator.codes import Level
-from generator.findings import InputError
-from generator.form import FormLoader, parse_form
+from generator.form import FormLoader, UnreadableForm, parse_form
 from generator.format import load_format
 from generator.location import Loc
 from generator.schema import form_schema
@@ -233,10 +232,11 @@ def test_a_line_separator_inside_a_text_does_not_shift_the_lines_of_later_findin
 
 @pytest.mark.parametrize("brk", ["\u2028", "\u0085"])
 def test_a_line_separator_before_a_syntax_error_does_not_shift_its_line(brk):
-    def refused(text: str) -> Loc | None:
-        with pytest.raises(InputError) as error:
+    def refused(text: str) -> list[tuple[Loc | None, str, str]]:
+        """Every syntax error read past: its place, and its message and hint (which name lines)."""
+        with pytest.raises(UnreadableForm) as error:
             parse_form(text, "2024.yaml")
-        return error.value.finding.loc
+        return [(f.loc, f.message, f.hint) for f in error.value.findings([])]
 
     text = BASE.replace("\n年度: 2024\n", '\n年度: 2024\n标题: "第一段{}第二段"\n坏的一行: [1, 2\n')
     assert refused(text.format(brk)) == refused(text.format("，"))
