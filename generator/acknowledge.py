@@ -24,21 +24,6 @@ from .location import Loc
 from .report import Report, Text
 
 KEY = "已核对"
-FIELDS = {"代码": "code", "位置": "place", "理由": "reason"}
-SCHEMA = {
-    "type": "array",
-    "description": "核对过、仍保留的警告：每项写明代码、位置和理由",
-    "items": {
-        "type": "object",
-        "properties": {
-            "代码": {"type": "string", "pattern": "^[WI][0-9]{3}$", "description": "警告的代码，如 W301"},
-            "位置": {"type": "string", "description": "表单中的位置（如 总体情况.主动公开、本年新收），或那一行中的原文词句"},
-            "理由": {"type": "string", "minLength": 1, "description": "为何核对后仍保留（必填）"},
-        },
-        "required": ["代码", "位置", "理由"],
-        "additionalProperties": False,
-    },
-}
 
 
 @dataclass(frozen=True)

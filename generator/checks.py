@@ -8,7 +8,7 @@ from datetime import date
 
 from .findings import Finding
 from .format import Format, Relation, Table, Term, normalize_label
-from .location import Loc
+from .location import CellId, Loc
 from .narrative import (
     YEAR_ON_YEAR,
     Mention,
@@ -98,19 +98,42 @@ def check_relation(report: Report, previous: Report | None, relation: Relation) 
 
 def relation_finding(report: Report, relation: Relation, table: Table, item: str, left: int, right: int) -> Finding:
     ids = [cell_id(table, relation.for_each, item, t.key) for t in (*relation.left, *relation.right) if not t.previous]
-    typed = [i for i in ids if report.cells[i].typed and report.cells[i].loc] or ids
-    blamed = typed[0]
+    blamed, loc = suspect(report, relation, table, ids)
     cell = report.cells[blamed]
     where = relation_place(table, relation.for_each, item, relation.left[0].key)
-    loc = cell.loc or report.row_locs.get((table.key, blamed[1]))
+    loc = loc or cell.loc or report.row_locs.get((table.key, blamed[1]))
     if len(relation.left) == 1 and not relation.left[0].previous:
         values = {"place": where, "expected": format_number(right), "found": format_number(left)}
+        if all(t.previous for t in relation.right):  # a figure carried over: one of the two years is wrong (W201's hint)
+            values["term"] = term_label(table, relation.for_each, relation.left[0])
     else:
         left_terms = " + ".join(term_label(table, relation.for_each, t) for t in relation.left)
         right_terms = " + ".join(term_label(table, relation.for_each, t) for t in relation.right)
         item_text = item_label(table, relation.for_each, item)
         values = {"item": item_text, "left_terms": left_terms, "left": format_number(left), "right_terms": right_terms, "right": format_number(right)}
     return Finding.of(relation.code, loc, cell=blamed, cells=tuple(ids), meaning=relation.meaning, **values)
+
+
+def suspect(report: Report, relation: Relation, table: Table, ids: list[CellId]) -> tuple[CellId, Loc | None]:
+    """The cell a broken relation is reported at, and where: a total the tool computed (the sum
+    of many typed rows, as 办理结果总计 of the results), at the first of the rows it adds up;
+    else the first cell typed."""
+    for blamed in ids:
+        parts = components(report, relation, table, blamed)
+        if not report.cells[blamed].typed and parts:
+            return blamed, next((report.cells[p].loc for p in parts if report.cells[p].loc), None)
+    typed = [i for i in ids if report.cells[i].typed and report.cells[i].loc] or ids
+    return typed[0], None
+
+
+def components(report: Report, relation: Relation, table: Table, total: CellId) -> list[CellId]:
+    """The cells another relation of the table adds up to `total` (in the same row or column)."""
+    along = total[1] if relation.for_each == "row" else total[2]
+    term = total[2] if relation.for_each == "row" else total[1]
+    for other in report.format.relations:
+        if other.table == table.key and other.for_each == relation.for_each and other is not relation and [t.key for t in other.left] == [term]:
+            return [cell_id(table, other.for_each, along, t.key) for t in other.right if not t.previous]
+    return []
 
 
 def relation_place(table: Table, for_each: str, item: str, left_key: str) -> str:
@@ -134,7 +157,7 @@ def check_citations(report: Report) -> Iterator[Finding]:
             loc = text.loc_of(problem.line_index, problem.column_index, problem.width)
             if problem.kind == "name":
                 name = problem.name
-                close = [n for n in report.figure_names() if name in n or n.split(".")[0] == name.split(".")[0]][:3]
+                close = close_names(report.figure_names(), name)
                 if close:
                     yield Finding.of("E013", loc, variant="close", where=where, name=name, close="、".join(close))
                 else:
@@ -143,6 +166,19 @@ def check_citations(report: Report) -> Iterator[Finding]:
                 yield Finding.of("E054", loc, where=where, name=problem.name, filter=problem.filter, year_on_year=YEAR_ON_YEAR)
             else:
                 yield Finding.of("E055", loc, where=where, name=problem.name, year_on_year=YEAR_ON_YEAR, agency=report.agency, last_year=report.year - 1)
+
+
+COLUMN_SYNONYMS = {"合计": "总计", "小计": "总计", "总数": "总计", "共计": "总计"}  # what a writer may call a total column
+
+
+def close_names(names: list[str], name: str) -> list[str]:
+    """Up to three figure names to offer for an unknown one: the same row with the column of
+    that meaning (合计 → 总计), the names closest in spelling, then others of the same row."""
+    row, dot, column = name.partition(".")
+    wanted = f"{row}{dot}{COLUMN_SYNONYMS.get(column, column)}"
+    close = difflib.get_close_matches(wanted, names, n=3, cutoff=0.5)
+    same_row = [n for n in names if name in n or n.split(".")[0] == row]
+    return list(dict.fromkeys([n for n in names if n == wanted] + close + same_row))[:3]
 
 
 def check_year_on_year(report: Report, previous: Report) -> Iterator[Finding]:
@@ -155,9 +191,10 @@ def check_year_on_year(report: Report, previous: Report) -> Iterator[Finding]:
         row = name.partition(".")[0]
         table = report.format.row_index[row][0]
         place = figure_title(report, (name,))
-        loc = report.cells[(table.key, row, name.partition(".")[2] or table.columns[0].key)].loc or report.row_locs.get((table.key, row))
+        cell = (table.key, row, name.partition(".")[2] or table.columns[0].key)
+        loc = report.cells[cell].loc or report.row_locs.get((table.key, row))
         unit = report.figure_unit(name)
-        yield Finding.of("I220", loc, place=place, year=report.year, now=format_number(now), unit=unit, last_year=previous.year, last=format_number(last))
+        yield Finding.of("I220", loc, cell=cell, place=place, year=report.year, now=format_number(now), unit=unit, last_year=previous.year, last=format_number(last))
 
 
 ALIKE = 0.9  # two sentences this similar count as the same

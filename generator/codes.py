@@ -109,9 +109,9 @@ def facts(code: str) -> dict[str, str]:
     """What a code's description may name: the limits, the deadlines and, for a relation's code,
     the relation (from the default format's data)."""
     from .checks import relation_facts
-    from .form import MAX_BYTES, MAX_DEPTH, MAX_NARRATIVE, MAX_NODES, MAX_PARAGRAPH
+    from .form import MAX_BYTES, MAX_DEPTH, MAX_NODES, MAX_REPAIRS
     from .format import load_format
-    from .limits import MAX_DECIMALS, MAX_DIGITS, YEARS, megabytes
+    from .limits import MAX_DECIMALS, MAX_DIGITS, MAX_NARRATIVE, MAX_PARAGRAPH, YEARS, megabytes
     from .review import AGENCY_SHARE
 
     fmt = load_format()
@@ -119,6 +119,7 @@ def facts(code: str) -> dict[str, str]:
         "max_form_size": megabytes(MAX_BYTES),
         "max_values": f"{MAX_NODES:,}",
         "max_depth": str(MAX_DEPTH),
+        "max_syntax_errors": str(MAX_REPAIRS + 1),
         "max_paragraph": f"{MAX_PARAGRAPH:,}",
         "max_narrative": f"{MAX_NARRATIVE:,}",
         "max_digits": str(MAX_DIGITS),

@@ -7,39 +7,35 @@ plain integers, 收费金额 a plain decimal read exactly, everything else text.
 
 from __future__ import annotations
 
-import difflib
 import re
-from datetime import date
-from decimal import Decimal
+from dataclasses import replace
 from pathlib import Path
 
 import yaml
 
-from . import acknowledge
-from .datacheck import node_loc, yaml_problem
-from .findings import Finding, InputError, printable
-from .format import Column, ColumnType, Field, FieldType, Format, Section, SectionKind, Table, available_formats, format_for_year, load_format, normalize_label
-from .limits import CONTROL, MAX_DECIMALS, MAX_DIGITS, YEARS, clean_text, megabytes, one_line, read_capped, title_text
+from .datacheck import node_loc
+from .findings import Finding, InputError, printable, sort_findings
+from .format import Format, Table, available_formats, format_for_year, load_format
+from .limits import CONTROL, megabytes, read_capped
 from .location import Loc
-from .report import Cell, Number, Report, Text
-from .typos import FULL_WIDTH, colon_space, folded_text, full_width_at, mistake_finding, repair_for_yaml, source_of, typing_mistake
+from .report import Report, Text
+from .shape import INTEGER, Narrative, form_shape, node_kind
+from .typos import repair_for_yaml
+from .yamlsyntax import SyntaxMistake, diagnose, key_text
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_NODES = 20_000
 MAX_DEPTH = 100
-MAX_REPAIRS = 50  # typing mistakes libyaml stops at, made readable one by one (each costs a parse)
-MAX_PARAGRAPH = 5_000  # characters in one paragraph of narrative
-MAX_NARRATIVE = 100_000  # characters of narrative in one form
+MAX_REPAIRS = 50  # typing mistakes and syntax errors libyaml stops at, read past one by one (each costs a parse)
 LOCATE_WINDOW = 50  # source lines searched ahead for where a line of text starts
-DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # What libyaml accepts in a stream; anything else is refused here, with its place, before it can.
 NOT_YAML = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-# The line breaks libyaml counts (its line numbers are ours): CR LF, CR, LF, NEL, LS, PS.
+# The line breaks libyaml counts (its marks count lines by these): CR LF, CR, LF, NEL, LS, PS.
 LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
-NULLS = {"", "~", "null", "Null", "NULL"}
-INTEGER = re.compile(r"[+-]?[0-9]+")
-DECIMAL = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
-NUMBERING = re.compile(r"^([一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+[.、．])")
+LINE_PIECES = re.compile("(\r\n|[\r\n\x85\u2028\u2029])")
+# The line breaks an editor shows (it shows NEL, LS and PS inside a line).
+EDITOR_LINE_BREAK = re.compile("\r\n|[\r\n]")
+YAML_ONLY_BREAK = re.compile("[\x85\u2028\u2029]")
 YAML_TAG_PREFIX = "tag:yaml.org,2002:"
 
 
@@ -86,12 +82,43 @@ def read_source(path: Path, name: str) -> str:
 
 
 def source_lines(text: str) -> list[str]:
-    """The form's lines as libyaml numbers them."""
+    """The form's lines as an editor shows them (what every reported line number counts)."""
+    return EDITOR_LINE_BREAK.split(text)
+
+
+def yaml_lines(text: str) -> list[str]:
+    """The form's lines as libyaml numbers them (NEL, LS and PS end a line too)."""
     return LINE_BREAK.split(text)
 
 
+class EditorPlaces:
+    """libyaml's places (it counts NEL, LS and PS as line breaks) as the lines and columns an editor shows."""
+
+    def __init__(self, text: str):
+        self.shifted = YAML_ONLY_BREAK.search(text) is not None
+        self.starts = [(1, 0)]  # per libyaml line: (editor line, editor column it starts at, from 0)
+        self.lines: list[str] = []
+        if self.shifted:
+            self.lines = source_lines(text)
+            line, line_start = 1, 0
+            for found in LINE_BREAK.finditer(text):
+                if not YAML_ONLY_BREAK.fullmatch(found.group()):
+                    line, line_start = line + 1, found.end()
+                self.starts.append((line, found.end() - line_start))
+
+    def line(self, index: int) -> int:
+        """The editor's line number for libyaml's line `index` (from 0)."""
+        return self.starts[index][0] if self.shifted and 0 <= index < len(self.starts) else index + 1
+
+    def loc(self, loc: Loc) -> Loc:
+        if not self.shifted or loc.place or not 1 <= loc.line <= len(self.starts):
+            return loc
+        line, offset = self.starts[loc.line - 1]
+        return replace(loc, line=line, column=loc.column + offset)
+
+
 def place_of(text: str, index: int, name: str) -> Loc:
-    before = source_lines(text[:index])
+    before = yaml_lines(text[:index])
     return Loc(name, len(before), len(before[-1]) + 1)
 
 
@@ -153,65 +180,56 @@ def surely_within_limits(text: str) -> bool:
     least every second level."""
     if "!" in text or 4 * len(text) + 1 > MAX_NODES:
         return False
-    reach = max(len(line) - len(line.lstrip(" \t-?:")) for line in source_lines(text))
+    reach = max(len(line) - len(line.lstrip(" \t-?:")) for line in yaml_lines(text))
     return 2 * (reach + 1) + text.count("[") + text.count("{") <= MAX_DEPTH
 
 
-def compose(text: str, name: str) -> yaml.Node | None:
-    """Parse YAML syntax into nodes; a syntax error becomes a located Chinese message."""
+def compose(text: str, name: str) -> tuple[yaml.Node | None, list[SyntaxMistake]]:
+    """Parse YAML syntax into nodes, reading on past each syntax error (see yamlsyntax) up to
+    MAX_REPAIRS parses: the nodes (None when the errors left nothing readable) and the errors,
+    at the places an editor shows."""
+    places = EditorPlaces(text)
+    try:
+        root, mistakes = compose_located(text, name, places)
+    except InputError as exc:
+        if not (places.shifted and exc.finding.loc):
+            raise
+        raise InputError(replace(exc.finding, loc=places.loc(exc.finding.loc))) from None
+    if places.shifted:
+        mistakes = [replace(m, finding=replace(m.finding, loc=places.loc(m.finding.loc))) for m in mistakes]
+    return root, mistakes
+
+
+def compose_located(text: str, name: str, places: EditorPlaces) -> tuple[yaml.Node | None, list[SyntaxMistake]]:
+    """compose, its errors located at libyaml's places (the lines their messages name, an editor's)."""
     refuse_control_characters(text, name)
     if flow_depth(text) > MAX_DEPTH:
         raise InputError(Finding.of("E120", Loc(name, 1, 1), variant="brackets", limit=MAX_DEPTH))
+    typed = yaml_lines(text)
+    pieces = LINE_PIECES.split(text)  # lines at even places, their line breaks between
+    mistakes: list[SyntaxMistake] = []
     try:
-        return compose_repairing(text, name)
-    except yaml.MarkedYAMLError as exc:
-        opening = (
-            exc.context_mark and exc.context and exc.context.startswith(("while scanning a quoted", "while parsing a flow", "while scanning a simple key"))
-        )
-        mark = exc.context_mark if opening else exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = f"{exc.context or ''} {exc.problem or ''}"
-        lines = source_lines(text)
-        bad = lines[line - 1][column - 1 : column] if line <= len(lines) else ""
-        if bad == "\t" or ("\t" in (lines[line - 1] if line <= len(lines) else "") and "token" in problem):
-            message = "这里用了制表符（Tab）：YAML 只能用空格缩进"
-        else:
-            message = yaml_problem(problem)
-        typo = full_width_at(lines[line - 1]) if line <= len(lines) else None
-        if typo:
-            column, message = typo[0] + 1, f"这里用了{FULL_WIDTH[typo[1]][0]}「{typo[1]}」：YAML 的符号和空格要用半角（英文）字符"
-        raise InputError(Finding.of("E001", Loc(name, line, column), problem=message, advice=syntax_hint(lines, line))) from None
+        for _parse in range(MAX_REPAIRS + 1):
+            source = "".join(pieces)
+            try:
+                check_structure(source, name)
+                return yaml.compose(source, Loader=FormLoader), mistakes
+            except yaml.MarkedYAMLError as exc:
+                repaired = repair_for_yaml(source, exc)
+                if repaired != source and _parse < MAX_REPAIRS:
+                    pieces = LINE_PIECES.split(repaired)
+                    continue
+                mistake = diagnose(typed, pieces[::2], exc, name, places.line)
+                if any(m.line == mistake.line for m in mistakes):  # changed once and still not readable: blanked
+                    mistake = replace(mistake, replacement="", key=key_text(typed[mistake.line]))
+                if all(m.finding != mistake.finding for m in mistakes):
+                    mistakes.append(mistake)
+                if pieces[2 * mistake.line] == mistake.replacement:
+                    break  # nothing left to change: no further error can be told apart
+                pieces[2 * mistake.line] = mistake.replacement
     except yaml.YAMLError:  # the reader's errors: characters YAML does not allow
-        raise InputError(Finding.of("E001", Loc(name, 1, 1), variant="characters")) from None
-
-
-def compose_repairing(text: str, name: str) -> yaml.Node | None:
-    """Compose, making the typing mistakes libyaml stops at readable to it (the reader then
-    reports each at the character typed); raises the error of the text as typed otherwise.
-    The structure is checked (depth, values, tags) before each composing; each repair parses the
-    whole text again, so after MAX_REPAIRS of them the next mistake is reported as a syntax error."""
-    source, repairs = text, 0
-    while True:
-        try:
-            check_structure(source, name)
-            return yaml.compose(source, Loader=FormLoader)
-        except yaml.MarkedYAMLError as exc:
-            repaired = repair_for_yaml(source, exc)
-            if repaired == source or repairs == MAX_REPAIRS:
-                raise
-            source, repairs = repaired, repairs + 1
-
-
-def syntax_hint(lines: list[str], line: int) -> str:
-    """Point at the likely mistake: a full-width colon, a colon without a space, or the line before."""
-    previous = next((n for n in range(min(line, len(lines) + 1) - 1, 0, -1) if lines[n - 1].strip()), line)
-    for number in (line, previous):
-        code = lines[number - 1].split("#")[0] if number <= len(lines) else ""
-        if "：" in code.split("|")[0] and ":" not in code:
-            return f"第 {number} 行用了中文冒号“：”：键和值之间要用英文冒号“:”，冒号后加一个空格"
-        if re.match(r"^\s*[^\s:#\[{\"'][^:]*:[^\s]", code) and not code.rstrip().endswith(":"):
-            return f"第 {number} 行的英文冒号“:”后面要加一个空格"
-    return f"检查这一行及第 {previous} 行的缩进、冒号和括号；可对照 README 中的表单示例"
+        mistakes.append(SyntaxMistake(Finding.of("E001", Loc(name, 1, 1), variant="characters"), 0, ""))
+    return None, mistakes
 
 
 def check_size(root: yaml.Node, name: str) -> None:
@@ -228,31 +246,16 @@ def check_size(root: yaml.Node, name: str) -> None:
             stack.extend(node.value)
 
 
-def is_plain(node: yaml.Node) -> bool:
-    """An unquoted scalar (libyaml marks plain style as "", the pure-Python parser as None)."""
-    return isinstance(node, yaml.ScalarNode) and not node.style
-
-
-def node_kind(node: yaml.Node) -> str:
-    if isinstance(node, yaml.MappingNode):
-        return "“键: 值”映射"
-    if isinstance(node, yaml.SequenceNode):
-        return "列表"
-    return f"「{shortened(node.value)}」"
-
-
-def shortened(text: str, limit: int = 40) -> str:
-    """User text quoted in a message, cut so a message stays one readable line."""
-    return text if len(text) <= limit else f"{text[:limit]}…（共 {len(text):,} 字）"
-
-
 class FormReader:
-    """Walks the node tree of one form; collects every problem rather than stopping."""
+    """Walks the node tree of one form by its shape (shape.py); collects every problem rather than
+    stopping. `read_fields`, `read_acknowledgements`, `read_row` and `text_value` are where a subclass may note the nodes read."""
 
     def __init__(self, fmt: Format, name: str, text: str):
         self.fmt = fmt
         self.name = name
-        self.lines = source_lines(text)
+        self.lines = yaml_lines(text)  # as libyaml numbers them: the nodes' marks count in these
+        self.places = EditorPlaces(text)
+        self.shape = form_shape(fmt)
         self.findings: list[Finding] = []
         self.suggested: set[str] = set()  # keys offered as "did you mean": not reported missing again
         self.report = Report(format=fmt, source_lines=self.lines)
@@ -261,59 +264,27 @@ class FormReader:
     def loc(self, node: yaml.Node) -> Loc:
         return node_loc(self.name, node)
 
+    def line_number(self, index: int) -> int:
+        """The line an editor shows for libyaml's line `index` (from 0), for a message that names it."""
+        return self.places.line(index)
+
     def error(self, code: str, node: yaml.Node | None, variant: str = "", **values: object) -> None:
         """A finding of `code` at `node` (the file's start when None), its template filled with `values`."""
         self.findings.append(Finding.of(code, self.loc(node) if node is not None else Loc(self.name, 1, 1), variant=variant, **values))
 
-    def entries(self, node: yaml.MappingNode, known: dict[str, str], where: str) -> dict[str, tuple]:
-        """The mapping's entries under their canonical keys; reports duplicate and unknown keys."""
-        found: dict[str, tuple] = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                self.error("E123", key_node, where=where, kind=node_kind(key_node))
-                continue
-            key = key_node.value
-            self.findings.extend(colon_space(self.lines, self.name, key_node, value_node, where))
-            canonical = known.get(normalize_label(NUMBERING.sub("", key.strip())))
-            if canonical is None:
-                canonical = known.get(normalize_label(key))
-            if canonical is None:
-                self.unknown_key(key_node, key, known, where)
-            elif canonical in found:
-                first = found[canonical][0].start_mark.line + 1
-                self.error("E006", key_node, where=where, key=canonical, first=first)
-            else:
-                found[canonical] = (key_node, value_node)
-        return found
+    def read_fields(self, entries: dict[str, tuple], root: yaml.Node) -> None:
+        """The form's fields, each into the Report attribute the format names for it."""
+        self.shape.read_fields(self, entries, root)
 
-    def unknown_key(self, key_node: yaml.ScalarNode, key: str, known: dict[str, str], where: str) -> None:
-        canonical_keys = sorted(set(known.values()), key=list(known.values()).index)
-        if "：" in key or "\n" in key:
-            self.error("E007", key_node, variant="colon", where=where, key=shortened(key))
-            return
-        close = difflib.get_close_matches(normalize_label(key[:200]), list(known), n=1, cutoff=0.5)
-        self.suggested.update(known[c] for c in close)
-        if close:
-            self.error("E007", key_node, variant="close", where=where, key=shortened(key), suggestion=known[close[0]])
-        else:
-            self.error("E007", key_node, where=where, key=shortened(key), known="、".join(canonical_keys))
+    def read_acknowledgements(self, node: yaml.Node) -> None:
+        """The 已核对 list into the Report's acknowledgements."""
+        self.shape.acknowledgements.read(self, node)
+
+    def read_row(self, table: Table, row_key: str, node: yaml.Node) -> None:
+        self.shape.rows[row_key].read(self, node)
 
     def text_value(self, node: yaml.Node, what: str) -> Text | None:
-        if not isinstance(node, yaml.ScalarNode):
-            self.error("E124", node, what=what, kind=node_kind(node))
-            return None
-        value = "" if is_plain(node) and node.value in NULLS else self.clean(node, node.value, clean_text).strip("\n")
-        longest = max(map(len, value.split("\n")))
-        if longest > MAX_PARAGRAPH:
-            self.error("E063", node, what=what, length=longest, limit=MAX_PARAGRAPH)
-            return None
-        if is_plain(node):
-            self.findings.extend(folded_text(self.lines, self.name, node, value, what))
-        self.narrative_length += len(value)
-        if self.narrative_length > MAX_NARRATIVE:
-            self.error("E064", node, what=what, limit=MAX_NARRATIVE)
-            return None
-        return Text(value, self.loc(node), self.locate_lines(node, value))
+        return Narrative.value(self, node, what)
 
     def clean(self, node: yaml.Node, value: str, cleaner) -> str:
         """The value as every output can hold it; characters no output can hold are reported."""
@@ -338,249 +309,30 @@ class FormReader:
             index = found + 1 if probe else index
         return locs
 
-    def number(self, node: yaml.Node, column: Column, title: str) -> Number | None:
-        """A cell's number; `title` names its row in a message (the column's label is added)."""
-        if not isinstance(node, yaml.ScalarNode):
-            self.error("E125", node, title=title, column=column.label, kind=node_kind(node))
-            return None
-        text = node.value.strip()
-        if column.type == ColumnType.COUNT and len(text) <= MAX_DIGITS and text.isascii() and text.isdigit() and is_plain(node):
-            return int(text)  # a well-written count (most cells): nothing to look for
-        pattern = DECIMAL if column.type == ColumnType.AMOUNT else INTEGER
-        what = f"{title}「{column.label}」"
-        if is_plain(node) and pattern.fullmatch(text):  # a well-written number: no typing mistake to look for
-            return self.number_text(text, column, what, node)
-        mistake = typing_mistake(source_of(self.lines, node), (1,), pattern) if is_plain(node) else None
-        if mistake:
-            self.findings.append(mistake_finding(self.lines, self.name, node, what, mistake))
-            return self.number_text(mistake.values[0], column, what, node) if mistake.values else None
-        if is_plain(node) and text in NULLS:
-            self.error("E122", node, what=what)
-            return None
-        if not is_plain(node):
-            self.error("E010", node, variant="quoted", what=what, text=text)
-            return None
-        return self.number_text(text, column, what, node)
-
-    def number_text(self, text: str, column: Column, what: str, node: yaml.Node) -> Number | None:
-        """A number written in half-width characters, checked against its column."""
-        kind = "金额" if column.type == ColumnType.AMOUNT else "件数"
-        pattern = DECIMAL if column.type == ColumnType.AMOUNT else INTEGER
-        if not pattern.fullmatch(text):
-            expected = f"数字（单位：{column.unit}）" if column.unit else "整数"
-            self.error("E010", node, variant=self.number_hint(text, column), what=what, expected=expected, text=text[:40], unit=column.unit)
-            return None
-        whole, _, decimals = text.lstrip("+-").partition(".")
-        if len(whole.lstrip("0")) > MAX_DIGITS or len(decimals) > MAX_DECIMALS:
-            shown = text if len(text) <= 20 else f"{text[:12]}…（共 {len(text):,} 位）"
-            limit = f"最多 {MAX_DIGITS} 位整数" + (f"、{MAX_DECIMALS} 位小数" if column.type == ColumnType.AMOUNT else "")
-            self.error("E014", node, what=what, number=shown, limit=limit)
-            return None
-        value: Number = Decimal(text) if column.type == ColumnType.AMOUNT else int(text)
-        if value < 0:
-            self.error("E011", node, what=what, text=text, kind=kind)
-            return None
-        if column.type == ColumnType.AMOUNT and "." in text and len(text.split(".")[1]) > column.decimals:
-            self.error("W015", node, what=what, found=len(text.split(".")[1]), decimals=column.decimals)
-        return value
-
-    @staticmethod
-    def number_hint(text: str, column: Column) -> str:
-        """The variant of E010 whose hint fits what was written instead of a number."""
-        if "," in text:
-            return "comma"
-        if column.type == ColumnType.COUNT and DECIMAL.fullmatch(text):
-            return "decimal"
-        if column.unit and column.unit in text:
-            return "unit"
-        return ""
-
     def read(self, root: yaml.Node) -> Report:
         if root is None:
             raise InputError(Finding.of("E005", Loc(self.name, 1, 1)))
         if not isinstance(root, yaml.MappingNode):
-            raise InputError(Finding.of("E121", self.loc(root), kind=node_kind(root)))
-        known = {normalize_label(f.key): f.key for f in self.fmt.fields}
-        known[acknowledge.KEY] = acknowledge.KEY
-        known.update({normalize_label(s.key): s.key for s in self.fmt.sections})
-        entries = self.entries(root, known, "表单")
-        self.read_fields(entries, root)
-        if acknowledge.KEY in entries:
-            self.read_acknowledgements(entries[acknowledge.KEY][1])
-        for section in self.fmt.sections:
-            if section.key not in entries and not section.required:
-                continue
-            if section.key not in entries:
-                if section.key not in self.suggested:  # else E007 already offered this key for a misspelt one
-                    self.error("E008", root, variant="section", heading=section.heading, key=section.key, place=self.place_for(section, entries))
-                continue
-            key_node, value = entries[section.key]
-            self.report.section_locs[section.key] = self.loc(key_node)
-            if section.kind == SectionKind.TABLES:
-                self.read_tables(section, key_node, value)
-            elif section.kind == SectionKind.PARTS:
-                self.read_parts(section, value)
-            else:
-                text = self.text_value(value, section.heading)
-                if text is not None:
-                    self.report.texts[section.key] = text
+            raise InputError(Finding.of("E121", self.places.loc(self.loc(root)), kind=node_kind(root)))
+        self.shape.read(self, root)
         self.report.compute_totals()
+        if self.places.shifted:
+            self.to_editor_places()
         return self.report
 
-    def place_for(self, section: Section, entries: dict[str, tuple]) -> str:
-        """Where a missing section goes: after the nearest section before it that the form has."""
-        before = self.fmt.sections[: self.fmt.sections.index(section)]
-        present = [s for s in before if s.key in entries]
-        if not present:
-            return "放在“机关”“年度”等各项之后"
-        key_node = entries[present[-1].key][0]
-        return f"放在「{present[-1].heading}」一节（第 {key_node.start_mark.line + 1} 行起）之后"
-
-    def read_fields(self, entries: dict[str, tuple], root: yaml.Node) -> None:
-        """The form's fields, each into the Report attribute the format names for it."""
-        for field in self.fmt.fields:
-            if field.key not in entries:
-                if field.required and field.key not in self.suggested:
-                    self.error("E008", root, variant="field", key=field.key, label=field.label)
-                continue
-            _key_node, node = entries[field.key]
-            if field.attribute:
-                self.report.field_locs[field.attribute] = self.loc(node)
-            if not isinstance(node, yaml.ScalarNode):
-                self.error("E126", node, key=field.key, kind=node_kind(node))
-                continue
-            value = self.field_value(field, node)
-            if value is not None and field.attribute:
-                setattr(self.report, field.attribute, value)
-
-    def field_value(self, field: Field, node: yaml.ScalarNode) -> str | int | date | None:
-        """A field's value by its type; None (with a finding) when it is empty or wrong."""
-        raw = node.value.strip()
-        if is_plain(node) and raw in NULLS:
-            if field.required:
-                self.error("E122", node, variant="field", key=field.key, label=field.label)
-            return None
-        if field.type == FieldType.YEAR:
-            if INTEGER.fullmatch(raw) and len(raw) <= 4 and int(raw) in YEARS and is_plain(node):
-                return int(raw)
-            self.error("E127", node, key=field.key, first=YEARS.start, last=YEARS.stop - 1, text=raw[:20])
-        elif field.type == FieldType.DATE:
-            try:
-                if not DATE.fullmatch(raw):
-                    raise ValueError(raw)
-                return date.fromisoformat(raw)
-            except ValueError:
-                self.error("E128", node, key=field.key, text=raw[:40])
-        elif field.type == FieldType.CHOICE and raw not in field.choices:
-            self.error("E129", node, key=field.key, choices=" 或 ".join(field.choices), text=raw[:40])
-        elif field.type == FieldType.FORMAT and raw != self.fmt.id:
-            self.error("E130", node, key=field.key, known="、".join(available_formats()), text=raw[:40], format=self.fmt.name)
-        elif field.type in (FieldType.TEXT, FieldType.CHOICE):
-            return self.clean(node, raw, title_text if field.attribute == "title" else one_line).strip()
-        return None
-
-    def read_acknowledgements(self, node: yaml.Node) -> None:
-        """The 已核对 list: {代码, 位置, 理由} per acknowledged warning (checked in acknowledge.py)."""
-        if not isinstance(node, yaml.SequenceNode):
-            if not (is_plain(node) and node.value in NULLS):
-                self.error("E056", node, variant="list", key=acknowledge.KEY, kind=node_kind(node))
-            return
-        known = {key: key for key in acknowledge.FIELDS}
-        for item in node.value:
-            if not isinstance(item, yaml.MappingNode):
-                self.error("E056", item, variant="item", key=acknowledge.KEY, kind=node_kind(item))
-                continue
-            entries = self.entries(item, known, f"「{acknowledge.KEY}」")
-            values = {}
-            for key, attribute in acknowledge.FIELDS.items():
-                value = entries[key][1] if key in entries else None
-                values[attribute] = value.value.strip() if isinstance(value, yaml.ScalarNode) and value.value not in NULLS else ""
-                if not values[attribute] and key != "理由":
-                    self.error("E008", item, variant="acknowledgement", section=acknowledge.KEY, key=key)
-            if values["code"] and values["place"]:
-                self.report.acknowledgements.append(acknowledge.Acknowledgement(**values, loc=self.loc(item)))
-
-    def read_parts(self, section: Section, node: yaml.Node) -> None:
-        if isinstance(node, yaml.ScalarNode):
-            text = self.text_value(node, section.heading)
-            if text is not None:
-                self.report.texts[section.key] = text
-            return
-        if not isinstance(node, yaml.MappingNode):
-            self.error("E131", node, section=section.heading, parts="、".join(p.key for p in section.parts), kind=node_kind(node))
-            return
-        known = {normalize_label(section.intro): section.intro}
-        for part in section.parts:
-            known[normalize_label(part.key)] = part.key
-            known[normalize_label(part.heading)] = part.key
-        parts: dict[str, Text] = {}
-        for key, (_key_node, value) in self.entries(node, known, f"「{section.heading}」").items():
-            text = self.text_value(value, key)
-            if text is not None:
-                parts[key] = text
-        self.report.parts[section.key] = parts
-
-    def read_tables(self, section: Section, key_node: yaml.Node, node: yaml.Node) -> None:
-        tables = self.fmt.tables_of(section)
-        if not isinstance(node, yaml.MappingNode):
-            self.error("E132", node, section=section.heading, kind=node_kind(node))
-            return
-        known = {}
-        for table in tables:
-            for row in table.rows:
-                known[normalize_label(row.key)] = row.key
-                known[normalize_label(NUMBERING.sub("", row.label))] = row.key
-        entries = self.entries(node, known, f"「{section.heading}」")
-        for table in tables:
-            for row in table.rows:
-                if row.key in entries:
-                    row_key_node, value = entries[row.key]
-                    self.report.row_locs[(table.key, row.key)] = self.loc(row_key_node)
-                    self.read_row(table, row.key, value)
-                    continue
-                self.report.row_locs[(table.key, row.key)] = self.loc(key_node)
-                if not row.total and row.key not in self.suggested:
-                    self.error("E008", key_node, variant="row", row=table.row_title(row.key), section=section.key, key=row.key)
-
-    def read_row(self, table: Table, row_key: str, node: yaml.Node) -> None:
-        cells = self.report.cells
-        if table.single_column:
-            column = table.columns[0]
-            value = self.number(node, column, table.row_title(row_key))
-            cells[(table.key, row_key, column.key)] = Cell(value, self.loc(node))
-            return
-        required = [c for c in table.columns if not c.total]
-        names = "、".join(c.key for c in required)
-        totals = [c for c in table.columns if c.total]
-        row_loc = self.loc(node)
-        for column in table.columns:  # the row is written: its cells are the user's, found on this line
-            cell = cells[(table.key, row_key, column.key)]
-            cell.loc, cell.typed = row_loc, not column.total
-        mistake = (
-            typing_mistake(source_of(self.lines, node), (len(required), len(table.columns)), INTEGER)
-            if is_plain(node) or isinstance(node, yaml.SequenceNode)
-            else None
-        )
-        if mistake:
-            self.findings.append(mistake_finding(self.lines, self.name, node, table.row_title(row_key), mistake))
-            for column, item in zip(table.columns, mistake.values or (), strict=False):
-                cells[(table.key, row_key, column.key)] = Cell(self.number_text(item, column, f"{table.row_title(row_key)}「{column.label}」", node), row_loc)
-            return
-        if is_plain(node) and node.value in NULLS:
-            self.error("E122", node, variant="row", row=table.row_title(row_key), names=names)
-            return
-        if not isinstance(node, yaml.SequenceNode):
-            self.error("E009", node, variant="totals" if totals else "", row=table.row_title(row_key), kind=node_kind(node), names=names)
-            return
-        count = len(node.value)
-        if count not in (len(required), len(table.columns)):
-            variant = "totals" if totals else ""
-            self.error("E012", node, variant=variant, row=table.row_title(row_key), required=len(required), all=len(table.columns), count=count, names=names)
-            return
-        title = table.row_title(row_key)
-        for column, item in zip(table.columns, node.value, strict=False):
-            value = self.number(item, column, title)
-            cells[(table.key, row_key, column.key)] = Cell(value, self.loc(item))
+    def to_editor_places(self) -> None:
+        """Every place read, moved from libyaml's lines to the lines an editor shows."""
+        to_editor, report = self.places.loc, self.report
+        self.findings = [replace(f, loc=to_editor(f.loc)) if f.loc else f for f in self.findings]
+        for cell in report.cells.values():
+            cell.loc = to_editor(cell.loc) if cell.loc else None
+        for locs in (report.field_locs, report.section_locs, report.row_locs):
+            for key, loc in locs.items():
+                locs[key] = to_editor(loc)
+        for text in [*report.texts.values(), *(t for parts in report.parts.values() for t in parts.values())]:
+            text.loc, text.line_locs = to_editor(text.loc), [to_editor(loc) for loc in text.line_locs]
+        report.acknowledgements = [replace(a, loc=to_editor(a.loc)) for a in report.acknowledgements]
+        report.source_lines = self.places.lines
 
 
 def load_form(path: Path, name: str | None = None) -> tuple[Report, list[Finding]]:
@@ -616,10 +368,43 @@ def parse_form(text: str, name: str) -> tuple[Report, list[Finding]]:
 
 
 def read_text(text: str, name: str, reader_type: type[FormReader] = FormReader) -> FormReader:
-    """The reader after reading a form's text (raises InputError when it cannot be a form)."""
-    root = compose(text, name)
+    """The reader after reading a form's text (raises InputError when it cannot be a form, and
+    UnreadableForm when it has YAML syntax errors)."""
+    root, mistakes = compose(text, name)
+    if mistakes:
+        raise read_past(text, name, root, mistakes, reader_type)
     if root is not None:
         check_size(root, name)
     reader = reader_type(choose_format(root), name, text)
     reader.read(root)
     return reader
+
+
+class UnreadableForm(InputError):
+    """A form with YAML syntax errors (unusable, as any InputError: `finding` is the first error
+    met), read past them: every syntax error, and what reading the rest of it found."""
+
+    def __init__(self, syntax: list[Finding], lines: list[str], report: Report | None = None, rest: list[Finding] | None = None, changed: frozenset[int] = frozenset()):
+        super().__init__(syntax[0])
+        self.syntax, self.lines, self.report, self.rest, self.changed = syntax, lines, report, rest or [], changed
+
+    def findings(self, more: list[Finding]) -> list[Finding]:
+        """The syntax errors in reading order, then the rest's findings and `more` (checks of the
+        rest), leaving out those on a line changed to read past an error."""
+        rest = [f for f in self.rest + more if f.loc is None or f.loc.line not in self.changed]
+        return sort_findings(self.syntax) + sort_findings(rest)
+
+
+def read_past(text: str, name: str, root: yaml.Node | None, mistakes: list[SyntaxMistake], reader_type: type[FormReader]) -> UnreadableForm:
+    """What reading the rest of a form finds, its syntax errors read past."""
+    syntax, lines = [m.finding for m in mistakes], source_lines(text)
+    if root is None:
+        return UnreadableForm(syntax, lines)
+    try:
+        check_size(root, name)
+        reader = reader_type(choose_format(root), name, text)
+        reader.suggested.update(m.key for m in mistakes if m.key)  # a blanked line's key: not reported missing too
+        reader.read(root)
+    except InputError:
+        return UnreadableForm(syntax, lines)
+    return UnreadableForm(syntax, lines, reader.report, reader.findings, frozenset(reader.places.line(m.line) for m in mistakes))

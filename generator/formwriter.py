@@ -20,10 +20,9 @@ def paragraphs(text: str) -> list[str]:
 
 
 def quote_text(text: str, indent: str) -> str:
-    """A narrative value as a YAML literal block, one paragraph per line."""
-    lines = paragraphs(text)
-    if not lines:
-        return '""'
+    """A narrative value as a YAML literal block, one paragraph per line; an empty one as an
+    empty block (a line of just its indentation, where the user starts typing), which reads as ""."""
+    lines = paragraphs(text) or [""]
     return "|\n" + "\n".join(indent + line for line in lines)
 
 

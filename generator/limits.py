@@ -17,6 +17,8 @@ from .findings import Finding, InputError, printable
 MAX_DIGITS = 9  # 件数 up to 999,999,999; 金额 up to 9 digits before the point: what a table cell shows
 MAX_DECIMALS = 6  # 金额 decimals (more than 4 is already warned about by W015)
 YEARS = range(1990, 2101)  # 年度 a form may give
+MAX_PARAGRAPH = 5_000  # characters in one paragraph of a form's narrative
+MAX_NARRATIVE = 100_000  # characters of narrative in one form
 MAX_NAME_CHARS = 80  # an output file name's stem, in characters (Windows paths stay short)
 MAX_NAME_BYTES = 200  # and in UTF-8 bytes (255 is the limit of most file systems)
 

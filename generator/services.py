@@ -19,7 +19,7 @@ from .acknowledge import apply_acknowledgements, blocking
 from .checks import check_against_previous, check_report, is_previous_year
 from .codes import Level
 from .findings import Finding, InputError, sort_findings
-from .form import MAX_BYTES, load_form, parse_form, source_lines
+from .form import MAX_BYTES, UnreadableForm, load_form, parse_form, source_lines
 from .format import Format, FormatError, format_for_year, load_format, normalize_label
 from .importer import PUBLISHED_SUFFIXES, import_report
 from .limits import megabytes, one_line, read_capped, safe_name, year_problem
@@ -211,6 +211,10 @@ def load_report(path_text: str) -> tuple[Report | None, list[Finding], list[str]
         report, findings = load_form(path, path_text)
     except FormatError as exc:
         return None, exc.findings, exc.source_lines
+    except UnreadableForm as exc:  # its syntax errors, then all else the rest of it has
+        if exc.report is None:
+            return None, exc.findings([]), exc.lines
+        return None, apply_acknowledgements(exc.report, exc.findings(check_report(exc.report))), exc.lines
     except InputError as exc:
         shown = exc.finding.code in SOURCE_SHOWN and exc.finding.loc is not None
         return None, [exc.finding], source_excerpt(path) if shown else []

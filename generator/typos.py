@@ -167,8 +167,9 @@ def colon_space(lines: list[str], name: str, key_node: yaml.Node, value_node: ya
 
 
 def folded_text(lines: list[str], name: str, node: yaml.ScalarNode, value: str, what: str) -> list[Finding]:
-    """A plain text written over several lines without “|”: YAML joins them into one paragraph."""
-    typed = [n for n in range(node.start_mark.line, node.end_mark.line + 1) if part_of_line(lines, node, n).strip()]
+    """A plain or quoted text written over several lines without “|”: YAML joins them into one
+    paragraph (a line holding only the closing quote adds nothing)."""
+    typed = [n for n in range(node.start_mark.line, node.end_mark.line + 1) if part_of_line(lines, node, n).strip().strip("\"'")]
     if len(typed) <= len(value.split("\n")):
         return []
     second = lines[typed[1]]

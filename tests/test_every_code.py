@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 
 from generator.codes import registry
-from generator.form import MAX_BYTES, MAX_NARRATIVE, MAX_PARAGRAPH
+from generator.form import MAX_BYTES
 from generator.format import FormatError, load_format
 from generator.importer.sources import MAX_HTML_DEPTH
+from generator.limits import MAX_NARRATIVE, MAX_PARAGRAPH
 from generator.render.docx import render_docx
 from generator.render.html import render_html
 from generator.services import check_file

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -57,7 +59,7 @@ def consistent_reports(draw) -> Report:
 
 def form_text(report: Report) -> str:
     text = write_form(report, schema=None)
-    return text.replace(': ""', f": {TEXT}")
+    return re.sub(r": \|\n( +)\n", lambda m: f": |\n{m[1]}{TEXT}\n", text)  # every empty text block filled in
 
 
 def errors(text: str) -> list:

@@ -56,7 +56,7 @@ def test_examples_and_their_published_texts(run_cli, tmp_path):
     assert book["报告一览"].max_row == 11
     assert book["问题"].max_row == 1 + sum(len(r["findings"]) for r in data["reports"])
     rich = next(r for r in data["reports"] if r["file"].endswith("002_8a3103fe368513da.txt"))
-    assert rich["figures"]["本年新收.总计"] == "1333"
+    assert rich["figures"]["本年新收.总计"] == 1333
     statistics = {row[0].value: [c.value for c in row] for row in book["统计"].iter_rows(min_row=2)}
     assert any(label.startswith("一、本年新收") for label in statistics)
     html = (out / "审阅一览.html").read_text("utf-8")

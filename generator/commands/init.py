@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..checks import is_previous_year
 from ..codes import Level
 from ..files import write_atomic
 from ..findings import format_text
@@ -25,7 +26,17 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
+def exists(output: Path, force: bool) -> bool:
+    """Whether `output` is there and not to be overwritten (said on stderr)."""
+    if output.exists() and not force:
+        print(f"{output} 已存在，未覆盖。要覆盖请加 --force，或用 -o 指定其他文件名。", file=sys.stderr)
+        return True
+    return False
+
+
 def run(args: argparse.Namespace) -> int:
+    if (args.output or args.year) and exists(Path(args.output or f"{args.year}.yaml"), args.force):
+        return 2  # known before last year's file is read: nothing else said
     last = None
     if args.previous:
         last, findings, lines = load_report(args.previous)
@@ -47,9 +58,13 @@ def run(args: argparse.Namespace) -> int:
     if last is not None:
         carry_forward(report, last)
     output = Path(args.output or f"{year}.yaml")
-    if output.exists() and not args.force:
-        print(f"{output} 已存在，未覆盖。要覆盖请加 --force，或用 -o 指定其他文件名。", file=sys.stderr)
+    if exists(output, args.force):
         return 2
+    if last is not None and not is_previous_year(report, last):
+        print(
+            f"注意：上年报告是{last.agency} {last.year} 年度的报告，不是{agency} {year - 1} 年度的；上年结转和现行有效件数仍从它接续，请核对。",
+            file=sys.stderr,
+        )
     write_atomic(output, write_form(report))
     schema = output.parent / SCHEMA_FILE
     if not schema.exists():

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import statistics
 from collections import defaultdict
+from decimal import Decimal
 
 from ..checks import figure_title
 from ..codes import Level
@@ -180,6 +181,11 @@ def overview_html(review: Review) -> str:
     )
 
 
+def json_number(value: Number | None) -> int | float | None:
+    """A figure as a JSON number: a count as an integer, an amount (万元) as a decimal number."""
+    return float(value) if isinstance(value, Decimal) else value
+
+
 def review_json(review: Review) -> str:
     names = key_figures(review)
     reports = [
@@ -188,7 +194,7 @@ def review_json(review: Review) -> str:
             "agency": e.agency,
             "year": e.year or None,
             "status": e.status,
-            "figures": {n: (format_number(v) if (v := figure_value(e, n)) is not None else None) for n in names},
+            "figures": {n: json_number(figure_value(e, n)) for n in names},
             "findings": [f.to_json() for f in e.findings],
         }
         for e in review.entries

@@ -23,11 +23,12 @@ from ruamel.yaml.scalarstring import LiteralScalarString
 
 from ..acknowledge import KEY
 from ..findings import Finding
-from ..form import NULLS, FormReader, read_text
+from ..form import FormReader, read_text
 from ..format import Format, Section, Table
 from ..limits import clean_text, one_line
 from ..narrative import format_number
 from ..report import Report
+from ..shape import NULLS
 
 Edits = dict[str, dict[str, str]]  # {"fields": {key: text}, "texts": {target: text}, "cells": {"表/行/列": text}}
 KINDS = {"fields": "项目", "texts": "文字", "cells": "单元格"}
