@@ -230,9 +230,15 @@ def check_narrative_figures(report: Report) -> Iterator[Finding]:
             sums = [figure_sum(report, names) for names in mention.figures]
             if any(s is None for s in sums):
                 continue
-            if mention.number not in sums and mention.number not in [figure_sum(report, names, computed) for names in mention.figures]:
+            sums_computed = [figure_sum(report, names, computed) for names in mention.figures]
+            if mention.number not in sums and mention.number not in sums_computed:
                 shown = "；".join(f"{figure_title(report, names)}为 {format_number(s)}" for names, s in zip(mention.figures, sums, strict=True))
-                yield Finding.of("W301", text.loc_of(typed.line_index, mention.start, len(mention.typed)), where=where, phrase=mention.phrase, table=shown)
+                loc = text.loc_of(typed.line_index, mention.start, len(mention.typed))
+                differ = [format_number(c) for s, c in zip(sums, sums_computed, strict=True) if c != s]
+                if differ:
+                    yield Finding.of("W301", loc, variant="inconsistent", where=where, phrase=mention.phrase, table=shown, computed="、".join(differ))
+                else:
+                    yield Finding.of("W301", loc, where=where, phrase=mention.phrase, table=shown)
             elif mention.share and mention.share_of:
                 yield from check_share(report, where, text, typed.line_index, mention)
 
