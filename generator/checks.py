@@ -11,9 +11,11 @@ from .format import Format, Relation, Table, Term, normalize_label
 from .location import CellId, Loc
 from .narrative import (
     YEAR_ON_YEAR,
+    Computed,
     Mention,
     all_texts,
     citation_problems,
+    counts_own_table,
     figure_sum,
     figure_value,
     folded_sentences,
@@ -24,6 +26,7 @@ from .narrative import (
     share_percent,
     stated_share_is_right,
     typed_figures,
+    vocabulary,
 )
 from .report import Report, Text, cell_id, items_of, side_sum
 
@@ -233,16 +236,46 @@ def check_similar_texts(report: Report, previous: Report) -> Iterator[Finding]:
             yield Finding.of("W208", text.loc, where=where, last_year=previous.year, percent=same * 100 // total)
 
 
+def computed_totals(report: Report) -> Computed:
+    """The totals a relation contradicts (E101, E103: a total not the sum of its parts), with the
+    sum the relation computes: a narrative that states the sum is right, the typed total wrong."""
+    computed = {}
+    for relation in report.format.relations:
+        if relation.needs_previous or relation.pending is not None or len(relation.left) != 1:
+            continue
+        table = report.format.tables[relation.table]
+        for item in items_of(table, relation.for_each):
+            left = side_sum(report, None, relation, item, relation.left)
+            right = side_sum(report, None, relation, item, relation.right)
+            if left is not None and right is not None and left != right:
+                computed[cell_id(table, relation.for_each, item, relation.left[0].key)] = right
+    return computed
+
+
 def check_narrative_figures(report: Report) -> Iterator[Finding]:
+    """W301 and W303: numbers typed beside words that name a figure, against the table (or, where
+    the table contradicts itself, against what its relations compute); a whole area's figures
+    only in that area's government's report."""
+    vocab = vocabulary(report.format)
+    kind = report.kind or report.format.kind_of(report.agency)
+    computed = computed_totals(report)
     for section, where, text in all_texts(report):
         for typed in typed_figures(text, report.format, part_of(report, section, text)):
             mention = typed.mention
+            if not counts_own_table(mention, kind, report.agency, vocab):
+                continue
             sums = [figure_sum(report, names) for names in mention.figures]
             if any(s is None for s in sums):
                 continue
-            if mention.number not in sums:
+            sums_computed = [figure_sum(report, names, computed) for names in mention.figures]
+            if mention.number not in sums and mention.number not in sums_computed:
                 shown = "；".join(f"{figure_title(report, names)}为 {format_number(s)}" for names, s in zip(mention.figures, sums, strict=True))
-                yield Finding.of("W301", text.loc_of(typed.line_index, mention.start, len(mention.typed)), where=where, phrase=mention.phrase, table=shown)
+                loc = text.loc_of(typed.line_index, mention.start, len(mention.typed))
+                differ = [format_number(c) for s, c in zip(sums, sums_computed, strict=True) if c != s]
+                if differ:
+                    yield Finding.of("W301", loc, variant="inconsistent", where=where, phrase=mention.phrase, table=shown, computed="、".join(differ))
+                else:
+                    yield Finding.of("W301", loc, where=where, phrase=mention.phrase, table=shown)
             elif mention.share and mention.share_of:
                 yield from check_share(report, where, text, typed.line_index, mention)
 

@@ -86,6 +86,15 @@ def registry() -> dict[str, Code]:
     }
 
 
+IMPORT_PROBLEMS = range(150, 170)  # E150–E169: what importing a published report could not read
+
+
+def is_import_problem(code: str) -> bool:
+    """Whether a code is the importer's note on what it could not read: about the import, not
+    about the report (a review's letters leave it out and its exit code does not count it)."""
+    return code.startswith("E") and int(code[1:]) in IMPORT_PROBLEMS
+
+
 def level_of(code: str) -> Level:
     return registry()[code].level
 

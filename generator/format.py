@@ -415,6 +415,8 @@ def cross_problems(data: dict, format_id: str) -> Iterator[Problem]:
     row_tables = {key: data["tables"][place[1]] for place, key in rows}
     row_tables |= {g["key"]: table for table in data["tables"] for g in table.get("row_groups", ()) if "key" in g}  # a group sums its rows
     yield from narrative_problems(data["narrative_figures"], row_tables)
+    area_kinds = data["narrative_figures"].get("whole_area", {}).get("kinds", ())
+    yield from unknown(listed(("narrative_figures", "whole_area", "kinds"), area_kinds), data["deadlines"], "报告类型")
     for index, name in enumerate(data.get("key_figures", ())):
         yield from figure_problems(name, ("key_figures", index), row_tables)
     for index, name in enumerate(data.get("year_on_year", {}).get("figures", ())):

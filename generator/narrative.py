@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 from .format import Format, Section
+from .location import CellId
 from .report import Number, Report, Text
 
 CITED_FIELDS = ("agency", "year")  # the fields a narrative may cite by name, e.g. {{ 机关 }}
@@ -168,6 +169,10 @@ class Vocabulary:
     topic_words: dict[str, str]  # word -> topic
     part_topics: dict[str, str]  # part of 总体情况 -> topic of its counts
     parts_of_whole: tuple[str, ...]
+    broader: tuple[str, ...]
+    areas: dict[str, str]  # 全县 -> 县: words naming a whole area, and its level
+    area_kinds: tuple[str, ...]  # the report kinds of an area's government
+    government: tuple[str, ...]  # the endings of a government's name (人民政府)
     max_gap: int
     share: re.Pattern
     rules: tuple[FigureRule, ...]
@@ -213,6 +218,10 @@ def read_vocabulary(data: dict, units: tuple[str, ...]) -> Vocabulary:
         topic_words={w: name for name, topic in data["topics"].items() for w in topic["words"]},
         part_topics={part: name for name, topic in data["topics"].items() for part in topic.get("parts", ())},
         parts_of_whole=tuple(data["parts_of_whole"]),
+        broader=tuple(data.get("broader", ())),
+        areas=dict(data.get("whole_area", {}).get("words", {})),
+        area_kinds=tuple(data.get("whole_area", {}).get("kinds", ())),
+        government=tuple(data.get("whole_area", {}).get("government", ())),
         max_gap=data["max_gap"],
         share=re.compile(r"\s*[，,、]?\s*(?:" + "|".join(map(re.escape, data["share_words"])) + r")[^\d，,。；;%％]{0,10}?(?P<p>\d+(?:\.\d+)?)\s*[%％]"),
         rules=rules,
@@ -248,6 +257,7 @@ class Mention:
     share_of: str = ""
     share: str = ""  # the percentage stated right after it ("51.85"), if any
     share_start: int = 0
+    area: str = ""  # the whole area its sentence counts (全县), if any
 
     @property
     def number(self) -> int:
@@ -271,13 +281,20 @@ def mentions(line: str, vocab: Vocabulary, part: str = "") -> Iterator[Mention]:
     sentence_start = 0
     for end in [i for i, ch in enumerate(text) if ch in SENTENCE_END] + [len(text)]:
         sentence = text[sentence_start:end]
+        stated: set[FigureRule] = set()  # rules a strong word has counted in this sentence
         for match in vocab.number.finditer(sentence):
             if vocab.sub_period.search(periods, sentence_start, sentence_start + match.start()):
                 continue
             mention = mention_at(sentence, match, vocab, part)
+            if mention is not None and mention[4] is not None:
+                rule, weak = mention[4]
+                if weak and rule in stated:
+                    continue  # 「33件已办结，答复27件」: the figure is stated already; the weak word counts a part
+                stated |= set() if weak else {rule}
             if mention is not None:
                 start = sentence_start + match.start("n")
                 share = vocab.share.match(line, sentence_start + match.end())
+                area = longest_matches(sentence[: match.start()], vocab.areas)
                 yield Mention(
                     start,
                     match.group("n"),
@@ -286,12 +303,23 @@ def mentions(line: str, vocab: Vocabulary, part: str = "") -> Iterator[Mention]:
                     mention[3],
                     share.group("p") if share else "",
                     share.start("p") if share else 0,
+                    area[-1].group(0) if area else "",
                 )
         sentence_start = end + 1
 
 
-def mention_at(sentence: str, match: re.Match, vocab: Vocabulary, part: str) -> tuple[int, int, tuple, str] | None:
-    """(phrase start, phrase end, figures, share base) when the number at match counts a figure."""
+def counts_own_table(mention: Mention, kind: str, agency: str, vocab: Vocabulary) -> bool:
+    """Whether the report's own tables count what the mention counts: yes unless it counts a
+    whole area (全县…) and the report is not that area's government's (see `whole_area`)."""
+    if not mention.area:
+        return True
+    name = next((agency.removesuffix(g) for g in vocab.government if agency.endswith(g)), "")
+    return kind in vocab.area_kinds and bool(name) and name.endswith(vocab.areas[mention.area])
+
+
+def mention_at(sentence: str, match: re.Match, vocab: Vocabulary, part: str) -> tuple[int, int, tuple, str, tuple[FigureRule, bool] | None] | None:
+    """(phrase start, phrase end, figures, share base, (rule, whether by a weak word)) when the
+    number at match counts a figure (no rule for a count of documents)."""
     clause_start = max(sentence.rfind(ch, 0, match.start()) for ch in CLAUSE_END) + 1
     before = sentence[clause_start : match.start()]
     after = sentence[match.end() : match.end() + 8]
@@ -299,23 +327,23 @@ def mention_at(sentence: str, match: re.Match, vocab: Vocabulary, part: str) -> 
     document = document_figure(sentence[: match.start()], before, after, vocab)
     if document is not None:
         start, figure, end = document
-        return (clause_start + start, match.end() + end, ((figure,),), "") if figure else None
+        return (clause_start + start, match.end() + end, ((figure,),), "", None) if figure else None
     found = nearest_keyword(before, vocab)
     if found is not None:
-        phrase, rule = (clause_start + found.start(), match.end()), vocab.keywords[found.group(0)][0]
+        phrase, (rule, weak) = (clause_start + found.start(), match.end()), vocab.keywords[found.group(0)]
         gap = before[found.end() :]
     else:
         following = longest_matches(after, vocab.keywords)
         if not following or following[0].start() > 2:
             return None
-        phrase, rule, gap = (match.start(), match.end() + following[0].end()), vocab.keywords[following[0].group(0)][0], ""
-    if any(w in gap for w in (*rule.not_between, *vocab.parts_of_whole)):
+        phrase, (rule, weak), gap = (match.start(), match.end() + following[0].end()), vocab.keywords[following[0].group(0)], ""
+    if any(w in gap for w in (*rule.not_between, *vocab.parts_of_whole, *vocab.broader)):
         return None
     if rule.mentions and not any(w in sentence[: match.start()] for w in rule.mentions):
         return None
     if rule.topic and topic(sentence[: match.start()], after, vocab, part) != rule.topic:
         return None
-    return *phrase, rule.figures, rule.share_of
+    return *phrase, rule.figures, rule.share_of, (rule, weak)
 
 
 def nearest_keyword(before: str, vocab: Vocabulary) -> re.Match | None:
@@ -382,17 +410,31 @@ def row_group(fmt: Format, key: str):
     return None
 
 
-def figure_value(report: Report, name: str) -> Number | None:
-    """A figure by name; a row group ("不予公开.总计") is the sum of its rows."""
+Computed = Mapping[CellId, Number]  # cells whose typed value their relation contradicts → the value it computes
+
+
+def figure_value(report: Report, name: str, computed: Computed | None = None) -> Number | None:
+    """A figure by name; a row group ("不予公开.总计") is the sum of its rows. With `computed`,
+    a cell its relation contradicts counts as the value the relation computes."""
     row, _, column = name.partition(".")
     found = row_group(report.format, row)
     if found is None:
-        return report.figure(name)
-    return figure_sum(report, tuple(f"{member}.{column}" for member in found[1].members))
+        cell = figure_cell(report, name)
+        return computed[cell] if computed and cell in computed else report.figure(name)
+    return figure_sum(report, tuple(f"{member}.{column}" for member in found[1].members), computed)
 
 
-def figure_sum(report: Report, names: tuple[str, ...]) -> Number | None:
-    values = [figure_value(report, n) for n in names]
+def figure_cell(report: Report, name: str) -> CellId | None:
+    """The cell a figure's name ("本年新收.总计", or a one-column row) stands for."""
+    row_key, _, column_key = name.partition(".")
+    if row_key not in report.format.row_index:
+        return None
+    table = report.format.row_index[row_key][0]
+    return (table.key, row_key, column_key or table.columns[0].key)
+
+
+def figure_sum(report: Report, names: tuple[str, ...], computed: Computed | None = None) -> Number | None:
+    values = [figure_value(report, n, computed) for n in names]
     return None if any(v is None for v in values) else sum(values)
 
 

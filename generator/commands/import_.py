@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
+from collections import defaultdict
 from functools import partial
 from pathlib import Path
 
@@ -11,7 +13,7 @@ from .. import batch
 from ..files import write_atomic
 from ..findings import Finding, InputError, format_text, json_text, printable
 from ..formwriter import SCHEMA_FILE
-from ..importer.parse import BY_ARITHMETIC, Extraction
+from ..importer.parse import BY_ARITHMETIC, Extraction, Problem
 from ..limits import year_problem
 from ..narrative import format_number
 from ..schema import schema_text
@@ -86,6 +88,38 @@ def attempt(name: str, args: argparse.Namespace) -> Imported | Finding:
         return exc.finding
 
 
+NUMBER = re.compile(r"\d+")
+NOTICE_EXAMPLES = 3  # the rows named in a folded notice
+
+
+def folded_notices(notices: list[Problem]) -> list[str]:
+    """The importer's notices, one line per kind (the same words but for their numbers): a kind
+    said once as read, several as one line with their numbers added up and the rows they are in:
+    「提示：125 个空白单元格按 0 导入（与总计相符）（共 25 行：…、…、… 等）」."""
+    kinds: dict[str, list[tuple[str, str, Problem]]] = defaultdict(list)
+    for notice in notices:
+        row, colon, words = notice.message.partition("：")
+        row, words = (row, words) if colon else ("", notice.message)
+        kinds[NUMBER.sub("#", words)].append((row, words, notice))
+    lines = []
+    for same in kinds.values():
+        if len(same) == 1:
+            lines.append(f"{same[0][2].place}：提示：{same[0][2].message}")
+            continue
+        words = added_up([words for _row, words, _notice in same])
+        rows = [row or notice.place for row, _words, notice in same]
+        shown = "、".join(rows[:NOTICE_EXAMPLES]) + (" 等" if len(rows) > NOTICE_EXAMPLES else "")
+        lines.append(f"提示：{words}（共 {len(same)} 行：{shown}）")
+    return lines
+
+
+def added_up(texts: list[str]) -> str:
+    """Texts that differ only in their numbers as one: each number that differs summed."""
+    columns = zip(*(map(int, NUMBER.findall(text)) for text in texts), strict=True)
+    totals = iter([str(sum(column)) if len(set(column)) > 1 else str(column[0]) for column in columns])
+    return NUMBER.sub(lambda _match: next(totals), texts[0])
+
+
 def said(name: str, output: Path | None, args: argparse.Namespace, result: Imported | Finding | None) -> int:
     """Say what the import found and write the form (or its JSON) to `output`, printed when None; the exit status."""
     if result is None:  # its worker failed (said already)
@@ -96,8 +130,8 @@ def said(name: str, output: Path | None, args: argparse.Namespace, result: Impor
     extraction = result.extraction
     for problem in extraction.problems:
         print(format_text(problem, []), file=sys.stderr)
-    for notice in extraction.notices:
-        print(printable(f"{name}：{notice.place}：提示：{notice.message}"), file=sys.stderr)
+    for line in folded_notices(extraction.notices):
+        print(printable(f"{name}：{line}"), file=sys.stderr)
     for finding in extraction.findings + ([] if args.format == "json" else result.beyond):
         print(format_text(finding, []), file=sys.stderr)
     text = extraction_json(extraction) if args.format == "json" else result.form

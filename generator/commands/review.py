@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from .. import batch
-from ..codes import Level
+from ..codes import Level, is_import_problem
 from ..files import write_all
 from ..findings import summary
 from ..importer import PUBLISHED_SUFFIXES
@@ -78,5 +78,11 @@ def run(args: argparse.Namespace) -> int:
         + (f"，问题清单 {sum('/' in n for n in outputs)} 份" if len(outputs) > 3 else "")
     )
     unusable = any(e.report is None for e in result.entries)
-    return 2 if unusable and not result.readable else 1 if unusable or any(e.count(Level.ERROR) for e in result.entries) else 0
+    return 2 if unusable and not result.readable else 1 if unusable or any(map(has_report_errors, result.entries)) else 0
+
+
+def has_report_errors(entry: Checked) -> bool:
+    """Whether the report itself has an error: the importer's notes on what it could not read
+    (E150–E169) are the office's to follow up, not the report's."""
+    return any(f.level == Level.ERROR and not is_import_problem(f.code) for f in entry.findings)
 

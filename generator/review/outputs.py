@@ -6,14 +6,15 @@ from __future__ import annotations
 import io
 import statistics
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 
 from ..checks import figure_title
-from ..codes import Level
+from ..codes import Level, is_import_problem
 from ..findings import Finding, json_text
 from ..narrative import format_number
 from ..report import Number, Report
-from ..services import Checked
+from ..services import Checked, is_published
 from . import Review, differences_between
 
 SUMMARY_HEADINGS = ["序号", "机关", "年度", "文件", "状态", "错误", "警告", "提示"]
@@ -113,47 +114,113 @@ def duplicate_rows(review: Review) -> list[list]:
     return rows
 
 
-Letter = tuple[str, list[tuple[int, str, list[Finding]]]]  # agency, [(year, file, findings)]
+@dataclass(frozen=True)
+class LetterPart:
+    """One report of an agency as its letter speaks of it: the problems still open, and the
+    warnings the agency acknowledged (已核对) with their reasons."""
+
+    year: int
+    path: str
+    published: bool
+    open: tuple[Finding, ...]
+    acknowledged: tuple[Finding, ...]
+
+
+Letter = tuple[str, list[LetterPart]]  # agency, its reports by year
+
+
+def for_the_agency(finding: Finding) -> bool:
+    """Whether a letter speaks of it: an error or warning about the report, not a 提示 and not
+    the importer's note on what it could not read (the office sees those in the overview)."""
+    return finding.level != Level.INFO and not is_import_problem(finding.code)
+
+
+def letter_part(entry: Checked) -> LetterPart:
+    shown = [f for f in entry.findings if for_the_agency(f)]
+    return LetterPart(
+        entry.year,
+        entry.path,
+        is_published(entry.path),
+        tuple(f for f in shown if not f.acknowledged),
+        tuple(f for f in shown if f.acknowledged),
+    )
 
 
 def letter_contents(review: Review) -> list[Letter]:
-    """What goes into each agency's 问题清单: every agency with at least one finding."""
-    by_agency: dict[str, list[Checked]] = defaultdict(list)
-    for entry in review.readable:
-        by_agency[entry.agency].append(entry)
-    return [
-        (agency, [(e.year, e.path, e.findings) for e in sorted(entries, key=lambda e: e.year)])
-        for agency, entries in by_agency.items()
-        if any(e.findings for e in entries)
-    ]
+    """What goes into each agency's 问题清单: every agency with at least one open problem."""
+    by_agency: dict[str, list[LetterPart]] = defaultdict(list)
+    for entry in sorted(review.readable, key=lambda e: e.year):
+        by_agency[entry.agency].append(letter_part(entry))
+    return [(agency, parts) for agency, parts in by_agency.items() if any(p.open for p in parts)]
+
+
+def years_of(parts: list[LetterPart]) -> str:
+    return "、".join(str(p.year) for p in parts)
+
+
+def letter_opening(parts: list[LetterPart]) -> str:
+    """「经审阅，贵单位公开的 2024 年度…」 for published reports, 「报送的…表单」 for forms not yet published."""
+    published = [p for p in parts if p.open and p.published]
+    forms = [p for p in parts if p.open and not p.published]
+    what = []
+    if published:
+        what.append(f"公开的 {years_of(published)} 年度政府信息公开工作年度报告")
+    if forms:
+        what.append(f"报送的 {years_of(forms)} 年度政府信息公开工作年度报告表单（尚未公开）")
+    action = "已公开的报告修改后重新公开，表单改正后再公开" if published and forms else "修改后重新公开" if published else "改正后再公开"
+    return f"经审阅，贵单位{'和'.join(what)}存在以下问题，请逐项核对，{action}。"
+
+
+def letter_item(number: int, finding: Finding) -> str:
+    """One open problem where it is in the report, in the checker's words, with a form's hint on
+    how to change it (a published report's findings have none: see services.finished)."""
+    fix = f"修改建议：{finding.hint}" if finding.hint else ""
+    return f"{number}．{where(finding) or '全文'}：{finding.message}（{finding.code}，{finding.level.label}）。{fix}"
+
+
+def acknowledged_item(finding: Finding) -> str:
+    return f"{where(finding) or '全文'}：{finding.message}（{finding.code}）。贵单位已核对，理由：{finding.acknowledged}"
+
+
+TITLE_LINES = ("政府信息公开工作年度报告问题清单",)  # the title's words after the agency, each on a line of its own
 
 
 def letter_bytes(letter: Letter) -> tuple[str, bytes]:
-    """(title, DOCX) of one agency's 问题清单, on the report's Word template."""
+    """(title, DOCX) of one agency's 问题清单, on the report's Word template. The title breaks
+    after the agency's name, so no word of it is split across lines."""
     from docx import Document
+    from docx.enum.text import WD_BREAK
 
     from ..render.docx import TEMPLATE
 
-    agency, reports = letter
+    agency, parts = letter
     doc = Document(str(TEMPLATE))
-    title = f"{agency}政府信息公开工作年度报告问题清单"
+    title = agency + "".join(TITLE_LINES)
     doc.core_properties.title = title
     style_ids = {name: doc.styles[name].style_id for name in ("标题", "正文", "一级标题")}
 
-    def add(text: str, style: str) -> None:  # by style id: python-docx's lookup by style scans every style
-        doc.add_paragraph(text)._p.style = style_ids[style]
+    def add(text: str, style: str):  # by style id: python-docx's lookup by style scans every style
+        paragraph = doc.add_paragraph(text)
+        paragraph._p.style = style_ids[style]
+        return paragraph
 
-    add(title, "标题")
+    heading = add(agency, "标题")
+    for line in TITLE_LINES:
+        heading.runs[-1].add_break(WD_BREAK.LINE)
+        heading.add_run(line)
     add(f"{agency}：", "正文")
-    years = "、".join(str(year) for year, _path, _findings in reports)
-    add(f"经审阅，贵单位公开的 {years} 年度政府信息公开工作年度报告存在以下问题，请逐项核对，修改后重新公开。", "正文")
-    for year, path, findings in reports:
-        if not findings:
+    add(letter_opening(parts), "正文")
+    for part in parts:
+        if not part.open and not part.acknowledged:
             continue
-        add(f"{year} 年度报告（{path}）", "一级标题")
-        for number, finding in enumerate(findings, start=1):
-            fix = f"修改建议：{finding.hint}" if finding.hint else ""
-            add(f"{number}．{where(finding) or '全文'}：{finding.message}（{finding.code}，{finding.level.label}）。{fix}", "正文")
+        kind = "年度报告" if part.published else "年度报告表单"
+        add(f"{part.year} {kind}（{part.path}）", "一级标题")
+        for number, finding in enumerate(part.open, start=1):
+            add(letter_item(number, finding), "正文")
+        if part.acknowledged:
+            add("以下警告贵单位已核对并说明了理由，不再列为问题：", "正文")
+            for finding in part.acknowledged:
+                add(acknowledged_item(finding), "正文")
     stream = io.BytesIO()
     doc.save(stream)
     return title, stream.getvalue()
