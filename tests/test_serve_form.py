@@ -418,3 +418,19 @@ def test_a_deleted_form_waits_in_the_bin_until_the_office_empties_it(browser, fo
         emptied = office.post("/bin/empty", data={"csrf": token})
         assert emptied.status_code == 200 and "1 份" in emptied.text
         assert not (folder / ".nianbao-bin").exists() and (folder / other).exists()
+
+
+def test_a_carry_over_that_cannot_be_read_or_does_not_fit_is_said(site, folder):  # noqa: F811
+    client = httpx.Client(base_url=site, timeout=60)
+    token = client.get("/").text.split('name="csrf" content="')[1].split('"')[0]
+    new = {"csrf": token, "agency": "周口市数据局", "year": "2026"}
+    for name, content in (("上年.pdf", bytes(range(256)) * 40), ("上年.yaml", "机关: [周口市数据局\n".encode())):
+        refused = client.post("/new", data=new, files={"upload": (name, content, "application/octet-stream")})
+        assert refused.status_code == 400 and f"无法读取 {name}" in refused.text and "表单没有新建" in refused.text
+    assert not (folder / "周口市数据局").exists()
+    other = "周口市行政服务中心/2024.yaml"  # another agency's report, two years back
+    asked = client.post("/new", data=new | {"from": other})
+    assert asked.status_code == 409 and "不是周口市数据局 2025 年度的报告" in asked.text
+    assert not (folder / "周口市数据局").exists()
+    made = client.post("/new", data=new | {"from": other, "confirm": "1"})
+    assert made.status_code == 303 and (folder / "周口市数据局" / "2026.yaml").exists()

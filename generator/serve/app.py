@@ -31,11 +31,13 @@ from starlette.staticfiles import StaticFiles
 
 from .. import services
 from ..acknowledge import finding_path
+from ..checks import is_previous_year
 from ..codes import Level
 from ..document import link_headers, table_block
 from ..findings import Finding, InputError
 from ..fonts import TEMPLATES
 from ..form import parse_form
+from ..format import normalize_label
 from ..formwriter import write_form
 from ..importer import PUBLISHED_SUFFIXES
 from ..report import Report
@@ -334,18 +336,32 @@ def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret:
         if problem:
             return page(request, "message.html.j2", 400, message=problem)
         report = blank_report(agency, year)
-        source = str(form.get("from") or "")
-        upload = form.get("upload")
-        last = await with_upload(upload, lambda path: load_report(path)[0]) if isinstance(upload, UploadFile) and upload.filename else None
-        if last is None and source:
+        source, upload = str(form.get("from") or ""), form.get("upload")
+        if isinstance(upload, UploadFile) and upload.filename:
+            what, loaded = upload.filename, await with_upload(upload, load_report)
+        elif source:
             try:
-                last = load_report(str(store.path(source, PUBLISHED_SUFFIXES | {".yaml"})))[0]
+                what, loaded = title_of(source), await run_in_threadpool(load_report, str(store.path(source, PUBLISHED_SUFFIXES | {".yaml"})))
             except NotAForm:
                 raise HTTPException(404, "没有这份上年报告") from None
-        if last is not None and user is not None and last.agency != user.agency:
+        else:
+            return create(request, user, f"{agency}/{year}.yaml", write_form(report))
+        if loaded is None:
+            return page(request, "message.html.j2", 400, message=f"{what} 不能作为上年报告：只能是已公开的报告（.pdf/.docx/.html/.txt）或表单（.yaml）。")
+        last, findings, _lines = loaded
+        if last is None:
+            return page(
+                request,
+                "message.html.j2",
+                400,
+                message=f"无法读取 {what}：{findings[0].message if findings else '文件无法读取'}。表单没有新建。请换一份上年报告；"
+                "或者不接续，新建后手工填写“上年结转”和“现行有效件数”。",
+            )
+        if user is not None and normalize_label(last.agency) != normalize_label(user.agency):
             raise HTTPException(403, "只能接续本机关的上年报告")
-        if last is not None:
-            carry_forward(report, last)
+        if not is_previous_year(report, last) and form.get("confirm") != "1":
+            return page(request, "carry.html.j2", 409, what=what, last=last, agency=agency, year=year, source=source, uploaded=not source)
+        carry_forward(report, last)
         return create(request, user, f"{agency}/{year}.yaml", write_form(report))
 
     async def import_(request: Request) -> Response:
