@@ -434,3 +434,28 @@ def test_a_carry_over_that_cannot_be_read_or_does_not_fit_is_said(site, folder):
     assert not (folder / "周口市数据局").exists()
     made = client.post("/new", data=new | {"from": other, "confirm": "1"})
     assert made.status_code == 303 and (folder / "周口市数据局" / "2026.yaml").exists()
+
+
+def test_the_history_says_who_saved_and_what_changed(browser, folder, tmp_path):  # noqa: F811
+    from generator.serve.accounts import add_account, load_accounts
+
+    users = tmp_path / "users.yaml"
+    add_account(users, "甲", "甲的密码12345", "周口市人民政府办公室")
+    for address in serving(folder, load_accounts(users)):
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(f"{address}/login")
+        page.fill('input[name="name"]', "甲")
+        page.fill('input[name="password"]', "甲的密码12345")
+        page.click("form button")
+        page.goto(form_url(address, RICH))
+        page.fill('input[data-cell="第二十条第五项/行政许可/本年处理决定数量"]', "7")
+        page.click("#save")
+        expect(page.locator("#saved")).to_have_text("已保存")
+        page.goto(f"{address}/history/{urllib.parse.quote(RICH)}")
+        expect(page.locator("ol.versions li")).to_contain_text("甲")
+        page.locator("ol.versions li a").first.click()
+        change = page.locator("table.changes tbody tr")
+        expect(change).to_have_count(1)
+        expect(change).to_contain_text("行政许可")
+        expect(change.locator("td").nth(0)).to_have_text("0")
+        expect(change.locator("td").nth(1)).to_have_text("7")

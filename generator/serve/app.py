@@ -270,7 +270,7 @@ def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret:
         user = current_user(request)
         if user is not None and not user.may_write(agency_of(edited)):
             raise HTTPException(403, "只能保存本机关的表单（机关名称不能改为其他机关）")
-        version = store.save(name, edited, base)
+        version = store.save(name, edited, base, user.name if user is not None else "本机")
         if version is None:
             return JSONResponse({"conflict": True, "version": version_of(store.read(name)), "clashes": []}, status_code=409)
         prerender(check_text(store, name, edited), edited, name, store.folder)
@@ -286,7 +286,10 @@ def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret:
             raise HTTPException(404, "没有这个历史版本") from None
         versions = store.history(name)
         chosen_saved = next((v.saved for v in versions if v.id == chosen), "")
-        return page(request, "history.html.j2", name=name, versions=versions, chosen=chosen, chosen_saved=chosen_saved, earlier=earlier, version=version_of(text))
+        changes = await run_in_threadpool(differences, name, earlier, text) if earlier is not None else []
+        return page(
+            request, "history.html.j2", name=name, versions=versions, chosen=chosen, chosen_saved=chosen_saved, earlier=earlier, changes=changes, version=version_of(text)
+        )
 
     async def download(request: Request) -> Response:
         name, kind = request.path_params["name"], request.path_params["kind"]
@@ -519,6 +522,16 @@ def merged(store: FormStore, name: str, base: str, current: str, edits: object, 
             else:
                 clashes.append({"kind": kind, "key": key, "label": place_label(report, kind, key), "mine": after, "theirs": value})
     return Merge(apply_edits(current, name, mine), theirs, clashes)
+
+
+def differences(name: str, earlier: str, current: str) -> list[tuple[str, str, str]]:
+    """(where, in the earlier version, now) for every field, text and cell that differs, in the report's words."""
+    try:
+        then, now = (parse_form(text, name)[0] for text in (earlier, current))
+    except InputError:
+        return [("全文", "（这个版本无法作为表单读取，见下面的原文）", "")]
+    before, after = form_state(then), form_state(now)
+    return [(place_label(now, kind, key), before[kind].get(key, ""), value) for kind, values in after.items() for key, value in values.items() if before[kind].get(key, "") != value]
 
 
 def place_label(report: Report, kind: str, key: str) -> str:

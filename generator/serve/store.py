@@ -12,6 +12,7 @@ from pathlib import Path
 from ..files import glob_escape, write_atomic
 
 HISTORY = ".nianbao-history"  # beside the forms: earlier versions, one folder per form
+WHO_SUFFIX = ".who"  # beside a kept version: who saved over it
 BIN = ".nianbao-bin"  # deleted forms, until the office empties it: one folder per deletion
 FORM_SUFFIX = ".yaml"
 
@@ -32,6 +33,7 @@ class Discarded:
 class Version:
     id: str  # file name in the history folder
     saved: str  # 2025-01-20 10:31:05
+    by: str = ""  # who saved over it (empty: not recorded)
 
 
 def version_of(text: str) -> str:
@@ -71,31 +73,35 @@ class FormStore:
     def exists(self, name: str) -> bool:
         return self.path(name).is_file()
 
-    def save(self, name: str, text: str, base: str | None) -> str | None:
+    def save(self, name: str, text: str, base: str | None, by: str = "") -> str | None:
         """Write the form if it is still at version `base` (None: it must not exist yet); keeps the
-        version it replaces. Returns the new version, or None when someone saved in between."""
+        version it replaces, noting who (`by`) saved over it. Returns the new version, or None when
+        someone saved in between."""
         path = self.path(name)
         current = path.read_text("utf-8") if path.is_file() else None
         if (current is None and base is not None) or (current is not None and version_of(current) != base):
             return None
         if current is not None:
-            self.keep(name, current)
+            self.keep(name, current, by)
         write_atomic(path, text)
         return version_of(text)
 
     def history_folder(self, name: str) -> Path:
         return self.folder / HISTORY / name
 
-    def keep(self, name: str, text: str) -> None:
+    def keep(self, name: str, text: str, by: str = "") -> None:
         stamp = time.strftime("%Y%m%d-%H%M%S")
-        write_atomic(self.history_folder(name) / f"{stamp}-{version_of(text)}{FORM_SUFFIX}", text)
+        kept = self.history_folder(name) / f"{stamp}-{version_of(text)}{FORM_SUFFIX}"
+        write_atomic(kept, text)
+        if by:
+            write_atomic(kept.with_name(kept.name + WHO_SUFFIX), by)
 
     def history(self, name: str) -> list[Version]:
         """Earlier versions, newest first."""
         self.path(name)
         folder = self.history_folder(name)
         files = sorted(folder.glob(f"*{FORM_SUFFIX}"), reverse=True) if folder.is_dir() else []
-        return [Version(f.name, f"{f.name[0:4]}-{f.name[4:6]}-{f.name[6:8]} {f.name[9:11]}:{f.name[11:13]}:{f.name[13:15]}") for f in files]
+        return [Version(f.name, f"{f.name[0:4]}-{f.name[4:6]}-{f.name[6:8]} {f.name[9:11]}:{f.name[11:13]}:{f.name[13:15]}", who(f)) for f in files]
 
     def earlier(self, name: str, version_id: str) -> str:
         if version_id not in {v.id for v in self.history(name)}:
@@ -146,3 +152,11 @@ class FormStore:
         count = len(self.discarded())
         shutil.rmtree(self.folder / BIN, ignore_errors=True)
         return count
+
+
+def who(kept: Path) -> str:
+    """Who saved over a kept version ("" when not recorded)."""
+    try:
+        return kept.with_name(kept.name + WHO_SUFFIX).read_text("utf-8").strip()
+    except OSError:
+        return ""
