@@ -38,6 +38,7 @@ from ..report import Report
 from ..services import Checked, Imported, blank_report, carry_forward, import_published, load_report, new_form_problem, output_stem
 from .accounts import Account, agency_of
 from .editing import apply_edits, computed_cells, finding_target, form_state, read_with_spans, text_target, with_acknowledgement
+from .season import season_routes, submitted_message
 from .store import FormStore, NotAForm, version_of
 
 MAX_UPLOAD = 10 * 1024 * 1024  # a published report is a few MB at most
@@ -89,6 +90,8 @@ def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret:
         allowed = user is None or (user.may_write(agency_of(text)) if write else user.may_read(agency_of(text)))
         if not allowed:
             raise HTTPException(404, "没有这份表单")
+        if write and (locked := submitted_message(store.folder, text)):
+            raise HTTPException(409, locked)
         return text
 
     async def json_body(request: Request) -> dict:
@@ -127,7 +130,7 @@ def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret:
             tables=tables,
             texts=text_fields(checked.report),
             version=version_of(text),
-            readonly=user is not None and not user.may_write(agency_of(text)),
+            readonly=(user is not None and not user.may_write(agency_of(text))) or bool(submitted_message(store.folder, text)),
         )
 
     async def check(request: Request) -> Response:
@@ -305,6 +308,7 @@ def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret:
         Route("/api/acknowledge/{name:path}", acknowledge, methods=["POST"]),
         Mount("/static", StaticFiles(directory=TEMPLATES / "serve" / "static"), name="static"),
     ]
+    routes[-1:-1] = season_routes(store, page, require_user, require_csrf)
     middleware = [Middleware(SessionMiddleware, secret_key=secret or secrets.token_hex(32), session_cookie="nianbao", same_site="strict", https_only=False)]
     return Starlette(routes=routes, middleware=middleware, exception_handlers={HTTPException: http_error}, lifespan=lambda app: warming(store))
 
