@@ -21,7 +21,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("folder", nargs="?", default=".", metavar="文件夹", help="存放表单的文件夹（默认当前文件夹）")
     parser.add_argument("--host", default="127.0.0.1", metavar="地址", help="监听地址（默认 127.0.0.1，只有本机可访问；其他地址须用 --users）")
     parser.add_argument("--port", type=int, default=8000, metavar="端口", help="端口（默认 8000）")
-    parser.add_argument("--users", metavar="账户文件", help="账户文件（YAML）：机关工作人员只能编辑本机关的表单，政务公开办可查看全部")
+    parser.add_argument("--users", metavar="账户文件", help="账户文件（YAML）：机关工作人员只能编辑本机关的表单，政务公开办可查看全部；启动时导入审核数据库（已有的账户不变），之后在网页“账户管理”中管理")
     parser.add_argument("--add-user", metavar="用户名", help="在 --users 指定的账户文件中添加或修改一个账户（会提示输入密码），然后退出")
     who = parser.add_mutually_exclusive_group()
     who.add_argument("--agency", metavar="机关名称", help="与 --add-user 一起使用：账户所属机关")
@@ -77,15 +77,17 @@ def run(args: argparse.Namespace) -> int:
     if not folder.is_dir():
         print(f"找不到文件夹 {folder}", file=sys.stderr)
         return 2
-    if not is_loopback(args.host) and not args.users:
-        print(f"在 {args.host} 上提供服务，其他电脑也能访问：必须用 --users 指定账户文件（用 --add-user 创建账户）", file=sys.stderr)
-        return 2
+    from ..season.db import DatabaseError
     from ..serve.accounts import AccountsError, load_accounts
+    from ..serve.sessions import has_accounts
 
     try:
-        accounts = load_accounts(Path(args.users)) if args.users else None
-    except AccountsError as exc:
+        accounts = load_accounts(Path(args.users)) if args.users else ({} if has_accounts(folder) else None)
+    except (AccountsError, DatabaseError) as exc:
         print(exc, file=sys.stderr)
+        return 2
+    if not is_loopback(args.host) and accounts is None:
+        print(f"在 {args.host} 上提供服务，其他电脑也能访问：必须用 --users 指定账户文件（用 --add-user 创建账户）", file=sys.stderr)
         return 2
     if not port_is_free(args.host, args.port):
         print(f"端口 {args.port} 已被占用，请用 --port 换一个端口", file=sys.stderr)

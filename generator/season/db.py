@@ -65,6 +65,24 @@ MIGRATIONS = [  # index + 1 is the schema version (PRAGMA user_version) it bring
     CREATE TRIGGER comments_no_update BEFORE UPDATE ON comments BEGIN SELECT RAISE(ABORT, '退回意见只能追加，不能修改'); END;
     CREATE TRIGGER comments_no_delete BEFORE DELETE ON comments BEGIN SELECT RAISE(ABORT, '退回意见只能追加，不能删除'); END;
     """,
+    """
+    CREATE TABLE accounts (
+        name TEXT PRIMARY KEY,
+        password_hash TEXT NOT NULL,         -- Argon2
+        agency TEXT NOT NULL DEFAULT '',     -- '' for the office
+        disabled TEXT NOT NULL DEFAULT '',   -- when it was disabled
+        created TEXT NOT NULL
+    );
+    CREATE TABLE sessions (
+        token_hash TEXT PRIMARY KEY,         -- SHA-256 of the cookie's token: the database alone opens no session
+        account TEXT NOT NULL REFERENCES accounts(name),
+        created TEXT NOT NULL,
+        last_seen REAL NOT NULL,             -- seconds since the epoch
+        ended TEXT NOT NULL DEFAULT '',
+        end_reason TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX sessions_by_account ON sessions(account);
+    """,
 ]
 
 

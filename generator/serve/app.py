@@ -36,9 +36,11 @@ from ..formwriter import write_form
 from ..importer import PUBLISHED_SUFFIXES
 from ..report import Report
 from ..services import Checked, Imported, blank_report, carry_forward, import_published, load_report, new_form_problem, output_stem
+from .account_pages import account_routes
 from .accounts import Account, agency_of
 from .editing import apply_edits, computed_cells, finding_target, form_state, read_with_spans, text_target, with_acknowledgement
 from .season import season_routes, submitted_message
+from .sessions import Sessions
 from .store import FormStore, NotAForm, version_of
 
 MAX_UPLOAD = 10 * 1024 * 1024  # a published report is a few MB at most
@@ -60,6 +62,7 @@ def finding_json(finding: Finding, checked: Checked) -> dict:
 
 def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret: str | None = None) -> Starlette:
     store = FormStore(folder)
+    sessions = Sessions(store.folder, accounts) if accounts is not None else None
     env = Environment(loader=FileSystemLoader(TEMPLATES / "serve"), autoescape=select_autoescape(default=True), trim_blocks=True, lstrip_blocks=True)
 
     def page(request: Request, template: str, status: int = 200, **values) -> HTMLResponse:
@@ -67,7 +70,7 @@ def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret:
         return HTMLResponse(env.get_template(template).render(**values), status_code=status)
 
     def current_user(request: Request) -> Account | None:
-        return accounts.get(request.session.get("user", "")) if accounts is not None else None
+        return sessions.user(request.session.get("sid", "")) if sessions else None
 
     def require_user(request: Request) -> Account | None:
         """The signed-in account (None on a local server without accounts); otherwise to the login page."""
@@ -272,16 +275,18 @@ def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret:
             return page(request, "login.html.j2")
         form = await request.form()
         require_csrf(request, form.get("csrf"))
-        account = (accounts or {}).get(str(form.get("name", "")))
-        if account is None or not account.verify(str(form.get("password", ""))):
+        token = sessions.log_in(str(form.get("name", "")), str(form.get("password", ""))) if sessions else None
+        if token is None:
             return page(request, "login.html.j2", 401, failed=True)
         request.session.clear()
-        request.session["user"] = account.name
+        request.session["sid"] = token
         return RedirectResponse("/", status_code=303)
 
     async def logout(request: Request) -> Response:
         form = await request.form()
         require_csrf(request, form.get("csrf"))
+        if sessions:
+            sessions.log_out(request.session.get("sid", ""))
         request.session.clear()
         return RedirectResponse("/login", status_code=303)
 
@@ -308,7 +313,7 @@ def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret:
         Route("/api/acknowledge/{name:path}", acknowledge, methods=["POST"]),
         Mount("/static", StaticFiles(directory=TEMPLATES / "serve" / "static"), name="static"),
     ]
-    routes[-1:-1] = season_routes(store, page, require_user, require_csrf)
+    routes[-1:-1] = season_routes(store, page, require_user, require_csrf) + (account_routes(sessions, page, require_user, require_csrf) if sessions else [])
     middleware = [Middleware(SessionMiddleware, secret_key=secret or secrets.token_hex(32), session_cookie="nianbao", same_site="strict", https_only=False)]
     return Starlette(routes=routes, middleware=middleware, exception_handlers={HTTPException: http_error}, lifespan=lambda app: warming(store))
 
