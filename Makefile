@@ -17,7 +17,7 @@ DRAFT  ?=
 REPORT_DEBS := fonts-noto-cjk fonts-lxgw-wenkai fontconfig libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
 TEST_DEBS   := $(REPORT_DEBS) libreoffice-writer-nogui chromium
 
-.PHONY: report test bench golden constraints docx-template readme system-report system-test clean serve screenshots
+.PHONY: report test test-fast bench golden constraints readme system-report system-test clean serve screenshots
 
 $(STAMP): pyproject.toml setup.py constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -61,18 +61,23 @@ report: $(STAMP) system-report
 	$(BIN)/nianbao build $(REPORT) -o $(OUT) $(if $(DRAFT),--draft)
 
 test: $(STAMP) system-test
-	$(BIN)/ruff check generator tests
+	$(BIN)/ruff check generator tests tools
 	$(BIN)/pytest
+
+# while working: the tests not marked slow or browser (pyproject.toml registers the markers)
+test-fast: $(STAMP) system-report
+	$(BIN)/ruff check generator tests tools
+	$(BIN)/pytest -m "not slow and not browser"
 
 serve: $(STAMP) system-report
 	$(BIN)/nianbao serve examples
 
 screenshots: $(STAMP) system-test
-	$(BIN)/python -m tests.screenshots
+	$(BIN)/python -m tools.screenshots
 
 # every target against its anchor (LibreOffice: a test package); BENCH_RUNS, BENCH_RENDERS set the sizes
 bench: $(STAMP) system-test
-	$(BIN)/python tests/bench.py
+	$(BIN)/python tools/bench.py
 
 # README's table of finding codes is generated from the registry generator/codes.yaml.
 readme: $(STAMP)
@@ -82,4 +87,4 @@ golden: $(STAMP) system-test
 	NIANBAO_GOLDEN=update $(BIN)/pytest tests/test_visual.py
 
 clean:
-	rm -rf $(OUT) .pytest_cache build dist .install-test
+	rm -rf $(OUT) .pytest_cache build dist

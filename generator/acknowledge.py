@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from .codes import Level
+from .codes import Level, level_of, registry
 from .findings import Finding
 from .location import Loc
 from .report import Report, Text
@@ -88,18 +88,20 @@ def apply_acknowledgements(report: Report, findings: list[Finding]) -> list[Find
     result = list(findings)
     for ack in report.acknowledgements:
         if not ack.reason.strip():
-            result.append(Finding("E050", f"对 {ack.code} 的核对没有写理由", ack.loc, "在“理由:”中写明为何核对后仍保留，例如“据原文转录”"))
+            result.append(Finding.of("E050", ack.loc, code=ack.code))
             continue
-        if ack.code.startswith("E"):
-            result.append(Finding("E051", f"错误 {ack.code} 不能标为已核对：错误必须改正", ack.loc, "改正表单中的错误，并删去这一条核对"))
+        if ack.code in registry() and level_of(ack.code) == Level.ERROR:
+            result.append(Finding.of("E051", ack.loc, code=ack.code))
             continue
         hits = [i for i, f in enumerate(result) if f.level in (Level.WARNING, Level.INFO) and matches(ack, report, f)]
         for i in hits:
             result[i] = replace(result[i], acknowledged=ack.reason.strip())
         if not hits:
             places = "、".join(p for p in dict.fromkeys(finding_path(report, f) for f in findings if f.code == ack.code) if p)
-            hint = f"{ack.code} 现在出现在：{places}" if places else "问题已不存在时，删去这一条核对"
-            result.append(Finding("W207", f"核对 {ack.code}「{ack.place}」没有对应的问题", ack.loc, hint))
+            if places:
+                result.append(Finding.of("W207", ack.loc, variant="elsewhere", code=ack.code, place=ack.place, places=places))
+            else:
+                result.append(Finding.of("W207", ack.loc, code=ack.code, place=ack.place))
     return result
 
 

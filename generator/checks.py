@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import date
 
 from .findings import Finding
-from .format import Relation, Table, Term, normalize_label
+from .format import Format, Relation, Table, Term, normalize_label
 from .location import Loc
 from .narrative import (
     YEAR_ON_YEAR,
@@ -33,11 +33,8 @@ def check_report(report: Report, previous: Report | None = None) -> list[Finding
     findings: list[Finding] = []
     if previous is not None and not is_previous_year(report, previous):
         findings.append(
-            Finding(
-                "E053",
-                f"作为上年报告的是{previous.agency} {previous.year} 年度的报告，本报告是{report.agency} {report.year} 年度",
-                report.field_locs.get("year"),
-                f"跨年核对应使用{report.agency} {report.year - 1} 年度的报告",
+            Finding.of(
+                "E053", report.field_locs.get("year"), agency=report.agency, year=report.year, last_year=report.year - 1, their_agency=previous.agency, their_year=previous.year
             )
         )
         previous = None
@@ -74,6 +71,19 @@ def term_label(table: Table, for_each: str, term: Term) -> str:
     return ("上年" if term.previous else "") + label
 
 
+def relation_facts(fmt: Format, relation: Relation) -> dict[str, str]:
+    """A relation as the registry describes its code: 表三每行：总计 = 自然人 + …"""
+    table = fmt.tables[relation.table]
+    number = next(s.number for s in fmt.sections if relation.table in s.tables)
+
+    def side(terms: tuple[Term, ...]) -> str:
+        labels = [("− " if t.sign < 0 else "+ ") + term_label(table, relation.for_each, t) for t in terms]
+        return " ".join(labels).removeprefix("+ ")
+
+    each = "行" if relation.for_each == "row" else "列"
+    return {"table": f"表{number}", "each": each, "left": side(relation.left), "right": side(relation.right), "meaning": relation.meaning}
+
+
 def check_relation(report: Report, previous: Report | None, relation: Relation) -> Iterator[Finding]:
     table = report.format.tables[relation.table]
     for item in items_of(table, relation.for_each):
@@ -92,18 +102,15 @@ def relation_finding(report: Report, relation: Relation, table: Table, item: str
     blamed = typed[0]
     cell = report.cells[blamed]
     where = relation_place(table, relation.for_each, item, relation.left[0].key)
+    loc = cell.loc or report.row_locs.get((table.key, blamed[1]))
     if len(relation.left) == 1 and not relation.left[0].previous:
-        message = f"{where}应为 {format_number(right)}（{relation.meaning}），实为 {format_number(left)}"
-        hint = f"把 {format_number(left)} 改为 {format_number(right)}，或核对参与求和的各项"
+        values = {"place": where, "expected": format_number(right), "found": format_number(left)}
     else:
-        left_text = " + ".join(term_label(table, relation.for_each, t) for t in relation.left)
-        right_text = " + ".join(term_label(table, relation.for_each, t) for t in relation.right)
-        message = (
-            f"{item_label(table, relation.for_each, item)}：{left_text} = {format_number(left)}，"
-            f"{right_text} = {format_number(right)}，两者应相等（{relation.meaning}）"
-        )
-        hint = "核对这一列中各项的数字"
-    return Finding(relation.code, message, cell.loc or report.row_locs.get((table.key, blamed[1])), hint, cell=blamed, cells=tuple(ids))
+        left_terms = " + ".join(term_label(table, relation.for_each, t) for t in relation.left)
+        right_terms = " + ".join(term_label(table, relation.for_each, t) for t in relation.right)
+        item_text = item_label(table, relation.for_each, item)
+        values = {"item": item_text, "left_terms": left_terms, "left": format_number(left), "right_terms": right_terms, "right": format_number(right)}
+    return Finding.of(relation.code, loc, cell=blamed, cells=tuple(ids), meaning=relation.meaning, **values)
 
 
 def relation_place(table: Table, for_each: str, item: str, left_key: str) -> str:
@@ -117,12 +124,8 @@ def pending_note(report: Report, previous: Report | None, relation: Relation, ta
     if pending:
         here = cell_id(table, relation.for_each, item, term.key)
         loc = report.cells[here].loc or report.row_locs.get((table.key, item))
-        yield Finding(
-            relation.code,
-            f"{item_label(table, relation.for_each, item)}：上年「{table.column(term.key).label}」{format_number(pending)} 件（{relation.meaning}）",
-            loc,
-            cell=here,
-        )
+        item_text = item_label(table, relation.for_each, item)
+        yield Finding.of(relation.code, loc, cell=here, item=item_text, column=table.column(term.key).label, pending=format_number(pending), meaning=relation.meaning)
 
 
 def check_citations(report: Report) -> Iterator[Finding]:
@@ -132,22 +135,14 @@ def check_citations(report: Report) -> Iterator[Finding]:
             if problem.kind == "name":
                 name = problem.name
                 close = [n for n in report.figure_names() if name in n or n.split(".")[0] == name.split(".")[0]][:3]
-                hint = ("可用的名称如：" + "、".join(close)) if close else "名称为“行.列”，例如 本年新收.总计、行政许可、机关、年度"
-                yield Finding("E013", f"{where}引用了未知的数字「{name}」", loc, hint)
+                if close:
+                    yield Finding.of("E013", loc, variant="close", where=where, name=name, close="、".join(close))
+                else:
+                    yield Finding.of("E013", loc, where=where, name=name)
             elif problem.kind == "filter":
-                yield Finding(
-                    "E054",
-                    f"{where}的「{problem.name} | {problem.filter}」中，「{problem.filter}」不能用于「{problem.name}」",
-                    loc,
-                    f"可用的只有表格数字的「| {YEAR_ON_YEAR}」，例如 {{{{ 本年新收.总计 | {YEAR_ON_YEAR} }}}}",
-                )
+                yield Finding.of("E054", loc, where=where, name=problem.name, filter=problem.filter, year_on_year=YEAR_ON_YEAR)
             else:
-                yield Finding(
-                    "E055",
-                    f"{where}的「{problem.name} | {YEAR_ON_YEAR}」需要上年报告，但没有找到{report.agency} {report.year - 1} 年度的报告",
-                    loc,
-                    "把上年的表单或已公开的报告（.yaml/.pdf/.docx/.html/.txt）放在同一文件夹，或用 --previous 指定",
-                )
+                yield Finding.of("E055", loc, where=where, name=problem.name, year_on_year=YEAR_ON_YEAR, agency=report.agency, last_year=report.year - 1)
 
 
 def check_year_on_year(report: Report, previous: Report) -> Iterator[Finding]:
@@ -162,12 +157,7 @@ def check_year_on_year(report: Report, previous: Report) -> Iterator[Finding]:
         place = figure_title(report, (name,))
         loc = report.cells[(table.key, row, name.partition(".")[2] or table.columns[0].key)].loc or report.row_locs.get((table.key, row))
         unit = report.figure_unit(name)
-        yield Finding(
-            "I220",
-            f"{place}：{report.year} 年 {format_number(now)} {unit}，{previous.year} 年 {format_number(last)} {unit}，变化较大",
-            loc,
-            "核对数字；变化属实的，可在文字中说明原因",
-        )
+        yield Finding.of("I220", loc, place=place, year=report.year, now=format_number(now), unit=unit, last_year=previous.year, last=format_number(last))
 
 
 ALIKE = 0.9  # two sentences this similar count as the same
@@ -203,12 +193,7 @@ def check_similar_texts(report: Report, previous: Report) -> Iterator[Finding]:
             continue
         same = sum(len(s) for s in now if any(alike(s, old) for old in last))
         if same / total >= rules["similar"]:
-            yield Finding(
-                "W208",
-                f"「{where}」与 {previous.year} 年度报告的同一部分 {same * 100 // total}% 相同（内容雷同）",
-                text.loc,
-                "按本年度的实际工作重新撰写，写明本年的新做法、新数据",
-            )
+            yield Finding.of("W208", text.loc, where=where, last_year=previous.year, percent=same * 100 // total)
 
 
 def check_narrative_figures(report: Report) -> Iterator[Finding]:
@@ -220,12 +205,7 @@ def check_narrative_figures(report: Report) -> Iterator[Finding]:
                 continue
             if mention.number not in sums:
                 shown = "；".join(f"{figure_title(report, names)}为 {format_number(s)}" for names, s in zip(mention.figures, sums, strict=True))
-                yield Finding(
-                    "W301",
-                    f"{where}中“{mention.phrase}”与表格不符：{shown}",
-                    text.loc_of(typed.line_index, mention.start, len(mention.typed)),
-                    "核对叙述与表格；可写成 {{ 名称 }} 直接引用表格数字，例如 {{ 本年新收.总计 }}",
-                )
+                yield Finding.of("W301", text.loc_of(typed.line_index, mention.start, len(mention.typed)), where=where, phrase=mention.phrase, table=shown)
             elif mention.share and mention.share_of:
                 yield from check_share(report, where, text, typed.line_index, mention)
 
@@ -236,12 +216,16 @@ def check_share(report: Report, where: str, text: Text, line_index: int, mention
     if not whole or stated_share_is_right(mention.share, part, whole):
         return
     right = format(share_percent(part, whole, len(mention.share.partition(".")[2])), "f")
-    yield Finding(
+    yield Finding.of(
         "W303",
-        f"{where}中“{mention.phrase}”后写的“{mention.share}%”与表格不符：{format_number(part)} 占{figure_title(report, (mention.share_of,))} "
-        f"{format_number(whole)} 的 {right}%",
         text.loc_of(line_index, mention.share_start, len(mention.share) + 1),
-        f"改为 {right}%，或核对所引的数字",
+        where=where,
+        phrase=mention.phrase,
+        share=mention.share,
+        part=format_number(part),
+        whole_title=figure_title(report, (mention.share_of,)),
+        whole=format_number(whole),
+        right=right,
     )
 
 
@@ -269,29 +253,21 @@ def check_completeness(report: Report) -> Iterator[Finding]:
     for section in report.format.sections:
         here = report.section_locs.get(section.key)
         if section.kind == "parts" and section.key in report.texts:
-            yield Finding(
-                "W402",
-                f"「{section.heading}」没有按（一）至（五）分项填写：" + "、".join(p.heading for p in section.parts),
-                here,
-                "按格式要求把总体情况分为" + "、".join(p.key for p in section.parts) + "五项填写",
-            )
+            yield Finding.of("W402", here, variant="whole", section=section.heading, headings="、".join(p.heading for p in section.parts), keys="、".join(p.key for p in section.parts))
         if section.kind == "parts" and section.key in report.parts:
             for part in section.parts:
                 if part.key not in report.parts[section.key]:
-                    yield Finding(
-                        "W402",
-                        f"「{section.heading}」缺少第（{part.number}）项「{part.heading}」",
-                        here,
-                        f"添加“{part.key}: |”并写明{part.heading}",
-                    )
+                    yield Finding.of("W402", here, variant="missing", section=section.heading, number=part.number, heading=part.heading, key=part.key)
         mention = section.must_mention
         text = report.texts.get(section.key)
         if mention and text is not None and not any(w in text.value for w in mention.words):
-            yield Finding(mention.code, f"「{section.heading}」{mention.message}", text.loc, mention.hint)
+            yield Finding.of(mention.code, text.loc, section=section.heading)
     for section, where, text in all_texts(report):
         if section.required and is_placeholder(report, text.value):
-            shown = f"只写了「{text.value.strip()}」" if text.value.strip() else "是空的"
-            yield Finding(report.format.completeness["placeholder" if text.value.strip() else "empty"], f"「{where}」{shown}", text.loc, "条例第五十条要求如实报告这部分内容；确实没有的，也应具体说明情况")
+            if text.value.strip():
+                yield Finding.of(report.format.completeness["placeholder"], text.loc, where=where, written=text.value.strip())
+            else:
+                yield Finding.of(report.format.completeness["empty"], text.loc, where=where)
     yield from check_deadline(report)
 
 
@@ -304,11 +280,6 @@ def check_deadline(report: Report) -> Iterator[Finding]:
     deadline = date(report.year + 1, month, day)
     loc: Loc | None = report.field_locs.get("published")
     if report.published > deadline:
-        yield Finding(
-            "W404",
-            f"发布日期 {report.published} 晚于{kind}年度报告的公布期限 {deadline}（条例第四十九条）",
-            loc,
-            "按期限公布；如为地方政府的本级年度报告，可写“报告类型: 地方政府”",
-        )
+        yield Finding.of("W404", loc, published=report.published, kind=kind, deadline=deadline)
     elif report.published.year <= report.year:
-        yield Finding("W405", f"发布日期 {report.published} 早于 {report.year} 年度结束", loc, "核对发布日期与年度")
+        yield Finding.of("W405", loc, published=report.published, year=report.year)

@@ -8,7 +8,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
-from .codes import Level, level_of
+from .codes import Level, level_of, render
 from .location import CellId, Loc
 
 SHOWN_ESCAPED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
@@ -33,6 +33,13 @@ class Finding:
     cell: CellId | None = None
     cells: tuple[CellId, ...] = ()
     acknowledged: str = ""  # the reason, when the form acknowledges this warning (已核对)
+
+    @classmethod
+    def of(cls, code: str, loc: Loc | None = None, /, *, variant: str = "", cell: CellId | None = None, cells: tuple[CellId, ...] = (), **values: object) -> Finding:
+        """The finding of `code` at `loc`, its message and hint the code's registered templates
+        (of `variant`, for a code with several) filled with `values`."""
+        message, hint = render(code, variant, values)
+        return cls(code, message, loc, hint, cell, cells)
 
     @property
     def level(self) -> Level:

@@ -19,7 +19,7 @@ from . import acknowledge
 from .datacheck import node_loc, yaml_problem
 from .findings import Finding, InputError, printable
 from .format import Column, ColumnType, Field, FieldType, Format, Section, SectionKind, Table, available_formats, format_for_year, load_format, normalize_label
-from .limits import CONTROL, MAX_DECIMALS, MAX_DIGITS, YEARS, clean_text, one_line, read_capped
+from .limits import CONTROL, MAX_DECIMALS, MAX_DIGITS, YEARS, clean_text, megabytes, one_line, read_capped
 from .location import Loc
 from .report import Cell, Number, Report, Text
 from .typos import FULL_WIDTH, colon_space, folded_text, full_width_at, mistake_finding, repair_for_yaml, source_of, typing_mistake
@@ -64,26 +64,25 @@ def read_source(path: Path, name: str) -> str:
     """The file's text, refused with a clear message when it cannot be a form."""
     start = Loc(name, 1, 1)
     if path.is_dir():
-        raise InputError(Finding("E137", f"{name} 是一个文件夹，其中没有 .yaml 表单", start))
+        raise InputError(Finding.of("E137", start, variant="no_forms", name=name))
     try:
         data = read_capped(path, MAX_BYTES, name, "表单")
     except InputError as exc:
         if exc.finding.code != "E002":
             raise
-        hint = "年度报告表单通常不足 100 KB，请确认选择的是 .yaml 表单文件"
-        raise InputError(Finding("E002", f"{name} 超过表单上限 2 MB，已拒绝读取", start, hint)) from None
+        raise InputError(Finding.of("E002", start, variant="form", name=name, limit=megabytes(MAX_BYTES))) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        hint = "请在编辑器中把文件另存为 UTF-8 编码"
+        variant = ""
         try:
             data.decode("gb18030")
-            hint = "文件似乎是 GBK/GB18030 编码，" + hint
+            variant = "gbk"
         except UnicodeDecodeError:
             pass
-        raise InputError(Finding("E003", "文件不是 UTF-8 编码的文本", Loc(name, line, column), hint)) from None
+        raise InputError(Finding.of("E003", Loc(name, line, column), variant=variant)) from None
 
 
 def source_lines(text: str) -> list[str]:
@@ -101,9 +100,8 @@ def refuse_control_characters(text: str, name: str) -> None:
     found = NOT_YAML.search(text)
     if found:
         count = len(NOT_YAML.findall(text))
-        hint = "多半是从 Word 等处粘贴带来的（如 U+000B 是 Word 的手动换行）：删去它，或换成普通换行"
         more = f"（全文共 {count} 处）" if count > 1 else ""
-        raise InputError(Finding("E061", f"这里有一个不能出现在表单中的控制字符 U+{ord(found.group()):04X}{more}", place_of(text, found.start(), name), hint))
+        raise InputError(Finding.of("E061", place_of(text, found.start(), name), char=f"{ord(found.group()):04X}", more=more))
 
 
 def flow_depth(text: str) -> int:
@@ -131,20 +129,20 @@ def check_structure(text: str, name: str) -> None:
 def scan_structure(text: str, name: str) -> None:
     """check_structure's limits, event by event (a parse of its own)."""
 
-    def refuse(code: str, message: str, event: yaml.Event, hint: str) -> InputError:
-        return InputError(Finding(code, message, Loc(name, event.start_mark.line + 1, event.start_mark.column + 1), hint))
+    def refuse(code: str, event: yaml.Event, **values: object) -> InputError:
+        return InputError(Finding.of(code, Loc(name, event.start_mark.line + 1, event.start_mark.column + 1), **values))
 
     depth = nodes = 0
     for event in yaml.parse(text, Loader=yaml.CSafeLoader):
         nodes += isinstance(event, yaml.NodeEvent)
         depth += isinstance(event, yaml.CollectionStartEvent) - isinstance(event, yaml.CollectionEndEvent)
         if nodes > MAX_NODES:
-            raise refuse("E004", f"表单中的值超过 {MAX_NODES:,} 个，已拒绝处理", event, "一份年度报告表单只有几百个值，请确认选择的是表单文件")
+            raise refuse("E004", event, limit=MAX_NODES)
         if depth > MAX_DEPTH:
-            raise refuse("E120", f"列表或“键: 值”嵌套超过 {MAX_DEPTH} 层，已拒绝处理", event, "表单中的列表只有一层，例如 [0, 0, 0]")
+            raise refuse("E120", event, limit=MAX_DEPTH)
         if getattr(event, "tag", None) is not None:
             tag = printable(event.tag.replace(YAML_TAG_PREFIX, "!!"))[:60]
-            raise refuse("E062", f"表单中不能使用 YAML 标签「{tag}」", event, "删去以“!”开头的标签，直接写值")
+            raise refuse("E062", event, tag=tag)
 
 
 def surely_within_limits(text: str) -> bool:
@@ -163,7 +161,7 @@ def compose(text: str, name: str) -> yaml.Node | None:
     """Parse YAML syntax into nodes; a syntax error becomes a located Chinese message."""
     refuse_control_characters(text, name)
     if flow_depth(text) > MAX_DEPTH:
-        raise InputError(Finding("E120", f"方括号或花括号嵌套超过 {MAX_DEPTH} 层，已拒绝处理", Loc(name, 1, 1), "表单中的列表只有一层，例如 [0, 0, 0]"))
+        raise InputError(Finding.of("E120", Loc(name, 1, 1), variant="brackets", limit=MAX_DEPTH))
     try:
         return compose_repairing(text, name)
     except yaml.MarkedYAMLError as exc:
@@ -182,10 +180,9 @@ def compose(text: str, name: str) -> yaml.Node | None:
         typo = full_width_at(lines[line - 1]) if line <= len(lines) else None
         if typo:
             column, message = typo[0] + 1, f"这里用了{FULL_WIDTH[typo[1]][0]}「{typo[1]}」：YAML 的符号和空格要用半角（英文）字符"
-        hint = syntax_hint(lines, line)
-        raise InputError(Finding("E001", f"YAML 语法错误：{message}", Loc(name, line, column), hint)) from None
+        raise InputError(Finding.of("E001", Loc(name, line, column), problem=message, advice=syntax_hint(lines, line))) from None
     except yaml.YAMLError:  # the reader's errors: characters YAML does not allow
-        raise InputError(Finding("E001", "YAML 语法错误：文件中有 YAML 不允许的字符（如控制字符）", Loc(name, 1, 1))) from None
+        raise InputError(Finding.of("E001", Loc(name, 1, 1), variant="characters")) from None
 
 
 def compose_repairing(text: str, name: str) -> yaml.Node | None:
@@ -224,14 +221,7 @@ def check_size(root: yaml.Node, name: str) -> None:
         node = stack.pop()
         count += 1
         if count > MAX_NODES:
-            raise InputError(
-                Finding(
-                    "E004",
-                    f"文件中的别名（*）展开后超过 {MAX_NODES} 个节点，已拒绝处理",
-                    Loc(name, 1, 1),
-                    hint="表单不需要这样多层的锚点与别名，请删去它们",
-                )
-            )
+            raise InputError(Finding.of("E004", Loc(name, 1, 1), variant="aliases", limit=MAX_NODES))
         if isinstance(node, yaml.MappingNode):
             stack.extend(n for pair in node.value for n in pair)
         elif isinstance(node, yaml.SequenceNode):
@@ -271,15 +261,16 @@ class FormReader:
     def loc(self, node: yaml.Node) -> Loc:
         return node_loc(self.name, node)
 
-    def error(self, code: str, message: str, node: yaml.Node | None, hint: str = "") -> None:
-        self.findings.append(Finding(code, message, self.loc(node) if node is not None else Loc(self.name, 1, 1), hint))
+    def error(self, code: str, node: yaml.Node | None, variant: str = "", **values: object) -> None:
+        """A finding of `code` at `node` (the file's start when None), its template filled with `values`."""
+        self.findings.append(Finding.of(code, self.loc(node) if node is not None else Loc(self.name, 1, 1), variant=variant, **values))
 
     def entries(self, node: yaml.MappingNode, known: dict[str, str], where: str) -> dict[str, tuple]:
         """The mapping's entries under their canonical keys; reports duplicate and unknown keys."""
         found: dict[str, tuple] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                self.error("E123", f"{where}的键应是文字，实为{node_kind(key_node)}", key_node)
+                self.error("E123", key_node, where=where, kind=node_kind(key_node))
                 continue
             key = key_node.value
             self.findings.extend(colon_space(self.lines, self.name, key_node, value_node, where))
@@ -290,7 +281,7 @@ class FormReader:
                 self.unknown_key(key_node, key, known, where)
             elif canonical in found:
                 first = found[canonical][0].start_mark.line + 1
-                self.error("E006", f"{where}中的「{canonical}」重复出现（第一次在第 {first} 行）", key_node, "删去其中一处；YAML 中后一个值会悄悄覆盖前一个")
+                self.error("E006", key_node, where=where, key=canonical, first=first)
             else:
                 found[canonical] = (key_node, value_node)
         return found
@@ -298,27 +289,29 @@ class FormReader:
     def unknown_key(self, key_node: yaml.ScalarNode, key: str, known: dict[str, str], where: str) -> None:
         canonical_keys = sorted(set(known.values()), key=list(known.values()).index)
         if "：" in key or "\n" in key:
-            hint = "键和值之间要用英文冒号“:”并在其后加一个空格"
+            self.error("E007", key_node, variant="colon", where=where, key=shortened(key))
+            return
+        close = difflib.get_close_matches(normalize_label(key[:200]), list(known), n=1, cutoff=0.5)
+        self.suggested.update(known[c] for c in close)
+        if close:
+            self.error("E007", key_node, variant="close", where=where, key=shortened(key), suggestion=known[close[0]])
         else:
-            close = difflib.get_close_matches(normalize_label(key[:200]), list(known), n=1, cutoff=0.5)
-            hint = f"是否应为「{known[close[0]]}」？" if close else "可用的键：" + "、".join(canonical_keys)
-            self.suggested.update(known[c] for c in close)
-        self.error("E007", f"{where}中有未知的键「{shortened(key)}」", key_node, hint)
+            self.error("E007", key_node, where=where, key=shortened(key), known="、".join(canonical_keys))
 
     def text_value(self, node: yaml.Node, what: str) -> Text | None:
         if not isinstance(node, yaml.ScalarNode):
-            self.error("E124", f"「{what}」应为一段文字，实为{node_kind(node)}", node, "文字较长时可写成“键: |”，下一行起缩进书写，每行一段")
+            self.error("E124", node, what=what, kind=node_kind(node))
             return None
         value = "" if is_plain(node) and node.value in NULLS else self.clean(node, node.value, clean_text).strip("\n")
         longest = max(map(len, value.split("\n")))
         if longest > MAX_PARAGRAPH:
-            self.error("E063", f"「{what}」中有一段长 {longest:,} 字，超过每段 {MAX_PARAGRAPH:,} 字的上限", node, "分成几段书写（每行一段）")
+            self.error("E063", node, what=what, length=longest, limit=MAX_PARAGRAPH)
             return None
         if is_plain(node):
             self.findings.extend(folded_text(self.lines, self.name, node, value, what))
         self.narrative_length += len(value)
         if self.narrative_length > MAX_NARRATIVE:
-            self.error("E064", f"文字总长超过 {MAX_NARRATIVE:,} 字的上限（到「{what}」为止）", node, "年度报告的文字通常在两万字以内，请精简")
+            self.error("E064", node, what=what, limit=MAX_NARRATIVE)
             return None
         return Text(value, self.loc(node), self.locate_lines(node, value))
 
@@ -326,7 +319,7 @@ class FormReader:
         """The value as every output can hold it; characters no output can hold are reported."""
         found = CONTROL.search(value)
         if found:
-            self.error("E061", f"这里的文字含有不能印出的控制字符 U+{ord(found.group()):04X}（生成草稿时删去或换成换行）", node, "删去它；多半是从 Word 等软件粘贴带来的")
+            self.error("E061", node, variant="text", char=f"{ord(found.group()):04X}")
         return cleaner(value)
 
     def locate_lines(self, node: yaml.ScalarNode, value: str) -> list[Loc]:
@@ -348,7 +341,7 @@ class FormReader:
     def number(self, node: yaml.Node, column: Column, title: str) -> Number | None:
         """A cell's number; `title` names its row in a message (the column's label is added)."""
         if not isinstance(node, yaml.ScalarNode):
-            self.error("E125", f"{title}「{column.label}」应为一个数字，实为{node_kind(node)}", node)
+            self.error("E125", node, title=title, column=column.label, kind=node_kind(node))
             return None
         text = node.value.strip()
         if column.type == ColumnType.COUNT and len(text) <= MAX_DIGITS and text.isascii() and text.isdigit() and is_plain(node):
@@ -362,10 +355,10 @@ class FormReader:
             self.findings.append(mistake_finding(self.lines, self.name, node, what, mistake))
             return self.number_text(mistake.values[0], column, what, node) if mistake.values else None
         if is_plain(node) and text in NULLS:
-            self.error("E122", f"{what}未填写", node, "没有发生的情况填 0")
+            self.error("E122", node, what=what)
             return None
         if not is_plain(node):
-            self.error("E010", f"{what}应为数字，实为加了引号的文字「{text}」", node, "去掉数字两边的引号")
+            self.error("E010", node, variant="quoted", what=what, text=text)
             return None
         return self.number_text(text, column, what, node)
 
@@ -374,46 +367,39 @@ class FormReader:
         kind = "金额" if column.type == ColumnType.AMOUNT else "件数"
         pattern = DECIMAL if column.type == ColumnType.AMOUNT else INTEGER
         if not pattern.fullmatch(text):
-            self.error(
-                "E010", f"{what}应为{'数字（单位：' + column.unit + '）' if column.unit else '整数'}，实为「{text[:40]}」", node, self.number_hint(text, column)
-            )
+            expected = f"数字（单位：{column.unit}）" if column.unit else "整数"
+            self.error("E010", node, variant=self.number_hint(text, column), what=what, expected=expected, text=text[:40], unit=column.unit)
             return None
         whole, _, decimals = text.lstrip("+-").partition(".")
         if len(whole.lstrip("0")) > MAX_DIGITS or len(decimals) > MAX_DECIMALS:
             shown = text if len(text) <= 20 else f"{text[:12]}…（共 {len(text):,} 位）"
             limit = f"最多 {MAX_DIGITS} 位整数" + (f"、{MAX_DECIMALS} 位小数" if column.type == ColumnType.AMOUNT else "")
-            self.error("E014", f"{what}「{shown}」超出表格能显示的范围（{limit}）", node, "核对这个数字")
+            self.error("E014", node, what=what, number=shown, limit=limit)
             return None
         value: Number = Decimal(text) if column.type == ColumnType.AMOUNT else int(text)
         if value < 0:
-            self.error("E011", f"{what}不能是负数，实为 {text}", node, f"{kind}应大于或等于 0")
+            self.error("E011", node, what=what, text=text, kind=kind)
             return None
         if column.type == ColumnType.AMOUNT and "." in text and len(text.split(".")[1]) > column.decimals:
-            self.error(
-                "W015",
-                f"{what}有 {len(text.split('.')[1])} 位小数，格式要求保留 {column.decimals} 位",
-                node,
-                f"四舍五入到 {column.decimals} 位小数",
-            )
+            self.error("W015", node, what=what, found=len(text.split(".")[1]), decimals=column.decimals)
         return value
 
     @staticmethod
     def number_hint(text: str, column: Column) -> str:
+        """The variant of E010 whose hint fits what was written instead of a number."""
         if "," in text:
-            return "列表中的数字之间用英文逗号“,”分隔；数字本身不要加千位分隔符"
+            return "comma"
         if column.type == ColumnType.COUNT and DECIMAL.fullmatch(text):
-            return "件数只能是整数"
+            return "decimal"
         if column.unit and column.unit in text:
-            return f"只写数字，不写单位“{column.unit}”"
-        return "只写阿拉伯数字，没有发生的情况填 0"
+            return "unit"
+        return ""
 
     def read(self, root: yaml.Node) -> Report:
         if root is None:
-            raise InputError(Finding("E005", "文件是空的", Loc(self.name, 1, 1), "用 nianbao init --agency 机关名称 --year 年度 生成一份完整的表单"))
+            raise InputError(Finding.of("E005", Loc(self.name, 1, 1)))
         if not isinstance(root, yaml.MappingNode):
-            raise InputError(
-                Finding("E121", f"表单的最外层应是“键: 值”映射，实为{node_kind(root)}", self.loc(root), "参照 README 中的示例，从“机关: …”开始逐项书写")
-            )
+            raise InputError(Finding.of("E121", self.loc(root), kind=node_kind(root)))
         known = {normalize_label(f.key): f.key for f in self.fmt.fields}
         known[acknowledge.KEY] = acknowledge.KEY
         known.update({normalize_label(s.key): s.key for s in self.fmt.sections})
@@ -426,7 +412,7 @@ class FormReader:
                 continue
             if section.key not in entries:
                 if section.key not in self.suggested:  # else E007 already offered this key for a misspelt one
-                    self.error("E008", f"缺少「{section.heading}」一节", root, f"添加“{section.key}:”一节，{self.place_for(section, entries)}")
+                    self.error("E008", root, variant="section", heading=section.heading, key=section.key, place=self.place_for(section, entries))
                 continue
             key_node, value = entries[section.key]
             self.report.section_locs[section.key] = self.loc(key_node)
@@ -455,13 +441,13 @@ class FormReader:
         for field in self.fmt.fields:
             if field.key not in entries:
                 if field.required and field.key not in self.suggested:
-                    self.error("E008", f"缺少「{field.key}」（{field.label}）", root, f"在文件开头添加“{field.key}: …”")
+                    self.error("E008", root, variant="field", key=field.key, label=field.label)
                 continue
             _key_node, node = entries[field.key]
             if field.attribute:
                 self.report.field_locs[field.attribute] = self.loc(node)
             if not isinstance(node, yaml.ScalarNode):
-                self.error("E126", f"「{field.key}」应为一项文字，实为{node_kind(node)}", node)
+                self.error("E126", node, key=field.key, kind=node_kind(node))
                 continue
             value = self.field_value(field, node)
             if value is not None and field.attribute:
@@ -472,39 +458,37 @@ class FormReader:
         raw = node.value.strip()
         if is_plain(node) and raw in NULLS:
             if field.required:
-                self.error("E122", f"「{field.key}」（{field.label}）未填写", node)
+                self.error("E122", node, variant="field", key=field.key, label=field.label)
             return None
         if field.type == FieldType.YEAR:
             if INTEGER.fullmatch(raw) and len(raw) <= 4 and int(raw) in YEARS and is_plain(node):
                 return int(raw)
-            self.error("E127", f"「{field.key}」应为四位数的公元年份（{YEARS.start} 至 {YEARS.stop - 1}），实为「{raw[:20]}」", node, f"例如 {field.key}: 2024")
+            self.error("E127", node, key=field.key, first=YEARS.start, last=YEARS.stop - 1, text=raw[:20])
         elif field.type == FieldType.DATE:
             try:
                 if not DATE.fullmatch(raw):
                     raise ValueError(raw)
                 return date.fromisoformat(raw)
             except ValueError:
-                self.error("E128", f"「{field.key}」应为 YYYY-MM-DD 格式的日期，实为「{raw[:40]}」", node, "例如 2025-01-20")
+                self.error("E128", node, key=field.key, text=raw[:40])
         elif field.type == FieldType.CHOICE and raw not in field.choices:
-            self.error("E129", f"「{field.key}」只能是 " + " 或 ".join(field.choices) + f"，实为「{raw[:40]}」", node)
+            self.error("E129", node, key=field.key, choices=" 或 ".join(field.choices), text=raw[:40])
         elif field.type == FieldType.FORMAT and raw != self.fmt.id:
-            known = "、".join(available_formats())
-            self.error("E130", f"「{field.key}」只能是 {known}，实为「{raw[:40]}」", node, f"省略时按年度选用格式；现按 {self.fmt.name} 校验")
+            self.error("E130", node, key=field.key, known="、".join(available_formats()), text=raw[:40], format=self.fmt.name)
         elif field.type in (FieldType.TEXT, FieldType.CHOICE):
             return self.clean(node, raw, one_line).strip()
         return None
 
     def read_acknowledgements(self, node: yaml.Node) -> None:
         """The 已核对 list: {代码, 位置, 理由} per acknowledged warning (checked in acknowledge.py)."""
-        shape = "每项写成“- 代码: W401”，下一行起“位置: …”“理由: …”"
         if not isinstance(node, yaml.SequenceNode):
             if not (is_plain(node) and node.value in NULLS):
-                self.error("E056", f"「{acknowledge.KEY}」应为列表，实为{node_kind(node)}", node, shape)
+                self.error("E056", node, variant="list", key=acknowledge.KEY, kind=node_kind(node))
             return
         known = {key: key for key in acknowledge.FIELDS}
         for item in node.value:
             if not isinstance(item, yaml.MappingNode):
-                self.error("E056", f"「{acknowledge.KEY}」的每一项应为“键: 值”映射，实为{node_kind(item)}", item, shape)
+                self.error("E056", item, variant="item", key=acknowledge.KEY, kind=node_kind(item))
                 continue
             entries = self.entries(item, known, f"「{acknowledge.KEY}」")
             values = {}
@@ -512,7 +496,7 @@ class FormReader:
                 value = entries[key][1] if key in entries else None
                 values[attribute] = value.value.strip() if isinstance(value, yaml.ScalarNode) and value.value not in NULLS else ""
                 if not values[attribute] and key != "理由":
-                    self.error("E008", f"「{acknowledge.KEY}」的一项缺少「{key}」", item, shape)
+                    self.error("E008", item, variant="acknowledgement", section=acknowledge.KEY, key=key)
             if values["code"] and values["place"]:
                 self.report.acknowledgements.append(acknowledge.Acknowledgement(**values, loc=self.loc(item)))
 
@@ -523,7 +507,7 @@ class FormReader:
                 self.report.texts[section.key] = text
             return
         if not isinstance(node, yaml.MappingNode):
-            self.error("E131", f"「{section.heading}」应分项填写（{'、'.join(p.key for p in section.parts)}），实为{node_kind(node)}", node)
+            self.error("E131", node, section=section.heading, parts="、".join(p.key for p in section.parts), kind=node_kind(node))
             return
         known = {normalize_label(section.intro): section.intro}
         for part in section.parts:
@@ -539,7 +523,7 @@ class FormReader:
     def read_tables(self, section: Section, key_node: yaml.Node, node: yaml.Node) -> None:
         tables = self.fmt.tables_of(section)
         if not isinstance(node, yaml.MappingNode):
-            self.error("E132", f"「{section.heading}」应逐行填写表格数字，实为{node_kind(node)}", node)
+            self.error("E132", node, section=section.heading, kind=node_kind(node))
             return
         known = {}
         for table in tables:
@@ -556,7 +540,7 @@ class FormReader:
                     continue
                 self.report.row_locs[(table.key, row.key)] = self.loc(key_node)
                 if not row.total and row.key not in self.suggested:
-                    self.error("E008", f"{table.row_title(row.key)}：缺少这一行", key_node, f"在“{section.key}:”下添加“{row.key}: …”，没有发生的情况填 0")
+                    self.error("E008", key_node, variant="row", row=table.row_title(row.key), section=section.key, key=row.key)
 
     def read_row(self, table: Table, row_key: str, node: yaml.Node) -> None:
         cells = self.report.cells
@@ -583,20 +567,15 @@ class FormReader:
                 cells[(table.key, row_key, column.key)] = Cell(self.number_text(item, column, f"{table.row_title(row_key)}「{column.label}」", node), row_loc)
             return
         if is_plain(node) and node.value in NULLS:
-            self.error("E122", f"{table.row_title(row_key)}未填写", node, f"按 {names} 的顺序写成 [0, 0, …]")
+            self.error("E122", node, variant="row", row=table.row_title(row_key), names=names)
             return
         if not isinstance(node, yaml.SequenceNode):
-            self.error(
-                "E009",
-                f"{table.row_title(row_key)}应为方括号列表，实为{node_kind(node)}",
-                node,
-                f"按 {names}{'、总计（可省略）' if totals else ''} 的顺序写成 [0, 0, …]",
-            )
+            self.error("E009", node, variant="totals" if totals else "", row=table.row_title(row_key), kind=node_kind(node), names=names)
             return
         count = len(node.value)
         if count not in (len(required), len(table.columns)):
-            allowed = f"{len(required)} 个数" + (f"（或连同总计 {len(table.columns)} 个）" if totals else "")
-            self.error("E012", f"{table.row_title(row_key)}应有 {allowed}，实有 {count} 个", node, f"依次为 {names}" + ("，最后可加总计" if totals else ""))
+            variant = "totals" if totals else ""
+            self.error("E012", node, variant=variant, row=table.row_title(row_key), required=len(required), all=len(table.columns), count=count, names=names)
             return
         title = table.row_title(row_key)
         for column, item in zip(table.columns, node.value, strict=False):

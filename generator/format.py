@@ -6,7 +6,7 @@ import os
 import string
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import cache, lru_cache
 from pathlib import Path
@@ -165,8 +165,6 @@ class Part:
 class MustMention:
     code: str
     words: tuple[str, ...]
-    message: str
-    hint: str
 
 
 @dataclass(frozen=True)
@@ -295,7 +293,7 @@ def _section(data: dict) -> Section:
         intro=data.get("intro", ""),
         intro_label=data.get("intro_label", ""),
         aliases=tuple(data.get("aliases", ())),
-        must_mention=MustMention(mention["code"], tuple(mention["words"]), mention["message"], mention["hint"]) if mention else None,
+        must_mention=MustMention(mention["code"], tuple(mention["words"])) if mention else None,
     )
 
 
@@ -319,7 +317,8 @@ def compose_format(path: Path) -> tuple[yaml.Node, list[str]]:
     try:
         text = path.read_text("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise FormatError([Finding("E140", f"格式文件 {path} 无法读取（{'不是 UTF-8 编码' if isinstance(exc, UnicodeDecodeError) else exc.strerror}）")], []) from None
+        reason = "不是 UTF-8 编码" if isinstance(exc, UnicodeDecodeError) else exc.strerror
+        raise FormatError([Finding.of("E140", None, variant="unreadable", path=path, reason=reason)], []) from None
     lines = text.split("\n")
     try:
         root = yaml.compose(text, Loader=yaml.CSafeLoader)
@@ -327,9 +326,9 @@ def compose_format(path: Path) -> tuple[yaml.Node, list[str]]:
         mark = exc.problem_mark or exc.context_mark
         loc = Loc(str(path), mark.line + 1, mark.column + 1) if mark else Loc(str(path), 1, 1)
         message = datacheck.yaml_problem(f"{exc.context or ''} {exc.problem or ''}")
-        raise FormatError([Finding("E140", f"格式文件的 YAML 语法错误：{message}", loc, "检查这一行及上一行的缩进、冒号和括号")], lines) from None
+        raise FormatError([Finding.of("E140", loc, variant="syntax", problem=message)], lines) from None
     if root is None:
-        raise FormatError([Finding("E140", f"格式文件 {path} 是空的", Loc(str(path), 1, 1))], lines)
+        raise FormatError([Finding.of("E140", Loc(str(path), 1, 1), variant="empty", path=path)], lines)
     return root, lines
 
 
@@ -345,13 +344,20 @@ def load_format(format_id: str = DEFAULT_FORMAT) -> Format:
     path = format_files()[format_id]
     root, lines = compose_format(path)
     shape = list(datacheck.check(root, format_schema()))
-    findings = [Finding("E143" if p.kind == datacheck.DUPLICATE else "E141", p.message, datacheck.node_loc(str(path), p.node), p.hint) for p in shape]
+    findings = [shape_finding(p, datacheck.node_loc(str(path), p.node)) for p in shape]
     if not shape:
         data = yaml.CSafeLoader("").construct_document(root)
-        findings = [Finding(code, message, datacheck.node_loc(str(path), datacheck.node_at(root, at)), hint) for at, code, message, hint in cross_problems(data, format_id)]
+        findings = [replace(finding, loc=datacheck.node_loc(str(path), datacheck.node_at(root, at))) for at, finding in cross_problems(data, format_id)]
     if findings:
         raise FormatError(findings, lines, first_year_of(root))
     return build_format(data)
+
+
+def shape_finding(problem: datacheck.Problem, loc: Loc) -> Finding:
+    """A format file's shape problem, as the schema check words it."""
+    if problem.kind == datacheck.DUPLICATE:
+        return Finding.of("E143", loc, variant="schema", problem=problem.message)
+    return Finding.of("E141", loc, variant="schema", problem=problem.message, description=problem.hint)
 
 
 def build_format(data: dict) -> Format:
@@ -385,13 +391,13 @@ def build_format(data: dict) -> Format:
 
 
 Place = tuple[str | int, ...]  # a path into the data: ("relations", 2, "level")
-Problem = tuple[Place, str, str, str]  # (place, code, message, hint)
+Problem = tuple[Place, Finding]  # a finding about the data at a place (located by load_format)
 
 
 def cross_problems(data: dict, format_id: str) -> Iterator[Problem]:
     """Mistakes between names: unknown tables, rows or columns, repeated keys, unregistered codes."""
     if data["id"] != format_id:
-        yield ("id",), "E141", f"格式的 id「{data['id']}」与文件名「{format_id}.yaml」不同", f"把 id 改为 {format_id}，或把文件改名为 {data['id']}.yaml"
+        yield ("id",), Finding.of("E141", None, variant="id", id=data["id"], file_id=format_id)
     rows = [(("tables", i, "rows", j, "key"), row["key"]) for i, table in enumerate(data["tables"]) for j, row in enumerate(table["rows"])]
     for collection in ("fields", "sections", "tables"):
         yield from duplicates([((collection, i, "key"), item["key"]) for i, item in enumerate(data[collection])], collection)
@@ -427,15 +433,15 @@ def field_problems(data: dict) -> Iterator[Problem]:
     fields = [f["key"] for f in data["fields"]]
     for attribute in ("agency", "year"):
         if sum(f.get("attribute") == attribute for f in data["fields"]) != 1:
-            yield ("fields",), "E141", f"「fields」中应有且只有一个 attribute: {attribute} 的字段", ""
+            yield ("fields",), Finding.of("E141", None, variant="attribute", attribute=attribute)
     used = [name for _text, name, _spec, _conversion in string.Formatter().parse(data["title"]) if name is not None]
     yield from unknown([(("title",), name) for name in used], fields, "字段")
     kinds = [*data["kind_by_suffix"].values(), *(c for f in data["fields"] if f.get("attribute") == "kind" for c in f.get("choices", ()))]
     if not data["deadlines"]:
-        yield ("deadlines",), "E141", "「deadlines」至少应有一种报告类型的公布期限", "例如 部门: [1, 31]"
+        yield ("deadlines",), Finding.of("E141", None, variant="deadlines")
     for kind in kinds:
         if kind not in data["deadlines"]:
-            yield ("deadlines",), "E142", f"报告类型「{kind}」没有公布期限", "在 deadlines 中为它写上次年的 [月, 日]"
+            yield ("deadlines",), Finding.of("E142", None, variant="deadline", kind=kind)
 
 
 def listed(place: Place, names) -> list[tuple[Place, str]]:
@@ -447,14 +453,14 @@ def duplicates(keyed: list[tuple[Place, str]], where: str) -> Iterator[Problem]:
     seen: set[str] = set()
     for place, key in keyed:
         if key in seen:
-            yield place, "E143", f"「{where}」中的键「{key}」重复出现", "表单按键找到每一项，键必须唯一"
+            yield place, Finding.of("E143", None, where=where, key=key)
         seen.add(key)
 
 
 def unknown(named: list[tuple[Place, str]], known, what: str) -> Iterator[Problem]:
     for place, name in named:
         if name not in known:
-            yield place, "E142", f"{what}「{name}」不存在", f"可用的{what}：" + "、".join(known)
+            yield place, Finding.of("E142", None, what=what, name=name, known="、".join(known))
 
 
 def table_problems(table: dict, place: Place) -> Iterator[Problem]:
@@ -463,7 +469,7 @@ def table_problems(table: dict, place: Place) -> Iterator[Problem]:
     for kind, member in (("column_groups", "columns"), ("row_groups", "rows")):
         for index, group in enumerate(table.get(kind, ())):
             if member not in group:
-                yield (*place, kind, index), "E141", f"「{kind}」的每一组应列出 {member}", ""
+                yield (*place, kind, index), Finding.of("E141", None, variant="group", kind=kind, member=member)
             what = f"表「{table['key']}」的{'列' if member == 'columns' else '行'}"
             yield from unknown(listed((*place, kind, index, member), group.get(member, ())), members[member], what)
 
@@ -477,7 +483,7 @@ def relation_problems(relation: dict, place: Place, tables: dict) -> Iterator[Pr
     by_row = relation["for_each"] == "row"
     names = [c["key"] for c in table["columns"]] if by_row else [r["key"] for r in table["rows"]]
     if not ("pending" in relation or ("left" in relation and "right" in relation)):
-        yield place, "E141", f"关系 {relation['code']} 应写出 left 和 right，或写出 pending", ""
+        yield place, Finding.of("E141", None, variant="relation", code=relation["code"])
     terms = [(p, Term.parse(t).key) for side in ("left", "right") for p, t in listed((*place, side), relation.get(side, ()))]
     if "pending" in relation:
         terms.append(((*place, "pending"), Term.parse(relation["pending"]).key))
@@ -488,9 +494,9 @@ def registered(place: Place, code: str, level: str | None = None, level_place: P
     """A code the data uses must be in generator/codes.yaml, with the same level (that is where the level is read)."""
     entry = registry().get(code)
     if entry is None:
-        yield place, "E144", f"问题代码 {code} 未登记", "在 generator/codes.yaml 中登记它（级别、标题、说明、示例、改正方法），或使用已登记的代码"
+        yield place, Finding.of("E144", None, variant="unregistered", code=code)
     elif level is not None and level != entry.level:
-        yield level_place, "E144", f"关系 {code} 的级别写作 {level}，登记的级别是 {entry.level.value}（{entry.level.label}）", f"改为 level: {entry.level.value}"
+        yield level_place, Finding.of("E144", None, variant="level", code=code, level=level, registered=entry.level.value, label=entry.level.label)
 
 
 def narrative_problems(vocabulary: dict, row_tables: dict) -> Iterator[Problem]:
@@ -510,11 +516,11 @@ def figure_problems(name: str, place: Place, row_tables: dict) -> Iterator[Probl
     row, _, column = name.partition(".")
     table = row_tables.get(row)
     if table is None:
-        yield place, "E142", f"叙述数字「{name}」中的行「{row}」不存在", "写成“行.列”，如 本年新收.总计"
+        yield place, Finding.of("E142", None, variant="figure_row", name=name, row=row)
     elif column and column not in [c["key"] for c in table["columns"]]:
-        yield place, "E142", f"叙述数字「{name}」中的列「{column}」不存在", "可用的列：" + "、".join(c["key"] for c in table["columns"])
+        yield place, Finding.of("E142", None, variant="figure_column", name=name, column=column, known="、".join(c["key"] for c in table["columns"]))
     elif not column and len(table["columns"]) != 1:
-        yield place, "E142", f"叙述数字「{name}」应写明列（表「{table['key']}」有多列）", "写成“行.列”，如 本年新收.总计"
+        yield place, Finding.of("E142", None, variant="figure_no_column", name=name, table=table["key"])
 
 
 def format_files() -> dict[str, Path]:

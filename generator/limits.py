@@ -69,20 +69,20 @@ def read_capped(path: Path, cap: int, name: str, what: str) -> bytes:
         with open(handle, "rb", buffering=0) as stream:
             mode = os.fstat(handle).st_mode
             if stat.S_ISDIR(mode):
-                raise InputError(Finding("E137", f"{name} 是一个文件夹，不是{what}", None))
+                raise InputError(Finding.of("E137", None, name=name, what=what))
             if not stat.S_ISREG(mode):
-                raise InputError(Finding("E060", f"{name} 不是普通文件（是管道、设备或套接字），已拒绝读取", None, f"请选择保存在磁盘上的{what}"))
+                raise InputError(Finding.of("E060", None, name=name, what=what))
             if hasattr(os, "O_NONBLOCK"):
                 os.set_blocking(handle, True)
             data = read_at_most(stream, cap + 1)
     except FileNotFoundError:
-        raise InputError(Finding("E000", f"找不到文件 {name}", None)) from None
+        raise InputError(Finding.of("E000", None, name=name)) from None
     except IsADirectoryError:
-        raise InputError(Finding("E137", f"{name} 是一个文件夹，不是{what}", None)) from None
+        raise InputError(Finding.of("E137", None, name=name, what=what)) from None
     except OSError as exc:
-        raise InputError(Finding("E000", os_message(exc, name), None)) from None
+        raise InputError(Finding.of("E000", None, variant="os", name=printable(name), reason=os_problem(exc))) from None
     if len(data) > cap:
-        raise InputError(Finding("E002", f"{name} 超过{what}的大小上限 {megabytes(cap)}，已拒绝读取", None, f"{what}不会这样大，请确认选择的文件"))
+        raise InputError(Finding.of("E002", None, name=name, what=what, limit=megabytes(cap)))
     return data
 
 

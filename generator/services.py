@@ -160,7 +160,7 @@ def find_previous(path: Path, report: Report, batch: bool = False) -> tuple[Repo
         if last is not None and is_previous_year(report, last):
             return last, None
         if last is None and candidate.stem == str(report.year - 1) and trouble is None:
-            trouble = Finding("W206", f"上年报告 {candidate} 无法读取（{problem}），未做跨年核对", Loc(str(path), 1, 1))
+            trouble = Finding.of("W206", Loc(str(path), 1, 1), path=candidate, problem=problem)
     return None, trouble
 
 
@@ -207,8 +207,7 @@ def load_report(path_text: str) -> tuple[Report | None, list[Finding], list[str]
     try:
         if is_published(path_text):
             result = import_report(path, path_text)
-            unread = [Finding("E020", f"未能从原文读取：{p.message}", Loc(path_text, 0, 0, place=p.place)) for p in result.problems]
-            return result.report, unread + result.findings, []
+            return result.report, result.problems + result.findings, []
         report, findings = load_form(path, path_text)
     except FormatError as exc:
         return None, exc.findings, exc.source_lines
@@ -254,7 +253,7 @@ def checked_with_last_year(path_text: str, report: Report | None, findings: list
     if previous:
         last, trouble, _ = load_report(previous)
         if last is None:
-            findings.append(Finding("W206", f"上年报告 {previous} 无法读取（{trouble[0].message}），未做跨年核对", Loc(path_text, 1, 1)))
+            findings.append(Finding.of("W206", Loc(path_text, 1, 1), path=previous, problem=trouble[0].message))
     else:
         last, trouble = find_previous(Path(path_text), report, batch)
         findings += [trouble] if trouble else []
@@ -435,7 +434,7 @@ def limits_of_the_form(form: str, name: str) -> list[Finding]:
     """The form's limits an imported report goes past (a paragraph, the text, a number, the size):
     said now, as `check` will say them when it reads the form."""
     if len(form.encode("utf-8")) > MAX_BYTES:
-        return [Finding("E002", f"导入得到的表单超过表单上限 {megabytes(MAX_BYTES)}", None, "请确认导入的是一份年度报告")]
+        return [Finding.of("E002", None, variant="imported", limit=megabytes(MAX_BYTES))]
     try:
         _report, findings = parse_form(form, name)
     except InputError as exc:

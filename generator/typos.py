@@ -47,8 +47,8 @@ class Mistake:
 
     offset: int
     code: str
-    message: str
-    hint: str
+    variant: str
+    details: dict[str, str]  # the values its code's template names, but for `what` (the value's name)
     values: tuple[str, ...] | None = None  # the numbers as read, or None when the value is not read
 
 
@@ -100,12 +100,7 @@ def none_mark(text: str, items: list[str], is_list: bool) -> Mistake | None:
         return None
     offset = re.search(r"(?<![^\s\[,，、【［])" + re.escape(marks[0]), text)
     shown = "、".join(dict.fromkeys(f"「{m}」" for m in marks))
-    return Mistake(
-        offset.start() if offset else 0,
-        "E032",
-        f"用{shown}表示没有，这不是数字，未读取",
-        "没有发生的情况填 0" + ("；一行中的每个数都要填写，如 [0, 0, …]" if is_list else ""),
-    )
+    return Mistake(offset.start() if offset else 0, "E032", "list" if is_list else "", {"marks": shown})
 
 
 def thousands_mark(text: str, items: list[str], counts: tuple[int, ...]) -> Mistake | None:
@@ -117,12 +112,7 @@ def thousands_mark(text: str, items: list[str], counts: tuple[int, ...]) -> Mist
         joined = len(items) - match.group(2).count(",")
         if len(items) == 1 or spaced or match.group(2)[1] == "0" or (len(items) not in counts and joined in counts):
             number = match.group(0)
-            return Mistake(
-                match.start(2),
-                "E031",
-                f"「{number}」中的逗号是千位分隔符" + ("，列表会把它读成几个数" if len(items) > 1 else "") + "，未读取",
-                f"写成 {number.replace(',', '')}，不加千位分隔符",
-            )
+            return Mistake(match.start(2), "E031", "list" if len(items) > 1 else "", {"number": number, "joined": number.replace(",", "")})
     return None
 
 
@@ -135,9 +125,9 @@ def full_width_mark(text: str, counts: tuple[int, ...], pattern: re.Pattern) -> 
     readable = len(items) in counts and all(pattern.fullmatch(item) for item in items)
     names = character_names(text)
     if not readable:
-        return Mistake(offset, "E030", f"用了{names}，未能读出数字", "在英文输入状态下书写：数字、逗号“,”、方括号“[ ]”、空格都用半角")
+        return Mistake(offset, "E030", "unreadable", {"names": names})
     shown = items[0] if counts == (1,) else "[" + ", ".join(items) + "]"
-    return Mistake(offset, "E030", f"用了{names}，读作 {shown}", f"请改为半角（英文）字符：{shown}", tuple(items))
+    return Mistake(offset, "E030", "read_as", {"names": names, "shown": shown}, tuple(items))
 
 
 def typing_mistake(text: str, counts: tuple[int, ...], pattern: re.Pattern) -> Mistake | None:
@@ -163,7 +153,7 @@ def mistake_finding(lines: list[str], name: str, node: yaml.Node, what: str, mis
     before = source_of(lines, node)[: mistake.offset]
     line = node.start_mark.line + before.count("\n")
     column = len(before) - (before.rfind("\n") + 1) + (node.start_mark.column if "\n" not in before else 0)
-    return Finding(mistake.code, f"{what}：{mistake.message}", Loc(name, line + 1, column + 1), mistake.hint)
+    return Finding.of(mistake.code, Loc(name, line + 1, column + 1), variant=mistake.variant, what=what, **mistake.details)
 
 
 def colon_space(lines: list[str], name: str, key_node: yaml.Node, value_node: yaml.Node, where: str) -> list[Finding]:
@@ -173,8 +163,7 @@ def colon_space(lines: list[str], name: str, key_node: yaml.Node, value_node: ya
     if "\u3000" not in gap:
         return []
     loc = Loc(name, start.line + 1, start.column + gap.index("\u3000") + 1)
-    message = f"{where}中「{key_node.value}」的冒号后用了全角空格「　」，已按半角空格读取"
-    return [Finding("E030", message, loc, "在英文输入状态下书写：冒号“:”后加一个半角空格")]
+    return [Finding.of("E030", loc, variant="colon_space", where=where, key=key_node.value)]
 
 
 def folded_text(lines: list[str], name: str, node: yaml.ScalarNode, value: str, what: str) -> list[Finding]:
@@ -184,8 +173,7 @@ def folded_text(lines: list[str], name: str, node: yaml.ScalarNode, value: str, 
         return []
     second = lines[typed[1]]
     loc = Loc(name, typed[1] + 1, len(second) - len(second.lstrip()) + 1)
-    message = f"「{what}」写了 {len(typed)} 行，但没有用“|”开始：这一行被接在上一行后面，连成了一段"
-    return [Finding("W302", message, loc, "分段的文字写成“键: |”，下一行起缩进书写，每行一段")]
+    return [Finding.of("W302", loc, what=what, lines=len(typed))]
 
 
 def part_of_line(lines: list[str], node: yaml.Node, number: int) -> str:

@@ -138,6 +138,7 @@ def test_quick_work_goes_in_groups_that_shrink_towards_the_end():
     assert [len(group) for group in batch.groups(list(range(6)), 2, 1)] == [1] * 6
 
 
+@pytest.mark.slow
 def test_progress_bar_on_a_terminal_only(tmp_path):
     """On a terminal a batch lasting over a second shows a bar on stderr; piped, nothing is added."""
     folder = tmp_path / "forms"
@@ -196,6 +197,7 @@ def build_rich_pdf(out: Path, env: dict[str, str]):
     return nianbao("build", str(ROOT / "examples/周口市人民政府办公室/2024.yaml"), "-o", str(out), "--pdf", env=env)
 
 
+@pytest.mark.slow
 def test_a_truncated_cached_font_is_made_again(font_cache, tmp_path):
     cache = tmp_path / "cache"
     shutil.copytree(font_cache, cache)
@@ -211,6 +213,7 @@ def test_a_truncated_cached_font_is_made_again(font_cache, tmp_path):
         assert font.read_bytes() == original
 
 
+@pytest.mark.slow
 def test_pdf_builds_without_a_usable_home(tmp_path):
     environment = {key: value for key, value in os.environ.items() if key not in ("HOME", "XDG_CACHE_HOME")}
     for home in ({}, {"HOME": "/proc/1/no-home"}):

@@ -11,7 +11,7 @@ import pytest
 
 from generator.findings import display_width
 
-from .conftest import ROOT
+from .conftest import RICH_EXAMPLE, ROOT
 from .helpers import BASE, check_text, write
 
 
@@ -73,3 +73,13 @@ def test_importing_the_cli_leaves_argparse_alone():
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=True)
     assert result.stdout.strip() == "True usage: other [-h]"
+
+
+@pytest.mark.parametrize("command", [["build", str(RICH_EXAMPLE)], ["import", str(RICH_EXAMPLE)], ["init"], ["review", str(RICH_EXAMPLE)], ["schema"]])
+def test_dash_is_not_taken_for_an_output_name(command, run_cli, tmp_path, monkeypatch):
+    """`-o -` (standard output to other tools) is refused, not written as a file or folder named "-"."""
+    monkeypatch.chdir(tmp_path)
+    code, _out, err = run_cli(*command, "-o", "-")
+    assert code == 2
+    assert "参数 -o/--output：不能是“-”：请给出文件或文件夹名" in err
+    assert list(tmp_path.iterdir()) == []

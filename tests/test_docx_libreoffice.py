@@ -18,7 +18,7 @@ from .helpers import BASE, edit, write
 from .test_linebreak import PROVOKING
 from .test_pagination import pages_raw, squeeze
 
-pytestmark = pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice is installed by `make test`")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice is installed by `make test`")]
 CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 TABLE_PT = 10.5
 

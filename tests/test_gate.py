@@ -183,6 +183,7 @@ def test_schema_lets_editors_complete_acknowledgements():
     assert entry["type"] == "array" and entry["items"]["required"] == ["代码", "位置", "理由"]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice is installed by `make test`")
 def test_draft_docx_says_draft_on_every_page_in_libreoffice(tmp_path, run_cli):
     form = write(tmp_path, WRONG_FIGURE)

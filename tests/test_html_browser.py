@@ -13,7 +13,7 @@ import pytest
 from .conftest import EXAMPLES, RICH_EXAMPLE, example_id
 
 CHROMIUM = shutil.which("chromium")
-pytestmark = pytest.mark.skipif(not CHROMIUM, reason="Chromium is installed by `make test`")
+pytestmark = [pytest.mark.browser, pytest.mark.skipif(not CHROMIUM, reason="Chromium is installed by `make test`")]
 
 PROBE = """<script>
 const wraps = [...document.querySelectorAll('.table-wrap')];

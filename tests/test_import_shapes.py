@@ -1,4 +1,4 @@
-"""Published reports in the shapes they arrive in (tests/corpus.py renders them): never a wrong
+"""Published reports in the shapes they arrive in (tools/corpus.py renders them): never a wrong
 cell; every figure read, proven by the arithmetic, or reported with what is needed."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.services import check_file
+from tools.corpus import SHAPES, import_text, one_line, single_six, squeezed_narrative, tally
 
 from .conftest import EXAMPLES, RICH_EXAMPLE, example_id
-from .corpus import SHAPES, import_text, one_line, single_six, squeezed_narrative, tally
 from .test_properties import consistent_reports
 
 FULLY_READ = {"plain", "markdown", "web-page", "garbled-labels", "vertical-labels", "run-in-headings"}  # every figure comes back
@@ -96,6 +96,7 @@ def test_blank_cells_proven_by_the_totals_are_marked_in_the_form():
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(consistent_reports())
 def test_any_consistent_report_through_every_shape_and_back(report):
@@ -108,6 +109,7 @@ def test_any_consistent_report_through_every_shape_and_back(report):
             assert counts["reported"] == 0, (shape, [p.message for p in result.problems])
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(st.sampled_from(sorted(SHAPES)), st.sampled_from(EXAMPLES), st.data())
 def test_labels_garbled_anywhere_never_give_a_wrong_cell(shape, example, data):

@@ -2,9 +2,10 @@
 with the pinned versions into a fresh virtual environment, and every command run from a
 folder outside the repository.
 
-Building and installing takes about a minute, so the environment is kept in .install-test/,
-under a key made of everything that goes into it; a change to the code, the templates, the
-format data, pyproject.toml, setup.py or constraints.txt makes a new one."""
+Building and installing takes about a minute, so the environment is kept outside the repository,
+in the user's cache folder (nianbao-tests/install under $XDG_CACHE_HOME or ~/.cache), under a key
+made of everything that goes into it; a change to the code, the templates, the format data,
+pyproject.toml, setup.py or constraints.txt makes a new one."""
 
 from __future__ import annotations
 
@@ -22,7 +23,9 @@ import pytest
 
 from .conftest import ROOT
 
-CACHE = ROOT / ".install-test"
+pytestmark = pytest.mark.slow
+
+CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "nianbao-tests" / "install"
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
 EXAMPLE = ROOT / "examples" / "周口市行政服务中心" / "2024.yaml"
 
@@ -62,7 +65,9 @@ def build_and_install(target: Path) -> None:
     for path in [*package_sources(), ROOT / "README.md"]:
         (source / path.relative_to(ROOT)).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, source / path.relative_to(ROOT))
-    expect_success(run(sys.executable, "-m", "build", "--outdir", dist, source))
+    built = run(sys.executable, "-m", "build", "--outdir", dist, source)
+    expect_success(built)
+    (target / "build.log").write_text(built.stdout + built.stderr, "utf-8")
     expect_success(run(sys.executable, "-m", "venv", target / "venv"))
     expect_success(run(target / "venv" / "bin" / "pip", "install", "--quiet", "-c", ROOT / "constraints.txt", *dist.glob("*.whl")))
 
@@ -91,6 +96,7 @@ def test_sdist_and_wheel_carry_every_package_and_template(installed):
     (wheel,) = (installed / "dist").glob("*.whl")
     in_wheel = set(zipfile.ZipFile(wheel).namelist())
     assert modules | {f"generator/{t}" for t in templates} <= in_wheel
+    assert "would be ignored" not in (installed / "build.log").read_text("utf-8")  # setuptools: a folder of templates/ left out of `packages`
 
 
 def test_the_installed_commands_work_from_any_folder(installed, tmp_path):

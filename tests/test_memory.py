@@ -11,6 +11,8 @@ import pytest
 from .conftest import RICH_EXAMPLE
 from .helpers import document_of
 
+pytestmark = pytest.mark.slow
+
 
 class MallInfo2(ctypes.Structure):
     _fields_ = [(name, ctypes.c_size_t) for name in ["arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks", "keepcost"]]

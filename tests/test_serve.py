@@ -79,6 +79,7 @@ def cell(page: Page, target: str):
     return page.locator(f'input[data-cell="{target}"]')
 
 
+@pytest.mark.browser
 def test_import_a_published_report_fix_a_total_paste_save_and_download(browser, tmp_path):
     empty = tmp_path / "表单"
     empty.mkdir()
@@ -130,6 +131,7 @@ def test_import_a_published_report_fix_a_total_paste_save_and_download(browser, 
         assert "1333" in text and "草稿" not in text
 
 
+@pytest.mark.browser
 def test_two_people_editing_one_form_never_lose_an_edit(browser, site, folder):
     first, second = (browser.new_context().new_page() for _ in range(2))
     for page in (first, second):
@@ -153,6 +155,7 @@ def test_two_people_editing_one_form_never_lose_an_edit(browser, site, folder):
     expect(first.locator("textarea.earlier")).to_have_value(RICH_EXAMPLE.read_text("utf-8"))
 
 
+@pytest.mark.browser
 def test_keyboard_only(browser, site):
     page = browser.new_page()
     page.goto(form_url(site, RICH))
@@ -171,6 +174,7 @@ def test_keyboard_only(browser, site):
     expect(page.locator("#saved")).to_have_text("已保存")
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("width", [390, 1280])
 def test_usable_on_a_phone_and_a_desktop(browser, site, width):
     page = browser.new_page(viewport={"width": width, "height": 800})
@@ -274,6 +278,7 @@ def test_serving_beyond_this_machine_needs_accounts(folder):
     assert "必须用 --users" in result.stderr
 
 
+@pytest.mark.slow
 def test_preview_page_by_page_and_downloads(site):
     client = httpx.Client(base_url=site, timeout=120)
     quoted = urllib.parse.quote(RICH)
@@ -290,6 +295,7 @@ def test_preview_page_by_page_and_downloads(site):
     assert "草稿 未通过校验" in html
 
 
+@pytest.mark.slow
 def test_downloads_are_the_bytes_nianbao_build_writes(site, folder, tmp_path):
     client = httpx.Client(base_url=site, timeout=120)
     out = tmp_path / "out"
@@ -312,6 +318,7 @@ def test_downloads_follow_the_publish_gate(folder, site):
     assert draft.status_code == 200 and "（草稿）" in urllib.parse.unquote(draft.headers["content-disposition"])
 
 
+@pytest.mark.browser
 def test_acknowledging_a_warning_is_a_click_and_writes_the_form(browser, site, folder):
     page = browser.new_page()
     page.goto(form_url(site, RICH))
@@ -332,6 +339,7 @@ def test_acknowledging_a_warning_is_a_click_and_writes_the_form(browser, site, f
     assert run_process("check", str(folder / RICH)).returncode == 0
 
 
+@pytest.mark.browser
 def test_a_new_form_carries_last_year_from_a_published_report_in_the_folder(browser, folder):
     shutil.copy(SEEDS / "002_8a3103fe368513da.txt", folder / "2024年报告.txt")
     for site in serving(folder):
@@ -346,6 +354,7 @@ def test_a_new_form_carries_last_year_from_a_published_report_in_the_folder(brow
         expect(cell(page, "第二十条第一项/行政规范性文件/现行有效件数")).to_have_value("172")
 
 
+@pytest.mark.browser
 def test_an_earlier_version_is_restored_from_the_history(browser, site, folder):
     page = browser.new_page()
     page.goto(form_url(site, RICH))

@@ -16,6 +16,8 @@ from .conftest import RICH_EXAMPLE
 from .helpers import BASE, edit_row, write
 from .test_build import pdf_text
 
+pytestmark = pytest.mark.slow
+
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("NIANBAO_GOLDEN") == "update"
 MEAN_TOLERANCE = 0.5  # mean absolute difference, 0–255 grey levels

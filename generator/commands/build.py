@@ -12,13 +12,14 @@ from ..codes import Level
 from ..files import write_all
 from ..findings import Finding
 from ..services import KINDS, Built, build, expand_paths, load_renderers
+from . import output_name
 from .output import print_findings
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("build", help="生成 PDF、DOCX 和 HTML", description="先校验，再生成用于公开的 PDF、用于审批的 DOCX 和网页 HTML")
     parser.add_argument("files", nargs="+", metavar="文件", help="表单文件（.yaml），或包含表单的文件夹")
-    parser.add_argument("-o", "--output", default="out", metavar="文件夹", help="输出文件夹（默认 out）")
+    parser.add_argument("-o", "--output", type=output_name, default="out", metavar="文件夹", help="输出文件夹（默认 out）")
     parser.add_argument("--previous", metavar="上年文件", help="上年度的表单或已公开的报告（用于跨年核对和“同比”）；省略时在同一文件夹中按内容查找")
     for kind in KINDS:
         parser.add_argument(f"--{kind}", action="store_true", help=f"生成 {kind.upper()}（都不指定时三种都生成）")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..codes import explain, markdown_table, registry
+from ..codes import described, explain, markdown_table, registry
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -20,7 +20,7 @@ def run(args: argparse.Namespace) -> int:
         print(markdown_table())
     elif args.code is None:
         for entry in registry().values():
-            print(f"{entry.code}  [{entry.level.label}]  {entry.title}")
+            print(f"{entry.code}  [{entry.level.label}]  {described(entry.code).title}")
     elif args.code.upper() in registry():
         print(explain(args.code.upper()))
     else:

@@ -16,12 +16,13 @@ from ..limits import year_problem
 from ..narrative import format_number
 from ..schema import schema_text
 from ..services import Imported, import_published
+from . import output_name
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("import", help="把已公开的年度报告导入为表单", description="读取已公开的年度报告（.txt/.pdf/.docx/.html），写成表单")
     parser.add_argument("files", nargs="+", metavar="文件", help="已公开的年度报告（多个文件时须用 -o 指定文件夹）")
-    parser.add_argument("-o", "--output", metavar="表单", help="写入的表单文件（省略时打印）；导入多个文件时为文件夹，每份写成“原文件名.yaml”")
+    parser.add_argument("-o", "--output", type=output_name, metavar="表单", help="写入的表单文件（省略时打印）；导入多个文件时为文件夹，每份写成“原文件名.yaml”")
     parser.add_argument("--format", choices=["yaml", "json"], default="yaml", help="json：输出每个单元格及其原文")
     parser.add_argument("--agency", metavar="机关名称", help="机关名称（原文标题不完整时）")
     parser.add_argument("--year", type=int, metavar="年度", help="报告年度（原文标题不完整时）")
@@ -53,7 +54,7 @@ def extraction_json(result: Extraction) -> str:
         "title": report.title,
         "cells": cells,
         "narrative": narrative,
-        "problems": [{"place": p.place, "message": p.message} for p in result.problems],
+        "problems": [p.to_json() for p in result.problems],
         "notices": [{"place": p.place, "message": p.message} for p in result.notices],
         "findings": [f.to_json() for f in result.findings],
     }
@@ -94,7 +95,7 @@ def said(name: str, output: Path | None, args: argparse.Namespace, result: Impor
         return 2
     extraction = result.extraction
     for problem in extraction.problems:
-        print(printable(f"{name}：{problem.place}：{problem.message}"), file=sys.stderr)
+        print(format_text(problem, []), file=sys.stderr)
     for notice in extraction.notices:
         print(printable(f"{name}：{notice.place}：提示：{notice.message}"), file=sys.stderr)
     for finding in extraction.findings + ([] if args.format == "json" else result.beyond):

@@ -12,6 +12,7 @@ from ..findings import format_text
 from ..formwriter import SCHEMA_FILE, write_form
 from ..schema import schema_text
 from ..services import blank_report, carry_forward, load_report, new_form_problem
+from . import output_name
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -19,7 +20,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--agency", metavar="机关名称", help="报告机关全称（使用 --from 时可省略）")
     parser.add_argument("--year", type=int, metavar="年度", help="报告年度（使用 --from 时默认为上年加一）")
     parser.add_argument("--from", dest="previous", metavar="上年文件", help="上年度的表单或已公开的报告（.yaml/.pdf/.docx/.html/.txt）：上年结转和现行有效件数从它接续")
-    parser.add_argument("-o", "--output", metavar="文件", help="输出文件（默认：年度.yaml）")
+    parser.add_argument("-o", "--output", type=output_name, metavar="文件", help="输出文件（默认：年度.yaml）")
     parser.add_argument("--force", action="store_true", help="覆盖已存在的输出文件")
     parser.set_defaults(run=run)
 

@@ -15,6 +15,7 @@ from ..limits import safe_name
 from ..review import load_region, review
 from ..review.outputs import letter_bytes, letter_contents, overview_html, review_json, workbook_bytes
 from ..services import Checked, check_alone
+from . import output_name
 
 FILES_PER_TASK = 8  # a text or a letter takes milliseconds: a worker gets up to this many at a time (a PDF's groups stay small)
 
@@ -28,7 +29,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         description="读取多个机关、多个年度的已公开报告和表单：逐份校验、跨年衔接、重复发布、内容雷同、汇总核对，生成 Excel、问题清单、网页和 JSON",
     )
     parser.add_argument("paths", nargs="+", metavar="文件或文件夹", help="已公开的报告（.pdf/.docx/.html/.txt）、表单（.yaml），或包含它们的文件夹")
-    parser.add_argument("-o", "--output", default="审阅结果", metavar="文件夹", help="输出文件夹（默认 审阅结果）")
+    parser.add_argument("-o", "--output", type=output_name, default="审阅结果", metavar="文件夹", help="输出文件夹（默认 审阅结果）")
     parser.add_argument("--region", metavar="地区结构.yaml", help="汇总关系：“汇总机关: [成员机关, …]”，核对汇总报告与成员之和")
     batch.add_jobs_option(parser)
     parser.set_defaults(run=run)

@@ -20,43 +20,93 @@ class TooManySplits(Exception):
 def digit_splits(chunks: list[str], count: int, totals: list[tuple[int, tuple[int, ...]]]) -> list[list[int]]:
     """Every way to cut the digit strings `chunks` (separate where the text separated them) into
     `count` numbers, none with a leading zero, such that each (total, parts) of `totals` holds:
-    number[total] == sum(number[part]). Raises TooManySplits past SEARCH_LIMIT steps."""
+    number[total] == sum(number[part]). Raises TooManySplits past SEARCH_LIMIT steps.
+
+    A depth-first search in the order of the cuts, abandoning a cut as soon as it cannot lead to
+    a whole reading: the numbers left must fit in the digits left, each chunk ending a number; a
+    relation is kept as a running balance (total minus parts so far), so the number that
+    completes it is known and tried alone, and a total still to come that needs more digits
+    than are left ends the search there."""
+    if not all(chunk.isdigit() for chunk in chunks):
+        return []
     text = "".join(chunks)
+    size = len(text)
     ends = []
     for chunk in chunks:
         ends.append((ends[-1] if ends else 0) + len(chunk))
-    checks: dict[int, list[tuple[int, tuple[int, ...]]]] = {}
+    boundary = [next(end for end in ends if end > position) for position in range(size)]
+    chunks_after = [sum(end > position for end in ends) for position in range(size + 1)]
+    weights = []  # per relation: index -> coefficient (+1 the total, -1 each part)
     for total, parts in totals:
-        checks.setdefault(max(total, *parts), []).append((total, parts))
+        if max(total, *parts) >= count:
+            continue  # never completed: it rules nothing out
+        weight = {total: 1}
+        for part in parts:
+            weight[part] = weight.get(part, 0) - 1
+        weights.append(weight)
+    last = [max(weight) for weight in weights]  # the index that completes each relation
+    completes = [[(j, weights[j][index]) for j in range(len(weights)) if last[j] == index] for index in range(count)]
+    terms = [[(j, weight[index]) for j, weight in enumerate(weights) if weight.get(index)] for index in range(count)]
+    # Relations whose completing index is their total (+1) and every other index a part: that
+    # total is at least what the parts placed so far add up to. Per depth, those still open.
+    bounded = [weight[last[j]] == 1 and all(c <= 0 for i, c in weight.items() if i != last[j]) for j, weight in enumerate(weights)]
+    open_bounded = [[j for j in range(len(weights)) if bounded[j] and last[j] >= depth] for depth in range(count + 1)]
     found: list[list[int]] = []
     steps = 0
 
-    def holds(values: list[int]) -> bool:
-        return all(values[total] == sum(values[p] for p in parts) for total, parts in checks.get(len(values) - 1, ()))
+    def needed(depth: int, balance: list[int]) -> int | None:
+        """The number the relations completed at `depth` require: -1 if none can be, None if any will do."""
+        value = None
+        for j, coefficient in completes[depth]:
+            if coefficient == 0:  # its total is also one of its parts: the others must add up to 0
+                if balance[j]:
+                    return -1
+                continue
+            want, remainder = divmod(-balance[j], coefficient)
+            if remainder or want < 0 or (value is not None and want != value):
+                return -1
+            value = want
+        return value
 
-    def cut(position: int, values: list[int]) -> None:
+    def cut(position: int, values: list[int], balance: list[int]) -> None:
         nonlocal steps
         steps += 1
         if steps > SEARCH_LIMIT:
             raise TooManySplits
-        if len(values) == count or position == len(text):
-            if len(values) == count and position == len(text):
+        depth = len(values)
+        if depth == count:
+            if position == size:
                 found.append(list(values))
             return
-        if len(text) - position < count - len(values):
+        pieces_after = count - depth - 1
+        last_end = min(boundary[position], size - pieces_after)
+        first_end = size if pieces_after == 0 else position + 1
+        value = needed(depth, balance)
+        if value == -1:
             return
-        boundary = next(end for end in ends if end > position)
-        for end in range(position + 1, boundary + 1):
+        if value is not None:
+            digits = str(value)
+            first_end = max(first_end, position + len(digits))
+            last_end = min(last_end, position + len(digits))
+        for end in range(first_end, last_end + 1):
             piece = text[position:end]
             if len(piece) > 1 and piece[0] == "0":
                 break
-            values.append(int(piece))
-            if holds(values):
-                cut(end, values)
+            if chunks_after[end] > pieces_after or (value is not None and piece != digits):
+                continue
+            number = int(piece)
+            after = list(balance)
+            for j, coefficient in terms[depth]:
+                after[j] += coefficient * number
+            room = size - end - pieces_after + 1
+            if any(-after[j] > 0 and len(str(-after[j])) > room for j in open_bounded[depth + 1]):
+                continue
+            values.append(number)
+            cut(end, values, after)
             values.pop()
 
-    if all(chunk.isdigit() for chunk in chunks):
-        cut(0, [])
+    if size >= count:
+        cut(0, [], [0] * len(weights))
     return found
 
 

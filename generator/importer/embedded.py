@@ -19,6 +19,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from xml.etree import ElementTree
 
+from ..codes import Level
 from ..document import EMBEDDED_NAME, EMBEDDED_NAMESPACE
 from ..findings import Finding, InputError
 from ..form import parse_form
@@ -86,7 +87,7 @@ def form_cells(data: bytes, name: str) -> Embedded | None:
         report, findings = parse_form(data.decode("utf-8"), f"{name}（内嵌表单）")
     except (InputError, UnicodeDecodeError):
         return None
-    if any(f.code.startswith("E") for f in findings):
+    if any(f.level == Level.ERROR for f in findings):
         return None
     report.compute_totals()
     cells = {cell_id: cell.value for cell_id, cell in report.cells.items()}
@@ -159,8 +160,7 @@ def shown(value: Number | None) -> str:
 def identity_findings(embedded: Embedded, report: Report, name: str) -> list[Finding]:
     if not embedded.agency or (embedded.agency, embedded.year) == (report.agency, report.year):
         return []
-    message = f"标题中的机关和年度（{report.agency} {report.year}）与文件内嵌的数据（{embedded.agency} {embedded.year}）不符"
-    return [Finding("W091", message, Loc(name, 0, 0, place="标题"), "文件在生成后被改动过，或内嵌的是另一份报告的数据；请核对")]
+    return [Finding.of("W091", Loc(name, 0, 0, place="标题"), agency=report.agency, year=report.year, embedded_agency=embedded.agency, embedded_year=embedded.year)]
 
 
 def take_cells(embedded: Embedded, report: Report, name: str) -> list[Finding]:
@@ -173,9 +173,8 @@ def take_cells(embedded: Embedded, report: Report, name: str) -> list[Finding]:
             continue
         printed = report.cells.get((table_key, row, column))
         if printed is not None and printed.value is not None and printed.value != value:
-            message = f"「{table.row_title(row)}」「{labels[column]}」印的是 {shown(printed.value)}，文件内嵌的数据是 {shown(value)}"
-            hint = "数字在生成后被改动过；以表单为准重新生成，或在表单中改正后重新生成"
-            findings.append(Finding("W090", message, printed.loc or Loc(name, 0, 0, place="表格"), hint, cell=(table_key, row, column)))
+            loc = printed.loc or Loc(name, 0, 0, place="表格")
+            findings.append(Finding.of("W090", loc, cell=(table_key, row, column), row=table.row_title(row), column=labels[column], printed=shown(printed.value), embedded=shown(value)))
         report.cells[(table_key, row, column)] = Cell(value, printed.loc if printed else None, printed.typed if printed else True)
     return findings
 
@@ -189,8 +188,7 @@ def text_findings(embedded: Embedded, report: Report) -> list[Finding]:
         if printed is None or squeeze(printed.value) == squeeze(text):
             continue
         shown_printed, shown_embedded = first_difference(squeeze(printed.value), squeeze(text))
-        message = f"「{key}」的文字与文件内嵌的不符：印的是「…{shown_printed}…」，内嵌的是「…{shown_embedded}…」"
-        findings.append(Finding("W092", message, printed.loc, "文字在生成后被改动过；在表单中改好后重新生成"))
+        findings.append(Finding.of("W092", printed.loc, section=key, printed=shown_printed, embedded=shown_embedded))
     return findings
 
 

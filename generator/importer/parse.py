@@ -76,7 +76,7 @@ class Problem:
 class Extraction:
     report: Report
     format_name: str
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Finding] = field(default_factory=list)  # what could not be read (E150–E160)
     notices: list[Problem] = field(default_factory=list)  # how something was read; nothing lost
     sources: dict[CellId, str] = field(default_factory=dict)
     how: dict[CellId, str] = field(default_factory=dict)  # how each cell was read: BY_LABEL…
@@ -114,8 +114,9 @@ class Importer:
         """A location in the published file: it has places (第 4 页第 12 行), not form lines."""
         return Loc(self.name, 0, 0, place=place)
 
-    def problem(self, place: str, message: str) -> None:
-        self.result.problems.append(Problem(place, message))
+    def problem(self, code: str, place: str, variant: str = "", **values: object) -> None:
+        """Something the file says that could not be read, reported with its code at its place."""
+        self.result.problems.append(Finding.of(code, self.loc(place), variant=variant, **values))
 
     # --- title, format, sections -------------------------------------------------------
 
@@ -141,7 +142,7 @@ class Importer:
                     self.lines = self.lines[:start] + self.lines[end + 1 :]
                     self.lines = [line for line in self.lines if squeeze(line.text) != title]  # running headers
                     return
-        self.problem(self.lines[0].place if self.lines else "开头", "未找到标题（“某机关某年政府信息公开工作年度报告”），机关和年度请手工填写")
+        self.problem("E150", self.lines[0].place if self.lines else "开头")
 
     def earlier_format(self) -> EarlierFormat | None:
         text = squeeze("".join(line.text for line in self.lines))
@@ -183,7 +184,7 @@ class Importer:
     def report_missing(self, sections: dict[str, tuple[int, list[Line]]]) -> None:
         for section in self.fmt.sections:
             if section.key not in sections and section.required:
-                self.problem("全文", f"未找到「{section.heading}」一节")
+                self.problem("E151", "全文", section=section.heading)
                 self.result.notes[(section.key, "")] = "原文中未找到这一节，请手工填写"
 
     # --- narrative -----------------------------------------------------------------------
@@ -445,7 +446,7 @@ class Importer:
                 continue  # a blank total is computed; an unproven blank is left to the arithmetic
             text = "0" if token.blank else token.text
             if column.type == "count" and "." in text:
-                self.problem(lines[token.line].place, f"{title}「{column.label}」不是整数：{text}")
+                self.problem("E152", lines[token.line].place, row=title, column=column.label, text=text)
                 continue
             cell_id = (table.key, row_key, column.key)
             value = Decimal(text) if column.type == "amount" else int(text)
@@ -593,7 +594,7 @@ class Importer:
         for key in placed:
             place = self.report.cells[(table.key, key, table.columns[0].key)].loc
             self.report.clear_row(table, key)
-            self.problem(place.place if place else "全文", f"{table.row_title(key)}：行名无法辨认，按位置放入后各列勾稽关系不成立，未导入")
+            self.problem("E153", place.place if place else "全文", variant="by_position", row=table.row_title(key))
             readings.pop(index_of[key])
 
     def infer(self, table: Table, equations: list, fixed: dict) -> None:
@@ -619,14 +620,14 @@ class Importer:
         digits = " ".join(t.text for t in printed)
         self.result.notes[(table.key, row_key)] = "原文数字连写，无法唯一拆分，请手工填写"
         if options is None:
-            self.problem(place, f"{table.row_title(row_key)}：数字连写（{digits}），可能的拆法过多，无法确定，未导入")
+            self.problem("E154", place, variant="too_many", row=table.row_title(row_key), digits=digits)
         elif not options:
-            self.problem(place, f"{table.row_title(row_key)}：应有 {len(table.columns)} 个数，读到「{digits}」，没有一种拆法符合本行总计和各列勾稽关系，未导入")
+            self.problem("E154", place, variant="none", row=table.row_title(row_key), count=len(table.columns), digits=digits)
         else:
             shown = "；".join(" ".join(str(o[(row_key, c.key)]) for c in table.columns) for o in options[:SHOWN_CANDIDATES])
             more = "等" if len(options) > SHOWN_CANDIDATES else ""
-            checked = "都符合总计和勾稽关系" if self.row_totals(table) else "（本表没有总计可以核对）"
-            self.problem(place, f"{table.row_title(row_key)}：数字连写（{digits}），有 {len(options)} 种拆法{checked}：{shown}{more}，请手工填写")
+            variant = "several" if self.row_totals(table) else "several_unchecked"
+            self.problem("E154", place, variant=variant, row=table.row_title(row_key), digits=digits, options=len(options), shown=shown + more)
 
     def report_open_rows(self, table: Table, readings: dict, index_of: dict, merged: list, lines: list[Line]) -> None:
         """Rows with cells still unknown: blanks no sum proves, groups printed as one row that
@@ -638,7 +639,7 @@ class Importer:
             if open_columns:
                 needed = "、".join(table.row(key).label for key in group.members)
                 shown = "、".join(f"{c.label}" for c in open_columns)
-                self.problem(lines[numbers[0].line].place, f"「{group.label}」印为一行，{shown} 列不为 0，无法拆分为 {needed}，需要这几项各自的数，请手工填写")
+                self.problem("E156", lines[numbers[0].line].place, group=group.label, columns=shown, rows=needed)
                 for key in group.members:
                     self.result.notes[(table.key, key)] = f"原文「{group.label}」印为一行，无法拆分，请手工填写"
         members = {key for owner, group, _n in merged if owner is table for key in group.members}
@@ -648,8 +649,10 @@ class Importer:
                 continue
             if (table.key, row.key) in self.blank_rows:
                 place, short = self.blank_rows[(table.key, row.key)]
-                found = f"只印了 {short}，不知各属哪一列" if short else f"原文有 {len(unknown)} 个空白单元格"
-                self.problem(place, f"{table.row_title(row.key)}：{found}，无法确定，请手工填写")
+                if short:
+                    self.problem("E155", place, variant="short", row=table.row_title(row.key), printed=short)
+                else:
+                    self.problem("E155", place, variant="blank", row=table.row_title(row.key), count=len(unknown))
             elif index_of[row.key] not in readings:
                 self.missing_row(table, row.key, lines)
 
@@ -670,18 +673,15 @@ class Importer:
         shown = label[-30:] or "（没有行名）"
         for group in earlier.merged_rows if earlier else ():
             if normalize_label(label).endswith(normalize_label(group.label)):
-                self.problem(
-                    place,
-                    f"「{group.label}」在{earlier.name}中只有一行（{' '.join(t.text for t in numbers)}），"
-                    f"2021 年格式分为 {len(group.members)} 项，无法拆分，未导入",
-                )
+                numbers_text = " ".join(t.text for t in numbers)
+                self.problem("E156", place, variant="earlier", group=group.label, format=earlier.name, numbers=numbers_text, count=len(group.members))
                 return
-        self.problem(place, f"无法识别的表格行「{shown}」：{' '.join(t.text for t in numbers)}，未导入")
+        self.problem("E153", place, label=shown, numbers=" ".join(t.text for t in numbers))
 
     def missing_row(self, table: Table, row_key: str, lines: list[Line]) -> None:
         place = place_of(lines) or "全文"
         self.result.notes[(table.key, row_key)] = "未能从原文读取这一行，请手工填写"
-        self.problem(place, f"未能读取「{table.row_title(row_key)}」")
+        self.problem("E158", place, row=table.row_title(row_key))
 
     def read_one_row_table(self, table: Table, lines: list[Line]) -> None:
         """A table printed as one line of numbers (行政复议 then 行政诉讼); digits that ran together
@@ -696,12 +696,12 @@ class Importer:
                 numbers, how = options[0], BY_SPLIT
             elif options:
                 shown = "；".join(" ".join(t.text for t in o) for o in options[:SHOWN_CANDIDATES])
-                self.problem(place_of(lines) or "全文", f"「{'、'.join(self.one_row_names(table))}」表的数字连写，有 {len(options)} 种拆法都符合总计：{shown}，请手工填写")
+                self.problem("E154", place_of(lines) or "全文", variant="one_row", table="、".join(self.one_row_names(table)), options=len(options), shown=shown)
                 self.note_rows(table, "原文数字连写，无法唯一拆分，请手工填写")
                 return
         if len(numbers) != count:
             place = place_of(lines) or "全文"
-            self.problem(place, f"「{'、'.join(self.one_row_names(table))}」表应有 {count} 个数，读到 {len(numbers)} 个，未导入")
+            self.problem("E157", place, table="、".join(self.one_row_names(table)), count=count, found=len(numbers))
             self.note_rows(table, "未能从原文读取，请手工填写")
             return
         for index, row in enumerate(table.rows):
@@ -739,7 +739,7 @@ class Importer:
         try:
             self.report.published = date(*map(int, match.groups()))
         except ValueError:
-            self.problem(lines[-1].place, f"落款日期无效：{lines[-1].text.strip()}")
+            self.problem("E159", lines[-1].place, text=lines[-1].text.strip())
         lines = lines[:-1]
         if lines and len(squeeze(lines[-1].text)) <= 30 and not re.search("[。，；：,.;:]", lines[-1].text):
             lines = lines[:-1]
@@ -752,7 +752,7 @@ class Importer:
         earlier = self.earlier_format()
         if earlier:
             self.result.format_name = earlier.name
-            self.problem("全文", f"这是按{earlier.name}编写的报告：只导入两种格式共有的部分，其余请按 2021 年格式补填")
+            self.problem("E160", "全文", format=earlier.name)
         sections = self.split_sections(self.lines)
         self.report_missing(sections)
         for key, (index, _lines) in sections.items():

@@ -68,9 +68,9 @@ def numbered(lines: list[str], page_breaks: bool = False) -> list[Line]:
     return out
 
 
-def too_big(path: Path, what: str, limit: str, hint: str = "") -> InputError:
+def too_big(path: Path, what: str, limit: str, variant: str = "") -> InputError:
     """A published file refused by one of the limits, named in the message."""
-    return InputError(Finding("E065", f"{path} {what}，超过导入上限（{limit}），已拒绝处理", None, hint or "请确认这是一份年度报告"))
+    return InputError(Finding.of("E065", None, variant=variant, path=path, what=what, limit=limit))
 
 
 def decode(path: Path) -> str:
@@ -81,7 +81,7 @@ def decode(path: Path) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise InputError(Finding("E003", f"{path} 不是 UTF-8 或 GB18030 编码的文本", None))
+    raise InputError(Finding.of("E003", None, variant="published", path=path))
 
 
 def read_text_file(path: Path) -> list[Line]:
@@ -106,18 +106,17 @@ def page_count(path: Path, name: str, folder: Path, until: float) -> int:
     code = run_pdf_tool(["pdfinfo", str(path)], name, info, until, stdout_to_output=True)
     found = re.search(rb"^Pages:\s*([0-9]{1,9})\s*$", info.read_bytes(), re.M)
     if code or not found:
-        raise InputError(Finding("E135", f"{name} 不是可读取的 PDF 文件", None, "用 PDF 阅读器打开确认文件完好"))
+        raise InputError(Finding.of("E135", None, variant="pdf", name=name))
     return int(found.group(1))
 
 
 def pdftotext(path: Path, name: str, mode: list[str], folder: Path, until: float) -> list[Line]:
     output = folder / "text.txt"
     if run_pdf_tool(["pdftotext", *mode, "-l", str(MAX_PAGES), "-enc", "UTF-8", str(path), str(output)], name, output, until):
-        limit = f"或读取时超过内存上限 {megabytes(PDF_MEMORY)}"
-        raise InputError(Finding("E135", f"{name} 不是可读取的 PDF 文件（{limit}）", None, "用 PDF 阅读器打开确认文件完好"))
+        raise InputError(Finding.of("E135", None, variant="pdf_memory", name=name, limit=megabytes(PDF_MEMORY)))
     text = output.read_bytes().decode("utf-8", errors="replace")
     if not text.strip():
-        raise InputError(Finding("E136", f"{name} 没有文字层（可能是扫描件），无法导入", None, "请使用有文字层的 PDF，或先做文字识别"))
+        raise InputError(Finding.of("E136", None, name=name))
     return numbered(text.split("\n"), page_breaks=True)
 
 
@@ -127,7 +126,7 @@ def read_pdf(path: Path) -> Source:
     The pages are counted first (pdfinfo); the three runs share one deadline, PDF_SECONDS, and
     each has its output and memory capped (tools.run_tool)."""
     if not shutil.which("pdftotext") or not shutil.which("pdfinfo"):
-        raise InputError(Finding("E133", "读取 PDF 需要 pdftotext 和 pdfinfo，请安装 poppler-utils", None))
+        raise InputError(Finding.of("E133", None))
     data = read_capped(path, MAX_PACKAGE_BYTES, str(path), "PDF 文件")
     with tempfile.TemporaryDirectory(prefix="nianbao-") as folder:
         copy = Path(folder) / "report.pdf"  # the bytes checked are the bytes read
@@ -135,7 +134,7 @@ def read_pdf(path: Path) -> Source:
         until = time.monotonic() + PDF_SECONDS
         pages = page_count(copy, str(path), Path(folder), until)
         if pages > MAX_PAGES:
-            raise too_big(path, f"有 {pages:,} 页", f"{MAX_PAGES} 页", "年度报告通常不足 30 页")
+            raise too_big(path, f"有 {pages:,} 页", f"{MAX_PAGES} 页", "pages")
         laid_out = pdftotext(copy, str(path), ["-layout"], Path(folder), until)
         return Source(laid_out, pdftotext(copy, str(path), ["-raw"], Path(folder), until))
 
@@ -147,7 +146,7 @@ def checked_package(path: Path) -> io.BytesIO:
     try:
         parts = zipfile.ZipFile(io.BytesIO(data)).infolist()
     except (zipfile.BadZipFile, ValueError, EOFError):
-        raise InputError(Finding("E135", f"{path} 不是可读取的 DOCX 文件", None, "用 Word 或 WPS 打开确认文件完好，另存为 .docx")) from None
+        raise InputError(Finding.of("E135", None, variant="docx", path=path)) from None
     if len(parts) > MAX_PARTS:
         raise too_big(path, f"由 {len(parts):,} 个部件组成", f"{MAX_PARTS:,} 个部件")
     inflated = sum(part.file_size for part in parts)
@@ -168,7 +167,7 @@ def read_docx(path: Path) -> list[Line]:
     try:
         body = Document(package).element.body
     except Exception:  # python-docx raises several kinds for a damaged package
-        raise InputError(Finding("E135", f"{path} 不是可读取的 DOCX 文件", None, "用 Word 或 WPS 打开确认文件完好，另存为 .docx")) from None
+        raise InputError(Finding.of("E135", None, variant="docx", path=path)) from None
     lines: list[Line] = []
 
     def text_of(element) -> str:
@@ -244,9 +243,9 @@ class PageText(HTMLParser):
     def check_limits(self) -> None:
         line = self.getpos()[0]
         if len(self.stack) > MAX_HTML_DEPTH:
-            raise InputError(Finding("E065", f"{self.name} 第 {line} 行：元素嵌套超过 {MAX_HTML_DEPTH} 层，超过导入上限，已拒绝处理", None, "请确认这是一份年度报告网页"))
+            raise InputError(Finding.of("E065", None, variant="html_depth", name=self.name, line=line, limit=MAX_HTML_DEPTH))
         if self.opened > MAX_HTML_ELEMENTS:
-            raise InputError(Finding("E065", f"{self.name} 第 {line} 行：元素超过 {MAX_HTML_ELEMENTS:,} 个，超过导入上限，已拒绝处理", None, "请确认这是一份年度报告网页"))
+            raise InputError(Finding.of("E065", None, variant="html_elements", name=self.name, line=line, limit=MAX_HTML_ELEMENTS))
 
     def handle_endtag(self, tag):
         if self.open_tags[tag]:
@@ -293,7 +292,7 @@ def read_html(path: Path) -> list[Line]:
     try:
         parser.feed(decode(path))
     except AssertionError:  # the standard library's parser gives up on a malformed <!…> declaration
-        raise InputError(Finding("E135", f"{path} 第 {parser.getpos()[0]} 行：网页中有无法解析的“<!”声明", None, "用浏览器打开该网页，另存为“网页，仅 HTML”后再导入")) from None
+        raise InputError(Finding.of("E135", None, variant="html", path=path, line=parser.getpos()[0])) from None
     lines = parser.texts()
     headings = [normalize_label(s.heading) for s in load_format().sections if s.number]
     keep = report_container(parser, lines, headings[0], headings[-1])
@@ -305,10 +304,10 @@ READERS = {".txt": read_text_file, ".text": read_text_file, ".pdf": read_pdf, ".
 
 def read_source(path: Path) -> Source:
     if not path.exists():
-        raise InputError(Finding("E000", f"找不到文件 {path}", None))
+        raise InputError(Finding.of("E000", None, name=path))
     reader = READERS.get(path.suffix.lower())
     if reader is None:
-        raise InputError(Finding("E134", f"不支持的文件类型 {path.suffix or '（无扩展名）'}", None, "可导入 .txt、.pdf、.docx、.html"))
+        raise InputError(Finding.of("E134", None, suffix=path.suffix or "（无扩展名）"))
     read = reader(path)
     source = read if isinstance(read, Source) else Source(read)
     for lines in (source.lines, source.table_lines or []):

@@ -71,16 +71,13 @@ def duplicate_finding(entry: Checked, others: list[Checked]) -> Finding:
     differences = [
         f"与 {other.path}：{what}" + (f" {a} 与 {b}" if a or b else "") for other in others for what, a, b in differences_between(entry.report, other.report)
     ]
-    return Finding(
+    return Finding.of(
         "W520",
-        f"{entry.agency}{entry.year} 年度的报告有内容不同的几份（另见 "
-        + "、".join(o.path for o in others[:5])
-        + ("等" if len(others) > 5 else "")
-        + "），不同之处："
-        + "；".join(differences[:5])
-        + ("等" if len(differences) > 5 else ""),
         place(entry),
-        "同一年度只应有一份报告；核对各平台上公开的版本，撤下或更正不一致的一份",
+        agency=entry.agency,
+        year=entry.year,
+        others="、".join(o.path for o in others[:5]) + ("等" if len(others) > 5 else ""),
+        differences="；".join(differences[:5]) + ("等" if len(differences) > 5 else ""),
     )
 
 
@@ -119,12 +116,15 @@ def similarity_findings(entries: list[Checked]) -> None:
         own = sentences[id(entry)]
         if len(shared) >= AGENCY_SHARE * len(own):
             entry.findings.append(
-                Finding(
+                Finding.of(
                     "W521",
-                    f"有 {len(shared)} 句（占本报告 {len(shared) / len(own):.0%}）与 {other.agency}{other.year} 年度报告（{other.path}）相同，"
-                    f"如：「{own[shared[0]]}」",
                     place(entry),
-                    "年度报告应如实反映本机关的工作，不应照抄其他机关的报告",
+                    count=len(shared),
+                    share=f"{len(shared) / len(own):.0%}",
+                    agency=other.agency,
+                    year=other.year,
+                    path=other.path,
+                    sentence=own[shared[0]],
                 )
             )
 
@@ -145,12 +145,7 @@ def region_findings(by_key: dict[tuple[str, int], list[Checked]], region: dict[s
             if differences:
                 note = f"（缺少 {'、'.join(missing)} 的报告，只合计了其余 {len(found)} 个）" if missing else f"（合计 {len(found)} 个成员单位）"
                 entry.findings.append(
-                    Finding(
-                        "W523",
-                        f"汇总数与成员单位报告之和不符{note}：" + "；".join(differences[:8]) + ("等" if len(differences) > 8 else ""),
-                        place(entry),
-                        "核对汇总报告与各成员单位报告的数字",
-                    )
+                    Finding.of("W523", place(entry), note=note, differences="；".join(differences[:8]) + ("等" if len(differences) > 8 else ""))
                 )
 
 

@@ -1,7 +1,7 @@
 """A corpus of published-report texts in the shapes real reports arrive in, rendered from a
 Report by a generator of our own, and the tally of how each cell came back from `import`.
 
-Run `.venv/bin/python -m tests.corpus` for the tally over every example in every shape."""
+Run `.venv/bin/python -m tools.corpus` for the tally over every example in every shape."""
 
 from __future__ import annotations
 
@@ -274,8 +274,7 @@ def squeezed_narrative(report: Report) -> dict[str, str]:
 
 def main() -> None:
     from generator.services import check_file
-
-    from .conftest import EXAMPLES
+    from tests.conftest import EXAMPLES
 
     total: Counter = Counter()
     for shape, render in SHAPES.items():

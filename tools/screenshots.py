@@ -1,4 +1,4 @@
-"""The README's pictures of `nianbao serve` (`make screenshots`, i.e. `python -m tests.screenshots`): the list page and a form with a finding."""
+"""The README's pictures of `nianbao serve` (`make screenshots`, i.e. `python -m tools.screenshots`): the list page and a form with a finding."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from .test_serve import CHROMIUM, CHROMIUM_FLAGS, RICH, form_url, serving
+from tests.test_serve import CHROMIUM, CHROMIUM_FLAGS, RICH, form_url, serving
 
 ROOT = Path(__file__).resolve().parent.parent
 

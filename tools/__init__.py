@@ -1,0 +1,1 @@
+"""Tools for developers, not tests: `make bench`, `make screenshots`, `python -m tools.corpus`."""
