@@ -224,3 +224,26 @@ def test_backup_while_in_use_and_restore(run_cli, folder, tmp_path):
     assert [t["action"] for t in Season(folder).trail(CENTRE, 2024)] == ["提交"]
     code, _, err = run_cli("backup", str(tmp_path / "空"), "-o", str(tmp_path / "x.db"))
     assert code == 2 and "没有审核数据库" in err
+
+
+def test_a_summary_adds_up_its_approved_members(run_cli, folder):
+    (folder / "地区.yaml").write_text(f"{OFFICE_FORM}: [{CENTRE}, 周口市财政局]\n", "utf-8")
+    sums = status(run_cli, folder)[OFFICE_FORM]["成员合计"]
+    assert sums == {"已合计": [], "未合计": [{"机关": CENTRE, "状态": "填报中"}, {"机关": "周口市财政局", "状态": "未开始"}], "不符": []}
+    assert run_cli("submit", form(folder))[0] == 0
+    assert status(run_cli, folder)[OFFICE_FORM]["成员合计"]["已合计"] == []  # submitted is not yet approved
+    assert run_cli("approve", form(folder))[0] == 0
+    sums = status(run_cli, folder)[OFFICE_FORM]["成员合计"]
+    assert sums["已合计"] == [CENTRE] and sums["未合计"] == [{"机关": "周口市财政局", "状态": "未开始"}]
+    own, member = (Season(folder).forms(2024)[agency].report for agency in (OFFICE_FORM, CENTRE))
+    differing = [
+        (own.value(t.key, r.key, c.key), member.value(t.key, r.key, c.key))
+        for t in own.format.tables.values()
+        for r in t.rows
+        for c in t.columns
+        if member.value(t.key, r.key, c.key) is not None and own.value(t.key, r.key, c.key) not in (None, member.value(t.key, r.key, c.key))
+    ]
+    assert differing and [(d["本表"], d["成员之和"]) for d in sums["不符"]] == differing
+    assert any(d["项目"].startswith("一、本年新收") for d in sums["不符"])
+    _code, out, _ = run_cli("status", str(folder), "--year", "2024")
+    assert f"汇总 2 个成员（已审核通过 1 个，与成员之和不符 {len(differing)} 处）" in out

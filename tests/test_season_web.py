@@ -127,3 +127,15 @@ def test_submit_return_and_see_the_comments_in_the_browser(browser, site, folder
     expect(comment).to_contain_text("写明检查次数")
     expect(agency.locator("#comments")).to_contain_text("请补充监督保障的具体做法")
     expect(agency.locator("#submit")).to_be_enabled()
+
+
+def test_a_summary_form_shows_its_members_sums(site, folder):
+    (folder / "地区.yaml").write_text("周口市人民政府办公室: [周口市行政服务中心]\n", "utf-8")
+    agency, agency_token = signed_in(site, "乙", "乙的密码12345")
+    office, office_token = signed_in(site, "公开办", "公开办密码123")
+    assert "未合计：周口市行政服务中心（填报中）" in office.get(f"/season/form/{urllib.parse.quote(RICH)}").text
+    assert act(agency, agency_token, "submit", OTHER).status_code == 303
+    assert act(office, office_token, "approve", OTHER).status_code == 303
+    page = office.get(f"/season/form/{urllib.parse.quote(RICH)}").text
+    assert "已合计审核通过的 1 个成员（周口市行政服务中心）" in page
+    assert re.search(r"本表有 \d+ 处与成员之和不符", page) and 'class="differs"' in page

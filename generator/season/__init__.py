@@ -20,6 +20,7 @@ from ..codes import Level
 from ..files import write_all
 from ..findings import format_text
 from ..format import format_for_year, normalize_label
+from ..report import Number, Report
 from ..review import Region
 from ..serve.store import FormStore
 from ..services import Checked
@@ -52,6 +53,7 @@ class Member:
     changed_by: str = ""
     members: list[str] = field(default_factory=list)  # a summary agency's direct members
     in_region: bool = True
+    sums: Sums | None = None  # a summary agency's: its approved members' figures added up
 
     def as_json(self) -> dict:
         return {
@@ -68,7 +70,54 @@ class Member:
             "变更人": self.changed_by,
             "汇总成员": self.members,
             "在地区名单中": self.in_region,
+        } | ({"成员合计": self.sums.as_json()} if self.sums else {})
+
+
+@dataclass
+class SumLine:
+    """One cell of a summary report beside the sum of its approved members' figures."""
+
+    label: str  # 表 行「列」 as the review names it
+    own: Number | None  # the figure typed in the summary's own form (None when it has none)
+    total: Number
+
+    @property
+    def differs(self) -> bool:
+        return self.own is not None and self.own != self.total
+
+
+@dataclass
+class Sums:
+    """A summary agency's figures added up from its members: only approved (审核通过/已发布) members
+    count; the others are named with their state."""
+
+    lines: list[SumLine] = field(default_factory=list)
+    included: list[str] = field(default_factory=list)
+    missing: list[tuple[str, str]] = field(default_factory=list)  # (member, its state)
+
+    def as_json(self) -> dict:
+        return {
+            "已合计": self.included,
+            "未合计": [{"机关": m, "状态": s} for m, s in self.missing],
+            "不符": [{"项目": line.label, "本表": line.own, "成员之和": line.total} for line in self.lines if line.differs],
         }
+
+
+def member_sums(own: Report | None, members: list[Report]) -> list[SumLine]:
+    """Every cell of the format, summed over the members (a cell some member leaves empty is left out)."""
+    if not members:
+        return []
+    fmt = (own or members[0]).format
+    lines = []
+    for table in fmt.tables.values():
+        for row in table.rows:
+            for column in table.columns:
+                values = [m.value(table.key, row.key, column.key) for m in members]
+                if any(v is None for v in values):
+                    continue
+                figure = own.value(table.key, row.key, column.key) if own else None
+                lines.append(SumLine(f"{table.row_title(row.key)}「{column.label}」", figure, sum(values)))
+    return lines
 
 
 @dataclass
@@ -140,7 +189,26 @@ class Season:
             if row:
                 member.changed, member.changed_by = row["changed"], row["changed_by"]
             found.append(member)
+        states = {normalize_label(m.agency): m.state for m in found}
+        for member in found:
+            if member.members:
+                member.sums = self.sums_of(member.agency, member.members, forms, states)
         return found
+
+    def sums_of(self, agency: str, members: list[str], forms: dict[str, Checked], states: dict[str, str]) -> Sums:
+        """The summary's figures from its approved members (see member_sums)."""
+        sums = Sums()
+        approved = []
+        for name in members:
+            key = normalize_label(name)
+            if states.get(key) in (APPROVED, PUBLISHED) and key in forms:
+                sums.included.append(name)
+                approved.append(forms[key].report)
+            else:
+                sums.missing.append((name, states.get(key, NOT_STARTED)))
+        own = forms.get(normalize_label(agency))
+        sums.lines = member_sums(own.report if own else None, approved)
+        return sums
 
     def state(self, checked: Checked | None, key: str, year: int) -> tuple[str, dict | None]:
         """The state of an agency's form for the year (reopened first if its text changed since it was accepted)."""

@@ -87,8 +87,9 @@ def member_line(member: Member) -> str:
         parts.append(f"{member.form} {member.check}（错误 {member.errors}，警告 {member.warnings}）")
     if member.changed:
         parts.append(f"最后变更 {member.changed[:16].replace('T', ' ')} {member.changed_by}")
-    if member.members:
-        parts.append(f"汇总 {len(member.members)} 个成员")
+    if member.sums:
+        differing = sum(line.differs for line in member.sums.lines)
+        parts.append(f"汇总 {len(member.members)} 个成员（已审核通过 {len(member.sums.included)} 个" + (f"，与成员之和不符 {differing} 处" if differing else "") + "）")
     if not member.in_region:
         parts.append("不在地区名单中")
     return "  " + "，".join(parts)

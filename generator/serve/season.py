@@ -135,10 +135,21 @@ def season_routes(store: FormStore, page: Callable[..., Response], require_user:
         values["places"] = places_of(checked)
         return values
 
+    def sums_of(agency: str, year: int):
+        """A summary agency's sums from its approved members (None for an agency that sums none)."""
+        season = open_season()
+        try:
+            if not season.region or agency not in season.region.summaries:
+                return None
+            return next(m.sums for m in season.members(year, date.today()) if m.agency == agency)
+        finally:
+            season.close()
+
     async def form_page(request: Request) -> Response:
         name = request.path_params["name"]
         user, _text = readable_form(request, name)
         values = await run_in_threadpool(form_page_values, name)
+        values["sums"] = await run_in_threadpool(sums_of, values["report"].agency, values["report"].year)
         office = user is None or user.office
         agency = user is None or not user.office
         return page(request, "season_form.html.j2", name=name, office=office, agency=agency, today=date.today(), **values)
