@@ -8,6 +8,7 @@ import json
 import re
 import shutil
 import sqlite3
+import statistics
 import threading
 from datetime import date
 from pathlib import Path
@@ -247,3 +248,25 @@ def test_a_summary_adds_up_its_approved_members(run_cli, folder):
     assert any(d["项目"].startswith("一、本年新收") for d in sums["不符"])
     _code, out, _ = run_cli("status", str(folder), "--year", "2024")
     assert f"汇总 2 个成员（已审核通过 1 个，与成员之和不符 {len(differing)} 处）" in out
+
+
+def test_region_ratios_with_quartiles_outliers_and_a_minimum(folder):
+    text = (folder / OFFICE_FORM / "2024.yaml").read_text("utf-8")
+    opened = [81, 90, 100, 110, 1000]  # of 1267 cases each; the last far above the others
+    for number, count in enumerate(opened):
+        agency = f"测试局{number}"
+        (folder / agency).mkdir()
+        edited = edit_row(text.replace(f"机关: {OFFICE_FORM}", f"机关: {agency}"), "予以公开", f"[{count}, 0, 0, 0, 0, 0, {count}]")
+        (folder / agency / "2024.yaml").write_text(edited, "utf-8")
+    season = Season(folder)
+    openness, correction = season.ratios(2024)
+    season.close()
+    assert (openness.ratio.name, correction.ratio.name) == ("公开率", "复议纠错率")
+    values = {a.agency: a for a in openness.agencies}
+    assert values[OFFICE_FORM].value == pytest.approx(81 / 1267)
+    assert values[CENTRE].value is None and values[CENTRE].note == "仅 0 件，不计算"
+    shares = sorted([81 / 1267, *(c / 1267 for c in opened)])
+    assert openness.quartiles == pytest.approx(tuple(statistics.quantiles(shares, n=4, method="inclusive")))
+    assert {a.agency for a in openness.agencies if a.outlier} == {"测试局4"} and values["测试局4"].outlier == "偏高"
+    # 行政复议 has 3 cases in the example: below the minimum of 5, nobody gets a value
+    assert all(a.value is None for a in correction.agencies) and correction.quartiles is None

@@ -139,3 +139,15 @@ def test_a_summary_form_shows_its_members_sums(site, folder):
     page = office.get(f"/season/form/{urllib.parse.quote(RICH)}").text
     assert "已合计审核通过的 1 个成员（周口市行政服务中心）" in page
     assert re.search(r"本表有 \d+ 处与成员之和不符", page) and 'class="differs"' in page
+
+
+def test_the_region_ratios_page_and_export(site):
+    office, _ = signed_in(site, "公开办", "公开办密码123")
+    page = office.get("/season/ratios?year=2024").text
+    assert "公开率" in page and "6.4%" in page and "仅 0 件，不计算" in page
+    book = load_workbook(io.BytesIO(office.get("/season/ratios.xlsx?year=2024").content))
+    assert book.sheetnames == ["公开率", "复议纠错率"]
+    rows = {row[0]: row for row in book["公开率"].iter_rows(min_row=2, values_only=True) if row and row[0]}
+    assert rows["周口市人民政府办公室"][1] == pytest.approx(81 / 1267)
+    agency, _ = signed_in(site, "乙", "乙的密码12345")
+    assert agency.get("/season/ratios?year=2024").status_code == 403

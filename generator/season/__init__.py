@@ -25,6 +25,7 @@ from ..review import Region
 from ..serve.store import FormStore
 from ..services import Checked
 from .db import Actor, SeasonDB, now
+from .ratios import RegionRatio, region_ratios
 
 NOT_STARTED, DRAFTING, SUBMITTED, RETURNED, APPROVED, PUBLISHED = "未开始", "填报中", "已提交", "退回修改", "审核通过", "已发布"
 STATES = (NOT_STARTED, DRAFTING, SUBMITTED, RETURNED, APPROVED, PUBLISHED)
@@ -328,6 +329,12 @@ class Season:
 
         self.move(checked, actor, (APPROVED,), PUBLISHED, "发布", f"{self.name_of(checked)}：{listing}", text=approved, then=record)
         return published
+
+    def ratios(self, year: int) -> list[RegionRatio]:
+        """The region's key ratios for the year over every agency with a form, with last year's."""
+        reports = {key: checked.report for key, checked in self.forms(year).items()}
+        last_year = {key: checked.report for key, checked in self.forms(year - 1).items()}
+        return region_ratios(format_for_year(year).ratios, reports, last_year)
 
     def comments(self, agency: str, year: int) -> list[dict]:
         """The comments of the latest return, for the agency to see beside their places."""

@@ -26,6 +26,7 @@ from ..limits import safe_name
 from ..season import STATES, SUBMITTED, Member, Refused, Season, deadline_of
 from ..season.cli import command_user, days_text, default_year, region_of
 from ..season.db import Actor, DatabaseError
+from ..season.ratios import RegionRatio
 from .accounts import Account, agency_of
 from .store import FormStore, NotAForm
 
@@ -100,6 +101,41 @@ def season_routes(store: FormStore, page: Callable[..., Response], require_user:
         data = io.BytesIO()
         book.save(data)
         disposition = f"attachment; filename*=UTF-8''{urllib.parse.quote(f'{year}年度报告进度')}.xlsx"
+        return Response(data.getvalue(), media_type=XLSX, headers={"Content-Disposition": disposition})
+
+    def region_figures(request: Request) -> tuple[int, list[RegionRatio]]:
+        user = require_user(request)
+        if user is not None and not user.office:
+            raise HTTPException(403, "地区比率只对政务公开办开放")
+        year_text = request.query_params.get("year", "")
+        year = int(year_text) if year_text.isdigit() and len(year_text) == 4 else default_year(date.today())
+        season = open_season()
+        try:
+            return year, season.ratios(year)
+        finally:
+            season.close()
+
+    async def ratios_page(request: Request) -> Response:
+        year, ratios = await run_in_threadpool(region_figures, request)
+        return page(request, "season_ratios.html.j2", year=year, ratios=ratios, percent=percent)
+
+    async def ratios_export(request: Request) -> Response:
+        year, ratios = await run_in_threadpool(region_figures, request)
+        book = Workbook()
+        book.remove(book.active)
+        for figures in ratios:
+            sheet = book.create_sheet(figures.ratio.name)
+            sheet.append(["机关", figures.ratio.name, "案件数", "上年", "与四分位比较", "说明"])
+            for a in figures.agencies:
+                sheet.append([a.agency, a.value, a.cases, a.last_year, a.outlier, a.note])
+            if figures.quartiles:
+                sheet.append([])
+                sheet.append(["下四分位数", figures.quartiles[0]])
+                sheet.append(["中位数", figures.quartiles[1]])
+                sheet.append(["上四分位数", figures.quartiles[2]])
+        data = io.BytesIO()
+        book.save(data)
+        disposition = f"attachment; filename*=UTF-8''{urllib.parse.quote(f'{year}年度地区比率')}.xlsx"
         return Response(data.getvalue(), media_type=XLSX, headers={"Content-Disposition": disposition})
 
     def readable_form(request: Request, name: str) -> tuple[Account | None, str]:
@@ -210,10 +246,16 @@ def season_routes(store: FormStore, page: Callable[..., Response], require_user:
     return [
         Route("/season", season_list),
         Route("/season/export.xlsx", export),
+        Route("/season/ratios", ratios_page),
+        Route("/season/ratios.xlsx", ratios_export),
         Route("/season/file/{id:int}", published_file),
         Route("/season/form/{name:path}", form_page),
         Route("/season/{action:str}/{name:path}", transition, methods=["POST"]),
     ]
+
+
+def percent(value: float | None) -> str:
+    return "" if value is None else f"{value:.1%}"
 
 
 def safe_folder(agency: str) -> str:
