@@ -9,7 +9,10 @@ import re
 import shutil
 import sqlite3
 import statistics
+import subprocess
+import sys
 import threading
+import time
 from datetime import date
 from pathlib import Path
 
@@ -270,3 +273,31 @@ def test_region_ratios_with_quartiles_outliers_and_a_minimum(folder):
     assert {a.agency for a in openness.agencies if a.outlier} == {"测试局4"} and values["测试局4"].outlier == "偏高"
     # 行政复议 has 3 cases in the example: below the minimum of 5, nobody gets a value
     assert all(a.value is None for a in correction.agencies) and correction.quartiles is None
+
+
+def test_killed_during_transitions_the_state_and_the_trail_agree(folder):
+    """A process submitting and returning in a loop, killed (SIGKILL) at some point: each transition
+    and its audit line were written together or not at all."""
+    program = (
+        "import sys\nfrom pathlib import Path\nfrom generator.season import Season\nfrom generator.season.db import Actor\n"
+        "season, path, who = Season(Path(sys.argv[1])), Path(sys.argv[2]), Actor('压力', '命令行')\n"
+        "print('ready', flush=True)\n"
+        "while True:\n    season.submit(path, who)\n    season.return_(path, who, '再改', [('总体情况', '意见')])\n"
+    )
+    process = subprocess.Popen([sys.executable, "-c", program, str(folder), form(folder)], stdout=subprocess.PIPE, cwd=ROOT)
+    assert process.stdout.readline() == b"ready\n"
+    deadline = time.monotonic() + 60
+    season = Season(folder)
+    while len(season.trail(CENTRE, 2024)) < 12 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.kill()
+    process.wait(10)
+    assert season.db.rows("PRAGMA integrity_check")[0][0] == "ok"
+    trail = season.trail(CENTRE, 2024)
+    state = season.db.rows("SELECT state FROM forms")[0]["state"]
+    last = trail[-1]["action"]
+    assert state == {"提交": "已提交", "退回意见": "退回修改"}[last]
+    # every return has its two comments (the reason and the place) written with it
+    returns = [t for t in trail if t["action"] == "退回修改"]
+    assert len(season.db.rows("SELECT * FROM comments")) == 2 * len(returns) == sum(t["action"] == "退回意见" for t in trail)
+    season.close()
