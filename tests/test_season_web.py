@@ -120,6 +120,8 @@ def test_submit_return_and_see_the_comments_in_the_browser(browser, site, folder
     office.fill('textarea[name="reason"]', "请补充监督保障的具体做法")
     office.locator('select[name="place"]').first.select_option("总体情况/监督保障")
     office.locator('input[name="comment"]').first.fill("写明检查次数")
+    office.locator('select[name="place"]').nth(1).select_option("申请处理/本年新收")
+    office.locator('input[name="comment"]').nth(1).fill("核对自然人申请数")
     office.click('#return button[type="submit"]')
     expect(office.locator("#state")).to_have_text("退回修改")
     agency.reload()
@@ -127,6 +129,15 @@ def test_submit_return_and_see_the_comments_in_the_browser(browser, site, folder
     expect(comment).to_contain_text("写明检查次数")
     expect(agency.locator("#comments")).to_contain_text("请补充监督保障的具体做法")
     expect(agency.locator("#submit")).to_be_enabled()
+    # in the editor, beside the places: after the text, before the table of the row
+    agency.goto(f"{site}/form/{urllib.parse.quote(OTHER)}")
+    beside_text = agency.locator('textarea[data-text="总体情况/监督保障"]').locator("xpath=ancestor::label/following-sibling::*[1]")
+    expect(beside_text).to_have_class("season-comment")
+    expect(beside_text).to_contain_text("写明检查次数")
+    beside_table = agency.locator('table[data-table="申请处理"]').locator("xpath=ancestor::div[1]/preceding-sibling::*[1]")
+    expect(beside_table).to_contain_text("本年新收")
+    expect(beside_table).to_contain_text("核对自然人申请数")
+    expect(agency.locator('.season-comment[data-place=""]')).to_contain_text("请补充监督保障的具体做法")
 
 
 def test_a_summary_form_shows_its_members_sums(site, folder):

@@ -39,7 +39,7 @@ from ..services import Checked, Imported, blank_report, carry_forward, import_pu
 from .account_pages import account_routes
 from .accounts import Account, agency_of
 from .editing import apply_edits, computed_cells, finding_target, form_state, read_with_spans, text_target, with_acknowledgement
-from .season import season_routes, submitted_message
+from .season import return_comments, season_routes, submitted_message
 from .sessions import Sessions
 from .store import FormStore, NotAForm, version_of
 
@@ -134,6 +134,7 @@ def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret:
             texts=text_fields(checked.report),
             version=version_of(text),
             readonly=(user is not None and not user.may_write(agency_of(text))) or bool(submitted_message(store.folder, text)),
+            comments=return_comments(store.folder, checked),
         )
 
     async def check(request: Request) -> Response:

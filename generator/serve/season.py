@@ -23,7 +23,7 @@ from .. import services
 from ..codes import Level
 from ..format import normalize_label
 from ..limits import safe_name
-from ..season import STATES, SUBMITTED, Member, Refused, Season, deadline_of
+from ..season import RETURNED, STATES, SUBMITTED, Member, Refused, Season, deadline_of
 from ..season.cli import command_user, days_text, default_year, region_of
 from ..season.db import Actor, DatabaseError
 from ..season.ratios import RegionRatio
@@ -48,6 +48,19 @@ def submitted_message(folder: Path, text: str) -> str:
     finally:
         season.close()
     return "这份表单已提交，正在审核，不能修改；需要修改时请联系政务公开办退回" if rows and rows[0]["state"] == SUBMITTED else ""
+
+
+def return_comments(folder: Path, checked: services.Checked) -> list[dict]:
+    """The office's comments of the latest return while the form is 退回修改, for the editor to show beside their places."""
+    if checked.report is None or not checked.agency or not checked.year:
+        return []
+    season = Season(folder)
+    try:
+        state, _row = season.state(checked, normalize_label(checked.agency), checked.year)
+        rows = season.comments(checked.agency, checked.year) if state == RETURNED else []
+    finally:
+        season.close()
+    return [{"place": r["place"], "text": r["text"], "author": r["author"], "created": r["created"][:16].replace("T", " ")} for r in rows]
 
 
 def season_routes(store: FormStore, page: Callable[..., Response], require_user: Callable[[Request], Account | None], require_csrf: Callable[[Request, str | None], None]) -> list[Route]:
