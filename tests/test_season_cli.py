@@ -301,3 +301,12 @@ def test_killed_during_transitions_the_state_and_the_trail_agree(folder):
     returns = [t for t in trail if t["action"] == "退回修改"]
     assert len(season.db.rows("SELECT * FROM comments")) == 2 * len(returns) == sum(t["action"] == "退回意见" for t in trail)
     season.close()
+
+
+def test_a_form_that_cannot_be_read_is_listed_as_started(run_cli, folder):
+    (folder / "川汇区财政局").mkdir()
+    (folder / "川汇区财政局" / "2024.yaml").write_text("机关: 川汇区财政局\n年度: 2024\n总体情况: [\n", "utf-8")
+    member = status(run_cli, folder)["川汇区财政局"]
+    assert (member["状态"], member["校验"], member["表单"]) == ("填报中", "无法读取", "川汇区财政局/2024.yaml")
+    code, _out, err = run_cli("submit", str(folder / "川汇区财政局" / "2024.yaml"))
+    assert code == 1 and "无法读取表单" in err and "E001" in err

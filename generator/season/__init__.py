@@ -158,12 +158,21 @@ class Season:
 
     def forms(self, year: int) -> dict[str, Checked]:
         """The year's forms, checked, by normalized agency (the first by name when there are several)."""
+        return self.scan(year)[0]
+
+    def scan(self, year: int) -> tuple[dict[str, Checked], dict[str, Checked]]:
+        """The year's readable forms, and those that cannot be read but state their agency and year plainly."""
         found: dict[str, Checked] = {}
+        unreadable: dict[str, Checked] = {}
+        keys = services.header_keys(format_for_year(year))
         for name in self.store.names():
-            checked = services.check_file(str(self.store.path(name)))
+            path = str(self.store.path(name))
+            checked = services.check_file(path)
             if checked.report is not None and checked.year == year:
                 found.setdefault(normalize_label(checked.agency), checked)
-        return found
+            elif checked.report is None and (header := services.form_header(path, services.stamp(Path(path)), keys)) and header[1] == str(year):
+                unreadable.setdefault(normalize_label(header[0]), checked)
+        return found, unreadable
 
     def name_of(self, checked: Checked) -> str:
         return Path(checked.path).resolve().relative_to(self.folder).as_posix()
@@ -171,7 +180,7 @@ class Season:
     def members(self, year: int, today: date) -> list[Member]:
         """Every agency of the region for the year, those without a form (未开始) included, then the
         agencies with a form that the region does not name; each with its state brought up to date."""
-        forms = self.forms(year)
+        forms, unreadable = self.scan(year)
         named = self.region.agencies if self.region else []
         listed = {normalize_label(a): a for a in named}
         for key, checked in forms.items():
@@ -184,7 +193,9 @@ class Season:
             deadline = deadline_of(agency, year, self.region, kind)
             member = Member(agency, year, state, deadline, (deadline - today).days, in_region=key in {normalize_label(a) for a in named})
             member.members = self.region.summaries.get(agency, []) if self.region else []
+            checked = checked or unreadable.get(key)
             if checked:
+                member.state = DRAFTING if member.state == NOT_STARTED else member.state
                 member.form, member.check = self.name_of(checked), checked.status
                 member.errors, member.warnings = checked.count(Level.ERROR), checked.count(Level.WARNING)
             if row:
