@@ -310,3 +310,17 @@ def test_a_form_that_cannot_be_read_is_listed_as_started(run_cli, folder):
     assert (member["状态"], member["校验"], member["表单"]) == ("填报中", "无法读取", "川汇区财政局/2024.yaml")
     code, _out, err = run_cli("submit", str(folder / "川汇区财政局" / "2024.yaml"))
     assert code == 1 and "无法读取表单" in err and "E001" in err
+
+
+def test_the_folder_is_found_above_the_form_or_named(run_cli, folder, tmp_path):
+    alone = tmp_path / "别处" / "2024.yaml"
+    alone.parent.mkdir()
+    shutil.copy(form(folder), alone)
+    code, _, err = run_cli("submit", str(alone))
+    assert code == 2 and "请用 --folder 指定" in err and not (alone.parent / DB_NAME).exists()
+    assert run_cli("submit", str(alone), "--folder", str(alone.parent))[0] == 0
+    (folder / "地区.yaml").unlink()
+    assert run_cli("submit", form(folder))[0] == 2  # neither region file nor database yet
+    assert run_cli("status", str(folder))[0] == 0  # the office's status makes the database
+    assert run_cli("submit", form(folder))[0] == 0
+    assert (folder / DB_NAME).exists() and not (folder / CENTRE / DB_NAME).exists()

@@ -16,7 +16,7 @@ from .db import DB_NAME, Actor, DatabaseError
 
 
 def add_folder_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--folder", metavar="文件夹", help=f"审核数据库所在的表单文件夹（默认：表单所在或其上级文件夹中有 {DB_NAME} 或 {REGION_FILE} 的那一个，否则表单所在的文件夹）")
+    parser.add_argument("--folder", metavar="文件夹", help=f"审核数据库所在的表单文件夹（默认：表单所在或其上级文件夹中有 {DB_NAME} 或 {REGION_FILE} 的那一个）")
 
 
 def command_user() -> Actor:
@@ -29,13 +29,14 @@ def command_user() -> Actor:
 
 
 def season_folder(form: Path, named: str | None) -> Path:
+    """The folder named, else the nearest one above the form holding the database or the region file."""
     if named:
         return Path(named)
     start = form.resolve().parent
     for folder in (start, *start.parents):
         if (folder / DB_NAME).exists() or (folder / REGION_FILE).exists():
             return folder
-    return start
+    raise Refused(f"找不到 {form} 所属的表单文件夹（其中应有 {REGION_FILE} 或审核数据库 {DB_NAME}）：请用 --folder 指定，或先运行 nianbao status 文件夹")
 
 
 def region_of(folder: Path, named: str | None) -> Region | None:
@@ -59,7 +60,7 @@ def act(args: argparse.Namespace, work: Callable[[Season, Path, Actor], str]) ->
         return 2
     try:
         season = Season(season_folder(form, args.folder))
-    except DatabaseError as exc:
+    except (Refused, DatabaseError) as exc:
         print(exc, file=sys.stderr)
         return 2
     try:
