@@ -7,6 +7,7 @@ content in the same order, laid out as the format prints it.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import ClassVar
@@ -15,6 +16,7 @@ from .format import Table
 from .formwriter import write_form
 from .narrative import format_number, resolve
 from .report import Report
+from .titlebreak import title_lines
 
 # The form embedded in every output: a PDF attachment and a DOCX custom XML part of this name
 # (the HTML tags each table cell instead).
@@ -55,6 +57,11 @@ class Heading:
     text: str
 
 
+# A telephone number (0527-83593059, 0527—83593059, (0527)83593059, 0527－83593059-801): printed on
+# one line, as a reader dials it; a dash or a closing bracket would otherwise let the line break.
+PHONE = re.compile(r"[(（]?0\d{2,3}[)）]?[-－—–]?[1-9]\d{6,7}(?:[-－—–]\d{1,5}\b)?")
+
+
 @dataclass
 class Paragraph:
     kind: ClassVar[str] = "paragraph"
@@ -78,12 +85,13 @@ Block = Heading | Paragraph | TableBlock | Signature
 
 @dataclass
 class Document:
-    title: str
+    title: str  # on one line (metadata); title_lines as printed
     agency: str
     year: int
     blocks: list[Block] = field(default_factory=list)
     stamp: datetime = datetime(1970, 1, 1, tzinfo=UTC)  # creation/modification date in every output's metadata
     data: str = ""  # the form, embedded in the outputs so that import reads it exactly
+    title_lines: list[str] = field(default_factory=list)  # where the printed title breaks (titlebreak.py)
 
     def texts(self) -> list[str]:
         """Every heading, paragraph and table cell, in reading order."""
@@ -175,6 +183,12 @@ def grid_table(report: Report, table: Table) -> TableBlock:
     return TableBlock(table.key, with_caption(head, [table.caption], len(widths)), body, widths)
 
 
+def table_block(report: Report, table: Table) -> TableBlock:
+    """A table as it prints, its headers linked (`prefix` starts their ids): the PDF, the DOCX,
+    the HTML and the browser's editor all lay it out from this grid."""
+    return one_row_table(report, table) if table.layout == "one_row" else grid_table(report, table)
+
+
 def one_row_table(report: Report, table: Table) -> TableBlock:
     """A table whose rows print side by side as one data row (行政复议 | 行政诉讼…)."""
     leaves, values = [], []
@@ -257,7 +271,14 @@ def link_headers(block: TableBlock, prefix: str) -> None:
 def build_document(report: Report) -> Document:
     fmt = report.format
     title = report.title or fmt.make_title(report.agency, report.year)
-    doc = Document(title, report.agency, report.year, stamp=metadata_stamp(report), data=write_form(report, schema=None))
+    doc = Document(
+        title.replace("\n", ""),
+        report.agency,
+        report.year,
+        stamp=metadata_stamp(report),
+        data=write_form(report, schema=None),
+        title_lines=title_lines(title, report.agency),
+    )
 
     def paragraphs(text: str) -> None:
         for line in resolve(report, text).split("\n"):
@@ -269,8 +290,7 @@ def build_document(report: Report) -> Document:
             doc.blocks.append(Heading(1, section.heading))
         if section.kind == "tables":
             for table in fmt.tables_of(section):
-                builder = one_row_table if table.layout == "one_row" else grid_table
-                block = builder(report, table)
+                block = table_block(report, table)
                 link_headers(block, f"t{len(doc.blocks)}")
                 doc.blocks.append(block)
         elif section.key in report.texts:

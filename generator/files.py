@@ -11,12 +11,13 @@ from pathlib import Path
 STALE_SECONDS = 60  # a temporary file of ours this old was left by a killed run (outputs are rendered before any is written)
 
 
-def write_atomic(path: Path, data: bytes | str) -> None:
-    """Write `data` to `path` so that a reader sees the old file or the new one, never half."""
-    write_all({path: data})
+def write_atomic(path: Path, data: bytes | str, mode: int = 0o644) -> None:
+    """Write `data` to `path` so that a reader sees the old file or the new one, never half
+    (`mode`: 0o600 for a file only its owner may read, such as the accounts)."""
+    write_all({path: data}, mode)
 
 
-def write_all(outputs: dict[Path, bytes | str]) -> None:
+def write_all(outputs: dict[Path, bytes | str], mode: int = 0o644) -> None:
     """Write every output or none: all go to temporary files first and are renamed into place
     only when all were written. Temporary files a killed run left beside these targets go."""
     for path in outputs:
@@ -28,7 +29,7 @@ def write_all(outputs: dict[Path, bytes | str]) -> None:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 remove_stale_temporaries(path)
-                temporaries[path] = write_temporary(path, data.encode("utf-8") if isinstance(data, str) else data)
+                temporaries[path] = write_temporary(path, data.encode("utf-8") if isinstance(data, str) else data, mode)
             except OSError as exc:  # name the output, not a temporary file (or nothing: a full disk)
                 raise OSError(exc.errno, exc.strerror, exc.filename if exc.filename and not str(exc.filename).endswith(".tmp") else str(path)) from None
         for path, temporary in temporaries.items():
@@ -38,12 +39,12 @@ def write_all(outputs: dict[Path, bytes | str]) -> None:
             Path(temporary).unlink(missing_ok=True)
 
 
-def write_temporary(path: Path, payload: bytes) -> str:
+def write_temporary(path: Path, payload: bytes, mode: int = 0o644) -> str:
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(payload)
-        os.chmod(temporary, 0o644)
+        os.chmod(temporary, mode)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise

@@ -20,6 +20,8 @@ class Role:
     official: tuple[str, ...]
     fallback: tuple[str, ...]
     fallback_weight: str = "regular"
+    docx_fallback: tuple[str, ...] = ()  # what Word/WPS use without the official faces, in order
+    docx_family: str = "roman"  # the DOCX font table's family: roman (serif) or swiss (sans)
 
     @property
     def stack(self) -> tuple[str, ...]:
@@ -34,7 +36,18 @@ class Role:
 @cache
 def roles() -> dict[str, Role]:
     data = yaml.load((TEMPLATES / "fonts.yaml").read_text("utf-8"), Loader=yaml.CSafeLoader)
-    return {key: Role(key, v["label"], tuple(v["official"]), tuple(v["fallback"]), v.get("fallback_weight", "regular")) for key, v in data.items()}
+    return {
+        key: Role(
+            key,
+            v["label"],
+            tuple(v["official"]),
+            tuple(v["fallback"]),
+            v.get("fallback_weight", "regular"),
+            tuple(v.get("docx_fallback", ())),
+            v.get("docx_family", "roman"),
+        )
+        for key, v in data.items()
+    }
 
 
 def css_variables(preferred: dict[str, str]) -> str:
@@ -65,6 +78,15 @@ class Resolution:
     def weight(self) -> str:
         """The weight to use: the official face as it is, a stand-in as the role asks."""
         return "regular" if self.official else self.role.fallback_weight
+
+
+def substitute(face: str) -> str | None:
+    """The face fontconfig gives for `face` in Chinese text, as LibreOffice on Linux shows a DOCX
+    naming a face that is not installed (None without fontconfig)."""
+    if not shutil.which("fc-match"):
+        return None
+    found = subprocess.run(["fc-match", "--format", "%{family[0]}", f"{face}:lang=zh-cn"], capture_output=True, text=True, check=False).stdout
+    return found.strip() or None
 
 
 def resolve_roles() -> list[Resolution]:

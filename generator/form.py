@@ -19,7 +19,7 @@ from . import acknowledge
 from .datacheck import node_loc, yaml_problem
 from .findings import Finding, InputError, printable
 from .format import Column, ColumnType, Field, FieldType, Format, Section, SectionKind, Table, available_formats, format_for_year, load_format, normalize_label
-from .limits import CONTROL, MAX_DECIMALS, MAX_DIGITS, YEARS, clean_text, megabytes, one_line, read_capped
+from .limits import CONTROL, MAX_DECIMALS, MAX_DIGITS, YEARS, clean_text, megabytes, one_line, read_capped, title_text
 from .location import Loc
 from .report import Cell, Number, Report, Text
 from .typos import FULL_WIDTH, colon_space, folded_text, full_width_at, mistake_finding, repair_for_yaml, source_of, typing_mistake
@@ -476,7 +476,7 @@ class FormReader:
         elif field.type == FieldType.FORMAT and raw != self.fmt.id:
             self.error("E130", node, key=field.key, known="、".join(available_formats()), text=raw[:40], format=self.fmt.name)
         elif field.type in (FieldType.TEXT, FieldType.CHOICE):
-            return self.clean(node, raw, one_line).strip()
+            return self.clean(node, raw, title_text if field.attribute == "title" else one_line).strip()
         return None
 
     def read_acknowledgements(self, node: yaml.Node) -> None:

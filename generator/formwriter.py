@@ -6,7 +6,7 @@ import json
 
 from .acknowledge import KEY, describe
 from .format import Field, FieldType, Format, Section, SectionKind, Table
-from .limits import clean_text, one_line
+from .limits import clean_text, one_line, title_text
 from .narrative import format_number
 from .report import Report
 
@@ -98,7 +98,10 @@ def field_line(report: Report, field: Field) -> str:
     value = getattr(report, field.attribute)
     if not value:
         return f"{field.key}:" if field.required else f"# {field.key}:    # {field.label}"
-    return f"{field.key}: {json.dumps(one_line(value).strip(), ensure_ascii=False) if field.type == FieldType.TEXT else value}"
+    if field.type != FieldType.TEXT:
+        return f"{field.key}: {value}"
+    text = title_text(value) if field.attribute == "title" else one_line(value)  # the title keeps its line breaks
+    return f"{field.key}: {json.dumps(text.strip(), ensure_ascii=False)}"
 
 
 def write_form(report: Report, schema: str | None = SCHEMA_FILE, notes: dict[tuple[str, str], str] | None = None) -> str:

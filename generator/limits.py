@@ -111,6 +111,12 @@ def one_line(text: str) -> str:
     return FORBIDDEN.sub("", LINE_BREAKS.sub(" ", text.replace("\n", " ")))
 
 
+def title_text(text: str) -> str:
+    """Text for the 标题: as one_line, but the line breaks the user typed stay, as the title's own
+    (each line trimmed, blank lines dropped)."""
+    return "\n".join(line.strip() for line in clean_text(text).split("\n") if line.strip())
+
+
 def clean_text(text: str) -> str:
     """Narrative text any output can hold: other line-break spellings become newlines,
     forbidden characters are dropped."""

@@ -358,9 +358,7 @@ def load_renderers(kinds: list[str]) -> None:
     """The renderers' imports (WeasyPrint's the slowest), made once before a batch's workers are
     forked from this process instead of by each of them."""
     if "pdf" in kinds:
-        from .render.pdf import weasyprint  # (and the HTML renderer the PDF is laid out from)
-
-        weasyprint()
+        from .render import pdf  # noqa: F401  (WeasyPrint, its internals checked, and the HTML renderer the PDF is laid out from)
     if "html" in kinds:
         from .render import html  # noqa: F401
     if "docx" in kinds:

@@ -399,6 +399,10 @@ def test_doctor_names_the_face_of_every_role(run_cli):
     for label in ("标题", "正文", "一级标题", "二级标题", "表格", "页码"):
         assert re.search(rf"[✓!] {label}：", out), out
     assert "快速字体子集化（HarfBuzz subset）：可用" in out
+    docx = out[out.index("Word 文档（DOCX）的字体：") : out.index("环境：")]
+    for label in ("标题", "正文", "一级标题", "二级标题", "表格", "页码"):
+        assert re.search(rf"[✓!] {label}：", docx), docx
+    assert "在没有公文字体的电脑上，Word/WPS 按 DOCX 字体表的替代字体显示：标题 华文中宋 → 宋体" in docx
 
 
 def test_preface_prints_between_title_and_first_heading(tmp_path, run_cli):
@@ -416,7 +420,7 @@ def test_docx_properties_are_in_schema_order(built):
     styles = ET.fromstring(archive.read("word/styles.xml"))
     orders = {
         f"{W}trPr": ["cantSplit", "trHeight", "tblHeader"],
-        f"{W}tblPr": ["tblStyle", "tblW", "tblLayout", "tblCellMar", "tblLook"],
+        f"{W}tblPr": ["tblStyle", "tblW", "tblBorders", "tblLayout", "tblCellMar", "tblLook"],
         f"{W}pPr": ["keepNext", "snapToGrid", "spacing", "ind", "jc", "outlineLvl", "rPr"],
     }
     checked = 0

@@ -15,7 +15,7 @@ from generator.format import load_format
 
 from .conftest import EXAMPLES, RICH_EXAMPLE
 from .helpers import BASE, edit, write
-from .test_linebreak import PROVOKING
+from .test_linebreak import PHONE_SHAPES, PHONES, PROVOKING
 from .test_pagination import pages_raw, squeeze
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice is installed by `make test`")]
@@ -97,3 +97,69 @@ def test_short_row_groups_move_whole_to_the_next_page(converted):
                     checked += 1
                     assert squeeze(group.label) in page, f"{name} 第 {number} 页有「{group.label}」的行，没有它的标签"
     assert checked >= len(groups) * len(converted)
+
+
+SIGNED = "发布日期: 2025-01-20\n"
+FILLER = "  本机关将继续做好政府信息公开工作，接受社会监督。\n"  # one line of 三号 text
+
+
+def convert(folder: Path, documents: list[Path]) -> list[Path]:
+    """The DOCX files as LibreOffice lays them out, converted to PDF in one run."""
+    command = ["soffice", "--headless", f"-env:UserInstallation=file://{folder}/profile", "--convert-to", "pdf", "--outdir", str(folder / "pdf")]
+    subprocess.run([*command, *map(str, documents)], capture_output=True, check=True, timeout=600)
+    return [folder / "pdf" / (document.stem + ".pdf") for document in documents]
+
+
+@pytest.fixture(scope="module")
+def signed(tmp_path_factory) -> list[Path]:
+    """The rich example with a 落款 and one to 22 more lines of text before it (so that one of
+    them ends a page where the 落款 would start the next), and telephone numbers; by LibreOffice."""
+    from generator.cli import main
+
+    folder = tmp_path_factory.mktemp("signed")
+    documents = []
+    for lines in range(1, 23):
+        text = edit(BASE, "年度: 2024\n", "年度: 2024\n" + SIGNED)
+        text = edit(text, "其他需要报告的事项: |\n", "其他需要报告的事项: |\n" + PHONES + "\n" + FILLER * lines)
+        form = write(folder, text, f"{lines}.yaml")
+        assert main(["build", str(form), "-o", str(folder / str(lines)), "--docx"]) == 0
+        documents.append(Path(shutil.copy(next((folder / str(lines)).glob("*.docx")), folder / f"{lines}.docx")))
+    return convert(folder, documents)
+
+
+def test_the_signature_is_never_alone_on_its_page(signed):
+    for pdf in signed:
+        page = next(page for page in pages_raw(pdf) if "2025年1月20日" in page)
+        rest = re.sub(r"—\d+—", "", page.replace("周口市人民政府办公室2025年1月20日", ""))
+        assert CJK.search(rest), f"{pdf.name}: 落款独占一页"
+
+
+def test_telephone_numbers_are_not_broken(signed):
+    lines = [line for line in subprocess.run(["pdftotext", "-raw", str(signed[0]), "-"], capture_output=True, text=True, check=True).stdout.splitlines()]
+    text = "\n".join(lines)
+    for number in PHONE_SHAPES:
+        assert text.count(number) == 28, (number, [line for line in lines if "0527" in line and number not in line][:3])
+
+
+def test_table_two_parts_stay_apart(converted):
+    """Table 二's four parts are four tables, not one whose first header rows repeat over the
+    others on a new page, and they are kept on one page."""
+    for name, pdf in converted.items():
+        pages = pages_raw(pdf)
+        assert sum(page.count("本年制发件数") for page in pages) == 1, name
+        assert len([page for page in pages if "行政许可" in page and "行政事业性收费" in page and "规章" in page]) == 1, name
+
+
+def test_doctor_says_which_faces_libreoffice_shows(converted):
+    """Where an official face is missing, `nianbao doctor` names the face LibreOffice shows the
+    DOCX in (fontconfig's choice for Chinese text): the PDF LibreOffice made uses that face."""
+    from generator.fonts import installed_families, roles, substitute
+
+    missing = {role.official[0] for role in roles().values()} - installed_families()
+    if not missing:
+        pytest.skip("every official face is installed")
+    listing = subprocess.run(["pdffonts", str(converted[str(RICH_EXAMPLE)])], capture_output=True, text=True, check=True).stdout
+    used = {line.split()[0].split("+")[-1] for line in listing.splitlines()[2:]}
+    for face in missing:
+        stand_in = substitute(face).replace(" ", "").removesuffix("SC")  # the PostScript name of one face of the family
+        assert any(name.startswith(stand_in) for name in used), (face, stand_in, used)

@@ -12,7 +12,7 @@ import pytest
 from pypdf import PdfReader
 from pypdf.generic import ContentStream, FloatObject, NumberObject
 
-from generator.render.justify import MAX_STRETCH_EM
+from generator.render.weasy import MAX_STRETCH_EM
 
 from .conftest import EXAMPLES, example_id
 from .helpers import BASE, edit, write
@@ -26,6 +26,9 @@ PROVOKING = "\n".join(
     f"  年度报告全文{'依法' * n}在门户网站{ADDRESS}公开，文号为周政办〔2020〕109号，统一社会信用代码为11411600MB12345678X，咨询电话0394-8888888。"
     for n in range(10)
 )
+# Telephone numbers at every position of a line: one of each shape crosses a line end somewhere.
+PHONE_SHAPES = ("0527—83593059", "（0527）83593059", "0527-83593059")
+PHONES = "\n".join(f"  {('联系' * 14)[:shift]}咨询电话{PHONE_SHAPES[0]}，或{PHONE_SHAPES[1]}、{PHONE_SHAPES[2]}。" for shift in range(28))
 NO_LINE_START = "，。、；：？！）》」』】〕〉”’…—%"
 NO_LINE_END = "（《「『【〔〈“‘"
 
@@ -97,3 +100,13 @@ def test_lines_keep_the_kinsoku_rules(built, provoking_pdf, path):
     assert len(lines) > 50
     assert not [line for line in lines if line[0] in NO_LINE_START]
     assert not [line for line in lines if line[-1] in NO_LINE_END]
+
+
+def test_telephone_numbers_are_not_broken(tmp_path):
+    from generator.cli import main
+
+    form = write(tmp_path, edit(BASE, "其他需要报告的事项: |\n", "其他需要报告的事项: |\n" + PHONES + "\n"))
+    assert main(["build", str(form), "-o", str(tmp_path / "out"), "--pdf"]) == 0
+    text = "\n".join(body_lines(next((tmp_path / "out").glob("*.pdf"))))
+    for number in PHONE_SHAPES:
+        assert text.count(number) == 28, number

@@ -34,7 +34,7 @@ def native_heap_in_use():
 
 def test_rendering_again_keeps_no_native_memory():
     """Each render of the six-page report used to keep 0.1 MB of Pango attributes for good
-    (WeasyPrint's layout of tabular figures, see render/layout_leak.py): 100 MB a thousand reports."""
+    (WeasyPrint's layout of tabular figures, see render/weasy.py): 100 MB a thousand reports."""
     from generator.render.pdf import render_pdf
 
     in_use = native_heap_in_use()

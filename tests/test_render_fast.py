@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import pytest
 
-from generator.render import paginate, pdf, stylesheets
+from generator.render import paginate, pdf, stylesheets, weasy
 
 from .conftest import EXAMPLES, RICH_EXAMPLE, ROOT, example_id
 from .helpers import document_of
@@ -56,14 +56,14 @@ def plain_page(html: str, base_url: str, url_fetcher):
 def test_the_fast_page_prints_the_same_bytes(path, monkeypatch):
     document = document_of(path)
     fast = pdf.render_pdf(document)
-    monkeypatch.setattr(pdf, "page_class", lambda: plain_page)
+    monkeypatch.setattr(weasy, "Page", plain_page)
     assert pdf.render_pdf(document) == fast
 
 
 def test_a_draft_prints_the_same_bytes(monkeypatch):
     document = document_of(RICH_EXAMPLE)
     fast = pdf.render_pdf(document, draft=True)
-    monkeypatch.setattr(pdf, "page_class", lambda: plain_page)
+    monkeypatch.setattr(weasy, "Page", plain_page)
     assert pdf.render_pdf(document, draft=True) == fast
 
 
@@ -82,7 +82,7 @@ def test_the_first_layout_of_the_head_breaks_its_tables_where_the_whole_document
 @pytest.mark.skipif(sys.platform != "linux", reason="the library search that starts processes is Linux's")
 def test_a_pdf_build_starts_no_library_search(tmp_path):
     """`ctypes.util.find_library` starts ldconfig, gcc and ld (0.3 s a build): WeasyPrint must
-    always be imported through `pdf.weasyprint()`, whichever renderer asks first."""
+    always be imported through render/weasy.py, whichever renderer asks first."""
     probe = (
         "import sys, ctypes.util; calls = []; find = ctypes.util.find_library;"
         "ctypes.util.find_library = lambda name: calls.append(name) or find(name);"
@@ -95,6 +95,6 @@ def test_a_pdf_build_starts_no_library_search(tmp_path):
 def test_a_page_that_is_not_well_formed_xml_is_read_as_html():
     """`&nbsp;` is HTML, not XML: such a page goes to WeasyPrint's HTML5 parser, and still prints."""
     html = "<!DOCTYPE html><html><body><p>政府信息&nbsp;公开<br></p></body></html>"
-    page = pdf.page_class()(html, "file:///", None)
+    page = weasy.Page(html, "file:///", None)
     assert [element.tag for element in page.etree_element.iter()] == ["html", "head", "body", "p", "br"]
     assert len(page.render().pages) == 1

@@ -1,6 +1,6 @@
 """Files the program ships with and the installation it relies on: the Word template (edited in
 Word/WPS, never regenerated) has what the renderer needs, the example schema is what
-`nianbao schema` prints, the WeasyPrint version is the one render/justify.py was written for,
+`nianbao schema` prints, the WeasyPrint versions are the ones render/weasy.py checks,
 and `--version` comes from pyproject.toml."""
 
 from __future__ import annotations
@@ -9,6 +9,8 @@ import re
 import subprocess
 import sys
 import tomllib
+import xml.etree.ElementTree as ET
+import zipfile
 from importlib.metadata import distributions
 
 import pytest
@@ -22,6 +24,7 @@ from generator.resources import InstallationError
 
 from .conftest import ROOT
 
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
 # Each named paragraph style of the template and the font role (templates/fonts.yaml) it is set in
 STYLE_FONTS = {"标题": "title", "一级标题": "heading1", "二级标题": "heading2", "正文": "body", "表格": "table", "页码": "page_number"}
@@ -33,6 +36,19 @@ def test_the_word_template_has_every_style_in_the_official_faces():
     for name, role in STYLE_FONTS.items():
         east_asian = styles[name].element.rPr.rFonts.get(qn("w:eastAsia"))
         assert east_asian == roles()[role].official[0], name
+
+
+def test_the_word_template_names_the_faces_word_uses_without_the_official_ones():
+    """Its font table gives each official face the first stand-in fonts.yaml names for Word/WPS
+    (altName), whether it is serif or sans (family) and that it is a Chinese face (charset)."""
+    with zipfile.ZipFile(TEMPLATE) as archive:
+        table = ET.fromstring(archive.read("word/fontTable.xml"))
+    fonts = {font.get(f"{W}name"): font for font in table.iter(f"{W}font")}
+    for role in roles().values():
+        font = fonts[role.official[0]]
+        assert font.find(f"{W}altName").get(f"{W}val") == role.docx_fallback[0], role.key
+        assert font.find(f"{W}family").get(f"{W}val") == role.docx_family, role.key
+        assert font.find(f"{W}charset").get(f"{W}val") == "86", role.key  # GB2312
 
 
 def test_the_word_template_sets_up_the_page_as_gbt_9704():
@@ -107,10 +123,11 @@ def test_version_is_the_one_in_pyproject(run_cli):
     assert run_cli("--version") == (0, f"nianbao {PROJECT['version']}\n", "")
 
 
-def test_justify_is_written_for_the_weasyprint_pyproject_pins():
-    from generator.render.justify import WEASYPRINT_VERSION
+def test_pyproject_allows_the_weasyprint_versions_render_weasy_checks_and_constraints_pin_the_tested_one():
+    from generator.render.weasy import REQUIREMENT, TESTED_VERSION
 
-    assert f"weasyprint=={WEASYPRINT_VERSION}" in PROJECT["dependencies"]
+    assert REQUIREMENT in PROJECT["dependencies"]
+    assert f"weasyprint=={TESTED_VERSION}" in (ROOT / "constraints.txt").read_text("utf-8").splitlines()
 
 
 def run_with_weasyprint_71(*args: str) -> subprocess.CompletedProcess:

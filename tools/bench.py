@@ -322,9 +322,8 @@ def inside_phases() -> dict:
 
     document = build_document(check_file(str(RICH)).report)
     checked = clock()
-    from generator.render import pdf
+    from generator.render import pdf  # and WeasyPrint, through render/weasy.py
 
-    pdf.weasyprint()
     imported = clock()
     layouts = []
     lay_out = pdf.lay_out

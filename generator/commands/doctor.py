@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import shutil
 
-from ..fonts import resolve_roles
+from ..fonts import installed_families, resolve_roles, roles, substitute
 from ..resources import InstallationError
 
 
@@ -21,16 +21,35 @@ def harfbuzz_subset_available() -> bool:
 
 
 def weasyprint_status() -> tuple[bool, str]:
-    """WeasyPrint as PDF rendering needs it: installed, in the version render/justify.py extends, with Pango."""
+    """WeasyPrint as PDF rendering needs it: installed, with the internals render/weasy.py checks, with Pango."""
     try:
-        from ..render import justify
+        from ..render import weasy
     except ImportError:
         return False, "WeasyPrint：未安装，无法生成 PDF"
     except InstallationError as exc:
         return False, str(exc)
     except OSError:  # WeasyPrint loads Pango when imported
         return False, "WeasyPrint：找不到 Pango 库，无法生成 PDF；安装方法见 README 的“安装”一节"
-    return True, f"WeasyPrint {justify.WEASYPRINT_VERSION}：可用"
+    return True, f"WeasyPrint {weasy.weasyprint.__version__}：可用"
+
+
+def docx_fonts() -> None:
+    """How the DOCX (which names the official faces) looks here, and on a PC without them."""
+    print("Word 文档（DOCX）的字体：")
+    families, shown = installed_families(), set()
+    for role in roles().values() if families else ():  # without fontconfig nothing is known here
+        face = role.official[0]
+        if face in families:
+            shown.add(face)
+            print(f"  ✓ {role.label}：{face}")
+            continue
+        stand_in = substitute(face)
+        shown.add(stand_in)
+        print(f"  ! {role.label}：本机没有{face}，在本机用 LibreOffice 打开时显示为 {stand_in or '系统默认字体'}")
+    if len(shown) == 1 and None not in shown:
+        print("    在本机打开 DOCX，标题、各级标题和正文是同一种字体，只能靠字号区分层级；安装公文字体后与 PDF 一致。")
+    substitutes = "；".join(f"{role.label} {' → '.join(role.docx_fallback)}" for role in roles().values() if role.docx_fallback)
+    print(f"  在没有公文字体的电脑上，Word/WPS 按 DOCX 字体表的替代字体显示：{substitutes}。")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -46,6 +65,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             weight = "（粗体）" if resolution.weight == "bold" else ""
             print(f"  ! {role.label}：未安装{role.official[0]}，使用替代字体 {resolution.face}{weight}（PDF 中嵌入的是替代字体）")
+    docx_fonts()
     print("环境：")
     fast = harfbuzz_subset_available()
     print(f"  {'✓' if fast else '!'} 快速字体子集化（HarfBuzz subset）：{'可用' if fast else '不可用，生成 PDF 会慢很多；请安装 libharfbuzz-subset0'}")

@@ -23,6 +23,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--port", type=int, default=8000, metavar="端口", help="端口（默认 8000）")
     parser.add_argument("--users", metavar="账户文件", help="账户文件（YAML）：机关工作人员只能编辑本机关的表单，政务公开办可查看全部；启动时导入审核数据库（已有的账户不变），之后在网页“账户管理”中管理")
     parser.add_argument("--add-user", metavar="用户名", help="在 --users 指定的账户文件中添加或修改一个账户（会提示输入密码），然后退出")
+    parser.add_argument("--certfile", metavar="证书文件", help="HTTPS 证书（PEM）：与 --keyfile 一起使用时以 HTTPS 提供服务，登录状态只经 HTTPS 传送")
+    parser.add_argument("--keyfile", metavar="私钥文件", help="HTTPS 证书的私钥（PEM）")
     who = parser.add_mutually_exclusive_group()
     who.add_argument("--agency", metavar="机关名称", help="与 --add-user 一起使用：账户所属机关")
     who.add_argument("--office", action="store_true", help="与 --add-user 一起使用：政务公开办账户（可查看全部表单，不能修改）")
@@ -89,6 +91,13 @@ def run(args: argparse.Namespace) -> int:
     if not is_loopback(args.host) and accounts is None:
         print(f"在 {args.host} 上提供服务，其他电脑也能访问：必须用 --users 指定账户文件（用 --add-user 创建账户）", file=sys.stderr)
         return 2
+    if bool(args.certfile) != bool(args.keyfile):
+        print("用法错误：--certfile 和 --keyfile 须一起使用", file=sys.stderr)
+        return 2
+    for name in (args.certfile, args.keyfile):
+        if name and not Path(name).is_file():
+            print(f"找不到文件 {name}", file=sys.stderr)
+            return 2
     if not port_is_free(args.host, args.port):
         print(f"端口 {args.port} 已被占用，请用 --port 换一个端口", file=sys.stderr)
         return 2
@@ -96,8 +105,15 @@ def run(args: argparse.Namespace) -> int:
 
     from ..serve.app import create_app
 
-    app = create_app(folder, accounts, session_secret(folder))
+    https = bool(args.certfile)
+    app = create_app(folder, accounts, session_secret(folder), https=https)
     host = f"[{args.host}]" if ":" in args.host else args.host
-    print(f"表单文件夹：{folder.resolve()}\n请在浏览器中打开 http://{host}:{args.port}/ （按 Ctrl+C 停止）", flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False, server_header=False)
+    print(f"表单文件夹：{folder.resolve()}\n请在浏览器中打开 {'https' if https else 'http'}://{host}:{args.port}/ （按 Ctrl+C 停止）", flush=True)
+    try:
+        uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False, server_header=False, ssl_certfile=args.certfile, ssl_keyfile=args.keyfile)
+    except (OSError, ValueError) as exc:  # a certificate or key that cannot be read or does not match
+        from ..limits import os_problem
+
+        print(f"无法用证书 {args.certfile} 和私钥 {args.keyfile} 启动 HTTPS：{os_problem(exc) if isinstance(exc, OSError) else '证书或私钥无法读取，或二者不匹配'}", file=sys.stderr)
+        return 2
     return 0

@@ -47,9 +47,10 @@ COUNTED = set("位年月日号个项件条页次元%")  # a number before one of
 
 
 def normalize_text(text: str) -> str:
-    """Kangxi radicals and radical-supplement look-alikes to ordinary characters; no-break spaces to spaces."""
+    """Kangxi radicals and radical-supplement look-alikes to ordinary characters; no-break spaces to
+    spaces; no zero-width spaces or word joiners (nianbao's DOCX keeps telephone numbers whole with them)."""
     text = "".join(unicodedata.normalize("NFKC", ch) if "\u2f00" <= ch <= "\u2fdf" else ch for ch in text)
-    return text.translate(RADICALS).replace("\u00a0", " ").replace("\u200b", "")
+    return text.translate(RADICALS).replace("\u00a0", " ").replace("\u200b", "").replace("\u2060", "")
 
 
 def squeeze(text: str) -> str:
@@ -124,10 +125,10 @@ class Importer:
         """Find the title (it may wrap over up to three lines), set agency and year, drop it."""
         patterns = [re.compile(p) for p in self.fmt.title_patterns]
         agency, year = self.fmt.field_for("agency").key, self.fmt.field_for("year").key
-        limit = min(len(self.lines), 40)
-        for start in range(limit):
+        filled = [index for index in range(min(len(self.lines), 40)) if self.lines[index].text.strip()]  # a <br /> leaves a blank line
+        for first, start in enumerate(filled):
             joined = ""
-            for end in range(start, min(start + 3, limit)):
+            for end in filled[first : first + 3]:
                 if any(self.heading_matches(self.lines[end].text, section) for section in self.fmt.sections):
                     break
                 joined += squeeze(self.lines[end].text)

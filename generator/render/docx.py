@@ -21,16 +21,24 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 
-from ..document import EMBEDDED_NAME, EMBEDDED_NAMESPACE, GROUP_KEPT_WHOLE, Document, Heading, Paragraph, Signature, TableBlock, grid_positions
+from ..document import EMBEDDED_NAME, EMBEDDED_NAMESPACE, GROUP_KEPT_WHOLE, PHONE, Document, Heading, Paragraph, Signature, TableBlock, grid_positions
 from ..resources import TEMPLATES, InstallationError
 
 TEMPLATE = TEMPLATES / "report.docx"
 
 # The template's named styles the report is written with (its footers use 页码 for the page numbers).
 STYLES = ("标题", "一级标题", "二级标题", "正文", "表格", "Table Grid")
-# A run Word and LibreOffice will not break (a web address, a long number): justified, the line
-# before it would be letter-spaced across the measure, so such a paragraph is set flush left.
+# A run Word and LibreOffice will not break (a web address, a long number, a telephone number):
+# justified, the line before it would be letter-spaced across the measure, so such a paragraph is
+# set flush left.
 UNBREAKABLE = re.compile(r"[0-9A-Za-z〔〕./:_%#?=&+\-]{12,}")
+WORD_JOINER = "\u2060"  # no break here (Unicode UAX #14), zero width
+
+
+def unbroken_phones(text: str) -> str:
+    """Telephone numbers with a word joiner on each side of their dashes and brackets, which
+    Word and LibreOffice would otherwise break a line at (0527— | 83593059)."""
+    return PHONE.sub(lambda m: re.sub(r"(?<=.)([-－—–)）])(?=.)", rf"{WORD_JOINER}\1{WORD_JOINER}", m.group(0)), text)
 
 
 # Elements that must follow a given one in its parent (WordprocessingML's schema order: Word
@@ -39,7 +47,11 @@ FOLLOWING = {
     "w:cantSplit": ("w:trHeight", "w:tblHeader", "w:tblCellSpacing", "w:jc", "w:hidden", "w:ins", "w:del", "w:trPrChange"),
     "w:tblHeader": ("w:tblCellSpacing", "w:jc", "w:hidden", "w:ins", "w:del", "w:trPrChange"),
     "w:tblCellMar": ("w:tblLook", "w:tblCaption", "w:tblDescription", "w:tblPrChange"),
+    "w:tblBorders": ("w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblCaption", "w:tblDescription", "w:tblPrChange"),
 }
+# A table, or tables printed one under another (table 二's four parts), of up to this many rows
+# is kept on one page, as it fits on the next page rather than split over two.
+KEPT_WHOLE_ROWS = 20
 
 
 def add_property(parent, tag: str, **attributes: str):
@@ -62,11 +74,16 @@ def cell_margins(table, sides: int = 30, top_bottom: int = 40) -> None:
         margins.append(margin)
 
 
-def add_table(docx, block: TableBlock) -> None:
+def add_table(docx, block: TableBlock, kept: set[int], joined: bool) -> None:
+    """The table; `kept`: its rows kept with the next (on one page); `joined`: it follows another
+    table directly, under whose bottom rule it starts (no rule of its own on top)."""
     rows = block.head + block.body
     table = docx.add_table(rows=len(rows), cols=block.columns)
     table.style = "Table Grid"
     table.autofit = False
+    if joined:
+        borders = add_property(table._tbl.tblPr, "w:tblBorders")
+        borders.append(OxmlElement("w:top", {qn("w:val"): "nil"}))
     cell_margins(table)
     text_width = docx.sections[0].page_width - docx.sections[0].left_margin - docx.sections[0].right_margin
     for column, share in zip(table.columns, block.widths, strict=True):
@@ -86,7 +103,6 @@ def add_table(docx, block: TableBlock) -> None:
             elif cell.header and r >= len(block.head):
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
             target.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-    kept = rows_kept_with_next(block)
     for index, row in enumerate(table.rows):
         properties = row._tr.get_or_add_trPr()
         add_property(properties, "w:cantSplit")
@@ -106,6 +122,42 @@ def rows_kept_with_next(block: TableBlock) -> set[int]:
             if r >= len(block.head) and cell.header and 1 < cell.rowspan <= GROUP_KEPT_WHOLE:
                 kept.update(range(r, r + cell.rowspan - 1))
     return kept
+
+
+def add_separator(docx, kept: bool) -> None:
+    """An empty 1 pt paragraph between two tables printed one under the other: with nothing
+    between them, Word and LibreOffice join them into one table, whose first header rows (marked
+    to repeat) would then print again over the other parts on a new page."""
+    paragraph = docx.add_paragraph(style="表格")
+    paragraph.paragraph_format.line_spacing = Pt(1)
+    if kept:
+        paragraph.paragraph_format.keep_with_next = True
+    mark = OxmlElement("w:rPr")
+    mark.append(OxmlElement("w:sz", {qn("w:val"): "2"}))
+    paragraph._p.get_or_add_pPr().append(mark)
+
+
+def table_runs(blocks: list) -> dict[int, tuple[bool, bool, set[int]]]:
+    """For each table (by position in `blocks`): whether it follows another table directly,
+    whether its run of adjacent tables is kept whole, and its rows kept with the next one. A run
+    short enough stays on one page (all rows kept but the run's last); a longer table keeps its
+    short row groups whole."""
+    runs: list[list[int]] = []
+    for index, block in enumerate(blocks):
+        if isinstance(block, TableBlock):
+            if runs and runs[-1][-1] == index - 1:
+                runs[-1].append(index)
+            else:
+                runs.append([index])
+    out = {}
+    for run in runs:
+        sizes = [len(blocks[i].head) + len(blocks[i].body) for i in run]
+        whole = sum(sizes) <= KEPT_WHOLE_ROWS
+        for position, (index, size) in enumerate(zip(run, sizes, strict=True)):
+            last = position == len(run) - 1
+            kept = set(range(size - 1 if last else size)) if whole else rows_kept_with_next(blocks[index])
+            out[index] = (position > 0, whole, kept)
+    return out
 
 
 def to_bytes(docx) -> bytes:
@@ -141,10 +193,16 @@ def signature_indents(block: Signature) -> tuple[float, float]:
 
 
 def add_signature(docx, block: Signature) -> None:
-    """The 落款 under one blank line, right-aligned with its GB/T 9704 indents."""
-    docx.add_paragraph("", style="正文")
+    """The 落款 under one blank line, right-aligned with its GB/T 9704 indents, on the page of the
+    text's last lines (never alone at the top of a page)."""
+    last = docx.element.body.xpath("./w:p | ./w:tbl")[-1]
+    if last.tag == qn("w:p"):
+        last.get_or_add_pPr().keepNext_val = True
+    docx.add_paragraph("", style="正文").paragraph_format.keep_with_next = True
     for text, indent in zip((block.agency, block.date), signature_indents(block), strict=True):
         paragraph = docx.add_paragraph(text, style="正文")
+        if text == block.agency:
+            paragraph.paragraph_format.keep_with_next = True
         paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         paragraph.paragraph_format.first_line_indent = Pt(0)
         paragraph.paragraph_format.right_indent = Pt(16 * indent)
@@ -194,17 +252,21 @@ def render_docx(doc: Document, draft: bool = False) -> bytes:
     properties.author = properties.last_modified_by = doc.agency[:CORE_PROPERTY_CHARS]
     properties.created = properties.modified = doc.stamp.replace(tzinfo=None)
     properties.revision = 1
-    docx.add_paragraph(doc.title, style="标题")
-    for block in doc.blocks:
+    docx.add_paragraph("\n".join(doc.title_lines), style="标题")  # python-docx makes each \n a <w:br/>
+    tables = table_runs(doc.blocks)
+    for index, block in enumerate(doc.blocks):
         if isinstance(block, Heading):
             docx.add_paragraph(block.text, style="一级标题" if block.level == 1 else "二级标题")
         elif isinstance(block, Paragraph):
-            paragraph = docx.add_paragraph(block.text, style="正文")
-            if UNBREAKABLE.search(block.text):
+            paragraph = docx.add_paragraph(unbroken_phones(block.text), style="正文")
+            if UNBREAKABLE.search(block.text) or PHONE.search(block.text):
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
         elif isinstance(block, Signature):
             add_signature(docx, block)
         else:
-            add_table(docx, block)
+            joined, whole, kept = tables[index]
+            if joined:
+                add_separator(docx, kept=whole)
+            add_table(docx, block, kept, joined)
     embed_form(docx, doc)
     return to_fixed_bytes(to_bytes(docx), doc)

@@ -8,7 +8,7 @@ from functools import cache
 import jinja2
 from markupsafe import Markup, escape
 
-from ..document import Document
+from ..document import PHONE, Document
 from ..fonts import css_variables
 from ..resources import TEMPLATES
 
@@ -17,8 +17,10 @@ URL = re.compile(r"(?:https?://|www\.)[0-9A-Za-z./_?=&;%#:~+-]+")
 
 def breakable(text: str) -> Markup:
     """Escaped text whose web addresses may break after each / and . (W3C clreq, Chicago), so
-    that a long address does not leave the line before it short or stretched."""
-    return Markup(URL.sub(lambda m: re.sub(r"([/.])(?=[^/])", r"\1<wbr />", m.group(0)), str(escape(text))))
+    that a long address does not leave the line before it short or stretched; telephone numbers
+    do not break."""
+    text = URL.sub(lambda m: re.sub(r"([/.])(?=[^/])", r"\1<wbr />", m.group(0)), str(escape(text)))
+    return Markup(PHONE.sub(lambda m: f'<span class="nowrap">{m.group(0)}</span>', text))
 
 
 @cache

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from ..document import Document, TableBlock, continue_table
+from . import weasy
 
 MAX_PASSES = 4
 
@@ -18,17 +19,14 @@ MAX_PASSES = 4
 def first_rows_of_pages(rendered) -> dict[int, list[int]]:
     """For each table (by its position in the document, from 1), the first body row of every page
     after the one it starts on (rows carry data-row="table:row")."""
-    from weasyprint.formatting_structure import boxes
-
     found: dict[int, list[int]] = {}
-    for page in rendered.pages:
+    for rows in weasy.table_rows(rendered):
         tables_here: set[int] = set()
-        for box in page._page_box.descendants():
-            if isinstance(box, boxes.TableRowBox) and box.element is not None and box.element.get("data-row"):
-                table, row = map(int, box.element.get("data-row").split(":"))
-                if table not in tables_here:
-                    tables_here.add(table)
-                    found.setdefault(table, []).append(row)
+        for label in rows:
+            table, row = map(int, label.split(":"))
+            if table not in tables_here:
+                tables_here.add(table)
+                found.setdefault(table, []).append(row)
     return {table: rows[1:] for table, rows in found.items() if rows[1:]}
 
 

@@ -5,12 +5,11 @@ element name (`[hidden]`, `:is(…)[hidden]`, `[dir=rtl i]`…) are tried on eve
 render, which was a third of the time spent computing styles. Our pages use a closed set of
 elements and attributes, so a rule whose selector needs an element or an attribute the page
 does not have can never match it: dropping it changes no computed style (rules keep their order
-and specificity), only the time.
+and specificity), only the time. (render/weasy.py gives this module WeasyPrint's stylesheet
+and parses what it keeps.)
 """
 
 from __future__ import annotations
-
-from functools import lru_cache
 
 from cssselect2 import parser
 
@@ -70,11 +69,3 @@ def usable_rules(css: str, words: Vocabulary) -> str:
             kept.append(f"{', '.join(tinycss2.serialize(tokens).strip() for tokens in usable)} {{{tinycss2.serialize(rule.content)}}}")
     return "\n".join(kept)
 
-
-@lru_cache(maxsize=8)
-def user_agent_stylesheet(words: Vocabulary):
-    """WeasyPrint's HTML5 user-agent stylesheet for a page using `words` (parsed once a process)."""
-    from weasyprint import CSS
-    from weasyprint.html import UA
-
-    return CSS(string=usable_rules(UA, words))

@@ -71,4 +71,4 @@ def add_account(path: Path, name: str, password: str, agency: str) -> None:
     data = yaml.load(path.read_text("utf-8"), Loader=yaml.CSafeLoader) if path.exists() else {}
     entry = {"密码": HASHER.hash(password)} | ({"机关": agency} if agency else {"角色": OFFICE})
     data = (data or {}) | {name: entry}
-    write_atomic(path, "# nianbao serve 的账户（密码只保存 Argon2 散列值）\n" + yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    write_atomic(path, "# nianbao serve 的账户（密码只保存 Argon2 散列值）\n" + yaml.safe_dump(data, allow_unicode=True, sort_keys=False), mode=0o600)

@@ -4,13 +4,16 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import secrets
 import subprocess
 import tempfile
 import threading
 import urllib.parse
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from functools import lru_cache
+from http import HTTPStatus
 from pathlib import Path
 from typing import TypeVar
 
@@ -29,22 +32,44 @@ from starlette.staticfiles import StaticFiles
 from .. import services
 from ..acknowledge import finding_path
 from ..codes import Level
-from ..document import grid_table
+from ..document import link_headers, table_block
 from ..findings import Finding, InputError
 from ..fonts import TEMPLATES
+from ..form import parse_form
 from ..formwriter import write_form
 from ..importer import PUBLISHED_SUFFIXES
 from ..report import Report
 from ..services import Checked, Imported, blank_report, carry_forward, import_published, load_report, new_form_problem, output_stem
 from .account_pages import account_routes
 from .accounts import Account, agency_of
-from .editing import apply_edits, computed_cells, finding_target, form_state, read_with_spans, text_target, with_acknowledgement
+from .editing import (
+    EditError,
+    apply_edits,
+    computed_cells,
+    finding_target,
+    form_state,
+    read_with_spans,
+    text_target,
+    with_acknowledgement,
+    with_reason,
+    without_acknowledgement,
+)
 from .season import return_comments, season_routes, submitted_message
 from .sessions import Sessions
 from .store import FormStore, NotAForm, version_of
 
+STALE_ACKNOWLEDGEMENT = "W207"  # an entry of 已核对 no warning answers to any more
+PREVIEW_DPI = 110  # an A4 page 909 px wide: table figures about 15 px tall, readable for proofreading
 MAX_UPLOAD = 10 * 1024 * 1024  # a published report is a few MB at most
 Result = TypeVar("Result")
+FOLDER_MARKS = ("/", "\\")  # an agency's forms live in a folder named after it
+STATUS_WORDS = {
+    400: "请求的内容无法读取，请刷新页面后重试",
+    403: "没有权限进行这项操作",
+    404: "没有这个页面（地址可能输错了，或表单已改名、删除）",
+    405: "不支持这种请求方式：请从页面上的按钮和链接进入",
+    413: "上传的内容太大",
+}
 KINDS = {"pdf": "application/pdf", "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "html": "text/html; charset=utf-8"}
 
 
@@ -57,16 +82,19 @@ def finding_json(finding: Finding, checked: Checked) -> dict:
     target = finding_target(finding, checked.report, checked.spans) if checked.report else ""
     path = finding_path(checked.report, finding) if checked.report and finding.level != Level.ERROR else ""
     data = {"code": finding.code, "level": finding.level.value, "label": finding.level.label, "message": finding.message, "hint": finding.hint, "target": target, "path": path}
+    if finding.code == STALE_ACKNOWLEDGEMENT and checked.report:  # which entry of the 已核对 list, for its removal in one click
+        data["entry"] = next((i for i, a in enumerate(checked.report.acknowledgements) if finding.loc and a.loc.line == finding.loc.line), -1)
     return data | ({"acknowledged": {"reason": finding.acknowledged}} if finding.acknowledged else {})
 
 
-def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret: str | None = None) -> Starlette:
+def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret: str | None = None, https: bool = False) -> Starlette:
+    """The app over the forms of `folder`; `https`: served over TLS only, so the session cookie is sent only over it."""
     store = FormStore(folder)
     sessions = Sessions(store.folder, accounts) if accounts is not None else None
     env = Environment(loader=FileSystemLoader(TEMPLATES / "serve"), autoescape=select_autoescape(default=True), trim_blocks=True, lstrip_blocks=True)
 
     def page(request: Request, template: str, status: int = 200, **values) -> HTMLResponse:
-        values |= {"csrf": csrf_token(request), "user": current_user(request), "accounts": accounts is not None, "quote": urllib.parse.quote}
+        values |= {"csrf": csrf_token(request), "user": current_user(request), "accounts": accounts is not None, "quote": urllib.parse.quote, "title_of": title_of}
         return HTMLResponse(env.get_template(template).render(**values), status_code=status)
 
     def current_user(request: Request) -> Account | None:
@@ -99,9 +127,12 @@ def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret:
 
     async def json_body(request: Request) -> dict:
         require_csrf(request, request.headers.get("x-csrf-token"))
-        body = await request.json()
+        try:
+            body = await request.json()
+        except ValueError:
+            body = None
         if not isinstance(body, dict):
-            raise HTTPException(400, "请求格式不对")
+            raise HTTPException(400, "请求的内容无法读取，请刷新页面后重试")
         return body
 
     async def home(request: Request) -> Response:
@@ -135,13 +166,16 @@ def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret:
             version=version_of(text),
             readonly=(user is not None and not user.may_write(agency_of(text))) or bool(submitted_message(store.folder, text)),
             comments=return_comments(store.folder, checked),
+            restored=request.query_params.get("restored", "")[:40],
+            merged=request.query_params.get("merged", "")[:200],
         )
 
     async def check(request: Request) -> Response:
         name = request.path_params["name"]
         body = await json_body(request)
         text = form_text(request, name)
-        checked = await run_in_threadpool(lambda: check_text(store, name, apply_edits(text, name, body.get("edits", {}))))
+        edited = edited_text(text, name, body.get("edits", {}))
+        checked = await run_in_threadpool(check_text, store, name, edited)
         return JSONResponse(
             {
                 "findings": [finding_json(f, checked) for f in checked.findings],
@@ -154,8 +188,17 @@ def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret:
         name = request.path_params["name"]
         body = await json_body(request)
         text = form_text(request, name, write=True)
-        edited = apply_edits(text, name, body.get("edits", {})) if "edits" in body else str(body.get("text", ""))
-        return save_text(request, name, edited, str(body.get("version", "")))
+        base = str(body.get("version", ""))
+        if "edits" not in body:  # a whole text: an earlier version restored
+            return save_text(request, name, str(body.get("text", "")), base)
+        edited = edited_text(text, name, body["edits"])
+        if version_of(text) == base:
+            return save_text(request, name, edited, base)
+        resolved = frozenset(map(str, body["resolved"])) if isinstance(body.get("resolved"), list) else frozenset()
+        merge = await run_in_threadpool(merged, store, name, base, text, body["edits"], resolved)  # saved by someone else meanwhile
+        if merge.clashes:
+            return JSONResponse({"conflict": True, "version": version_of(text), "clashes": merge.clashes}, status_code=409)
+        return save_text(request, name, merge.text, version_of(text), merged_with=merge.theirs)
 
     async def acknowledge(request: Request) -> Response:
         """A warning the user stands by: 已核对 with its reason, written into the form and saved."""
@@ -165,27 +208,50 @@ def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret:
         if not reason:
             return JSONResponse({"message": "请写明核对后仍保留的理由"}, status_code=400)
         text = form_text(request, name, write=True)
-        edited = with_acknowledgement(apply_edits(text, name, body.get("edits", {})), code, path, reason)
+        try:
+            edited = with_acknowledgement(edited_text(text, name, body.get("edits", {})), code, path, reason)
+        except EditError as exc:
+            raise HTTPException(400, exc.message_zh) from None
         return save_text(request, name, edited, str(body.get("version", "")))
 
-    def save_text(request: Request, name: str, edited: str, base: str) -> Response:
-        """Save a form's new text if it is still at version `base`; otherwise both versions, for the user to choose."""
+    async def acknowledgement(request: Request) -> Response:
+        """An entry of the form's 已核对 list changed: its reason rewritten, or the entry taken out."""
+        name = request.path_params["name"]
+        body = await json_body(request)
+        entry, action, reason = body.get("entry"), body.get("action"), str(body.get("reason", "")).strip()
+        if not isinstance(entry, int) or action not in ("remove", "reason") or (action == "reason" and not reason):
+            raise HTTPException(400, "请写明核对后仍保留的理由" if action == "reason" else "请求的内容无法读取，请刷新页面后重试")
+        text = form_text(request, name, write=True)
+        try:
+            current = edited_text(text, name, body.get("edits", {}))
+            edited = without_acknowledgement(current, entry, name) if action == "remove" else with_reason(current, entry, reason, name)
+        except EditError as exc:
+            raise HTTPException(400, exc.message_zh) from None
+        return save_text(request, name, edited, str(body.get("version", "")))
+
+    def save_text(request: Request, name: str, edited: str, base: str, merged_with: list[str] | None = None) -> Response:
+        """Save a form's new text if it is still at version `base` (`merged_with`: what others
+        saved meanwhile, kept); a save in between is a conflict the page resolves field by field."""
         user = current_user(request)
         if user is not None and not user.may_write(agency_of(edited)):
             raise HTTPException(403, "只能保存本机关的表单（机关名称不能改为其他机关）")
         version = store.save(name, edited, base)
         if version is None:
-            current = store.read(name)
-            return JSONResponse({"conflict": True, "theirs": current, "mine": edited, "version": version_of(current)}, status_code=409)
+            return JSONResponse({"conflict": True, "version": version_of(store.read(name)), "clashes": []}, status_code=409)
         prerender(check_text(store, name, edited), edited, name, store.folder)
-        return JSONResponse({"version": version})
+        return JSONResponse({"version": version} | ({"merged": merged_with} if merged_with is not None else {}))
 
     async def history(request: Request) -> Response:
         name = request.path_params["name"]
         text = form_text(request, name)
         chosen = request.query_params.get("version")
-        earlier = store.earlier(name, chosen) if chosen else None
-        return page(request, "history.html.j2", name=name, versions=store.history(name), chosen=chosen, earlier=earlier, version=version_of(text))
+        try:
+            earlier = store.earlier(name, chosen) if chosen else None
+        except NotAForm:
+            raise HTTPException(404, "没有这个历史版本") from None
+        versions = store.history(name)
+        chosen_saved = next((v.saved for v in versions if v.id == chosen), "")
+        return page(request, "history.html.j2", name=name, versions=versions, chosen=chosen, chosen_saved=chosen_saved, earlier=earlier, version=version_of(text))
 
     async def download(request: Request) -> Response:
         name, kind = request.path_params["name"], request.path_params["kind"]
@@ -228,6 +294,8 @@ def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret:
         agency, year_text = str(form.get("agency", "")).strip(), str(form.get("year", "")).strip()
         if user is not None and (user.office or agency != user.agency):
             raise HTTPException(403, "只能为本机关新建表单")
+        if any(mark in agency for mark in FOLDER_MARKS):
+            return page(request, "message.html.j2", 400, message="机关名称不能包含“/”或“\\”（表单按机关名称存放在同名文件夹中），请写机关全称")
         year = int(year_text) if year_text.isascii() and year_text.isdigit() and len(year_text) <= 4 else 0
         problem = new_form_problem(agency, year) if year else "请填写四位数的年度"
         if problem:
@@ -257,7 +325,13 @@ def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret:
         imported = await with_upload(upload, imported_or_none)
         report = imported.extraction.report if imported else None
         if report is None or not report.agency or not report.year:
-            return page(request, "message.html.j2", 400, message=f"无法从 {upload.filename} 读出机关和年度，请用命令 nianbao import 导入并补填")
+            return page(
+                request,
+                "message.html.j2",
+                400,
+                message=f"无法从 {upload.filename} 读出机关名称和年度。请确认上传的是已公开的年度报告（.pdf/.docx/.html/.txt，标题中有机关名称和年度）；"
+                "读不出时，可以新建一份表单，再把报告中的数字和文字填进去。",
+            )
         if user is not None and (user.office or report.agency != user.agency):
             raise HTTPException(403, "只能导入本机关的报告")
         return create(request, user, f"{report.agency}/{report.year}.yaml", imported.form)
@@ -294,9 +368,17 @@ def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret:
     async def http_error(request: Request, exc: HTTPException) -> Response:
         if exc.status_code == 303:
             return RedirectResponse(exc.headers["Location"], status_code=303)
+        return refusal(request, exc.status_code, said_in_chinese(exc))
+
+    async def server_error(request: Request, exc: Exception) -> Response:
+        """What went wrong inside the server: a Chinese page for the user, the details in the server's log."""
+        logging.getLogger("nianbao").error("处理 %s %s 时出错", request.method, request.url.path, exc_info=exc)
+        return refusal(request, 500, "服务器处理这个请求时出错，所填内容没有丢失。请稍后重试；一再出现时，请把出错的时间告诉管理员（服务器日志中有详细记录）。")
+
+    def refusal(request: Request, status: int, message: str) -> Response:
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"message": exc.detail}, status_code=exc.status_code)
-        return page(request, "message.html.j2", exc.status_code, message=exc.detail)
+            return JSONResponse({"message": message}, status_code=status)
+        return page(request, "message.html.j2", status, message=message)
 
     routes = [
         Route("/", home),
@@ -312,11 +394,12 @@ def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret:
         Route("/api/check/{name:path}", check, methods=["POST"]),
         Route("/api/save/{name:path}", save, methods=["POST"]),
         Route("/api/acknowledge/{name:path}", acknowledge, methods=["POST"]),
+        Route("/api/acknowledgement/{name:path}", acknowledgement, methods=["POST"]),
         Mount("/static", StaticFiles(directory=TEMPLATES / "serve" / "static"), name="static"),
     ]
     routes[-1:-1] = season_routes(store, page, require_user, require_csrf) + (account_routes(sessions, page, require_user, require_csrf) if sessions else [])
-    middleware = [Middleware(SessionMiddleware, secret_key=secret or secrets.token_hex(32), session_cookie="nianbao", same_site="strict", https_only=False)]
-    return Starlette(routes=routes, middleware=middleware, exception_handlers={HTTPException: http_error}, lifespan=lambda app: warming(store))
+    middleware = [Middleware(SessionMiddleware, secret_key=secret or secrets.token_hex(32), session_cookie="nianbao", same_site="strict", https_only=https)]
+    return Starlette(routes=routes, middleware=middleware, exception_handlers={HTTPException: http_error, Exception: server_error}, lifespan=lambda app: warming(store))
 
 
 @contextlib.asynccontextmanager
@@ -352,6 +435,80 @@ async def read_form(request: Request):
     return await request.form()
 
 
+@dataclass
+class Merge:
+    """One person's edits onto a form someone else saved meanwhile: the merged text, what the
+    others changed (kept), and the fields both changed differently (for the person to choose)."""
+
+    text: str
+    theirs: list[str]
+    clashes: list[dict]
+
+
+def merged(store: FormStore, name: str, base: str, current: str, edits: object, resolved: frozenset[str] = frozenset()) -> Merge:
+    """Three ways: what the page started from (`base`), what it changed, what was saved since.
+    Changes to different fields are all kept; a field both changed to different values clashes,
+    unless the person chose its value already (`resolved`: "kind:key"). When the page's starting
+    version is not kept, every field it differs in from the saved form clashes."""
+    start = store.text_of_version(name, base)
+    ours = form_state(parse_form(apply_edits(start if start is not None else current, name, edits), name)[0])
+    report = parse_form(current, name)[0]
+    now = form_state(report)
+    then = form_state(parse_form(start, name)[0]) if start is not None else now
+    mine: dict[str, dict[str, str]] = {kind: {} for kind in now}
+    theirs, clashes = [], []
+    for kind, values in now.items():
+        for key, value in values.items():
+            before, after = then[kind].get(key), ours[kind].get(key, "")
+            if value != before:
+                theirs.append(place_label(report, kind, key))
+            if after == before if start is not None else after == value:
+                continue  # not changed on this page
+            if f"{kind}:{key}" in resolved or (start is not None and value in (before, after)):
+                mine[kind][key] = after
+            else:
+                clashes.append({"kind": kind, "key": key, "label": place_label(report, kind, key), "mine": after, "theirs": value})
+    return Merge(apply_edits(current, name, mine), theirs, clashes)
+
+
+def place_label(report: Report, kind: str, key: str) -> str:
+    """A field, text or cell in the report's own words: 「三、本年度办理结果（一）予以公开「自然人」」."""
+    fmt = report.format
+    if kind == "cells":
+        table_key, row, column = key.split("/")
+        table = fmt.tables[table_key]
+        return f"{table.row_title(row)}「{table.column(column).label}」"
+    if kind == "texts":
+        section_key, _, part = key.partition("/")
+        section = next(s for s in fmt.sections if s.key == section_key)
+        title = next((p.title for p in section.parts if p.key == part), part)
+        return section.heading + (f"·{title}" if part else "")
+    return key
+
+
+def title_of(name: str) -> str:
+    """What a page calls a form: 「周口市数据局 2026 年度报告」 for 周口市数据局/2026.yaml."""
+    path = Path(name)
+    if path.stem.isdigit() and len(path.parts) > 1:
+        return f"{path.parent.as_posix()} {path.stem} 年度报告"
+    return path.with_suffix("").as_posix()
+
+
+def said_in_chinese(exc: HTTPException) -> str:
+    """The refusal's own message, or the status said in Chinese where the framework gave its English phrase."""
+    if exc.detail and exc.detail != HTTPStatus(exc.status_code).phrase:
+        return exc.detail
+    return STATUS_WORDS.get(exc.status_code, f"请求无法处理（{exc.status_code}），请返回表单列表重试")
+
+
+def edited_text(text: str, name: str, edits: object) -> str:
+    """The form's text with the page's edits; a malformed edit is the request's fault (400)."""
+    try:
+        return apply_edits(text, name, edits)
+    except EditError as exc:
+        raise HTTPException(400, exc.message_zh) from None
+
+
 def csrf_token(request: Request) -> str:
     if "csrf" not in request.session:
         request.session["csrf"] = secrets.token_urlsafe(32)
@@ -364,12 +521,20 @@ def counts_of(checked: Checked) -> dict[str, int]:
 
 
 def editor_table(report: Report, table) -> dict:
-    """The printed table's merged header rows and row labels, with the cell each input edits."""
-    block = grid_table(report, table)
-    data = len(table.columns)
+    """The table laid out from the grid it prints in: its merged header rows, and each body row's
+    cells, a header (its text) or a data cell (the cell its input edits, named by its headers)."""
+    block = table_block(report, table)
+    link_headers(block, table.key)
+    named = {cell.id: cell.text for row in block.head + block.body for cell in row if cell.header}
+    totals = {f"{table.key}/{r.key}/{c.key}" for r in table.rows for c in table.columns if r.total or c.total}
     rows = [
-        {"labels": cells[:-data], "cells": [(f"{table.key}/{row.key}/{c.key}", c.total or row.total) for c in table.columns]}
-        for row, cells in zip(table.rows, block.body, strict=True)
+        [
+            {"text": c.text, "rowspan": c.rowspan, "colspan": c.colspan}
+            if c.header
+            else {"target": c.cell, "total": c.cell in totals, "label": "·".join(named[h] for h in c.headers if named.get(h))}
+            for c in cells
+        ]
+        for cells in block.body
     ]
     return {"head": block.head, "rows": rows}
 
@@ -411,10 +576,10 @@ def page_count(pdf: bytes) -> int:
 
 @lru_cache(maxsize=64)
 def page_picture(pdf: bytes, number: int) -> bytes:
-    """One page as a PNG (60 dpi), made when it is first looked at."""
+    """One page as a PNG (PREVIEW_DPI), made when it is first looked at."""
     with tempfile.TemporaryDirectory() as temporary:
         root = Path(temporary) / "page"
-        command = ["pdftoppm", "-png", "-r", "60", "-f", str(number), "-l", str(number), "-singlefile", "-", str(root)]
+        command = ["pdftoppm", "-png", "-r", str(PREVIEW_DPI), "-f", str(number), "-l", str(number), "-singlefile", "-", str(root)]
         subprocess.run(command, input=pdf, capture_output=True, timeout=30, check=True)
         return root.with_suffix(".png").read_bytes()
 

@@ -437,6 +437,10 @@ def finding_target(finding: Finding, report: Report, spans: Spans) -> str:
     for row_key, node in spans.rows.items():
         if node.start_mark.line <= line <= node.end_mark.line:
             table, _row = report.format.row_index[row_key]
+            items = node.value if isinstance(node, yaml.SequenceNode) else []
+            for item, column in zip(items, table.columns, strict=False):  # a finding on one value of the row: that cell
+                if (item.start_mark.line, item.start_mark.column) <= (line, finding.loc.column - 1) <= (item.end_mark.line, item.end_mark.column):
+                    return "cell:" + cell_target(table.key, row_key, column.key)
             return f"row:{table.key}/{row_key}"
     return ""
 
@@ -461,3 +465,41 @@ def with_acknowledgement(text: str, code: str, path: str, reason: str, name: str
         start, end, _ = value_change(text, node, "")
         return spliced(text, [(start, end, "\n  " + indented(writer.list_item(item), 2))])
     raise EditError(f"表单中的「{KEY}」不是列表，无法添加核对记录：请先在表单中把它改成“- 代码: …”的列表")
+
+
+def acknowledgement_item(spans: Spans, index: int) -> tuple[yaml.SequenceNode, yaml.MappingNode]:
+    """The 已核对 list and its item `index`; EditError when there is no such item."""
+    node = spans.acknowledgements
+    if not isinstance(node, yaml.SequenceNode) or not 0 <= index < len(node.value) or not isinstance(node.value[index], yaml.MappingNode):
+        raise EditError("没有这一条核对记录（表单可能已在别处修改），请刷新页面后重试")
+    return node, node.value[index]
+
+
+def without_acknowledgement(text: str, index: int, name: str = "表单") -> str:
+    """The form's text with item `index` of its 已核对 list taken out, the lines it stood on with it;
+    the list left empty reads as no acknowledgement."""
+    node, item = acknowledgement_item(read_with_spans(text, name)[2], index)
+    if node.flow_style:
+        start, end = span(text, item)
+        after = text[end:]
+        if index + 1 < len(node.value):
+            end += len(after) - len(after.lstrip(" ,"))
+        elif index:
+            before = text[:start]
+            start = len(before.rstrip(" ,"))
+        return spliced(text, [(start, end, "")])
+    start = max(text.rfind("\n", 0, item.start_mark.index), text.rfind("\r", 0, item.start_mark.index)) + 1
+    end = line_end(text, span(text, item)[1])
+    end += len(BREAK.match(text, end).group()) if BREAK.match(text, end) else 0
+    return spliced(text, [(start, end, "")])
+
+
+def with_reason(text: str, index: int, reason: str, name: str = "表单") -> str:
+    """The form's text with the reason of item `index` of its 已核对 list changed."""
+    _node, item = acknowledgement_item(read_with_spans(text, name)[2], index)
+    writer = Writer()
+    for key, value in item.value:
+        if isinstance(key, yaml.ScalarNode) and key.value == "理由":
+            return spliced(text, [value_change(text, value, writer.value(one_line(reason), indent_of(text, key) + 2))])
+    at = line_end(text, span(text, item)[1])
+    return spliced(text, [(at, at, "\n" + " " * item.start_mark.column + writer.entry("理由", one_line(reason)))])

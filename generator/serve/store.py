@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..files import write_atomic
+from ..files import glob_escape, write_atomic
 
 HISTORY = ".nianbao-history"  # beside the forms: earlier versions, one folder per form
 FORM_SUFFIX = ".yaml"
@@ -91,3 +91,12 @@ class FormStore:
         if version_id not in {v.id for v in self.history(name)}:
             raise NotAForm(version_id)
         return (self.history_folder(name) / version_id).read_text("utf-8")
+
+    def text_of_version(self, name: str, version: str) -> str | None:
+        """The form's text at `version` (the current one, or one kept in its history); None when not kept."""
+        current = self.read(name)
+        if version_of(current) == version:
+            return current
+        folder = self.history_folder(name)
+        found = sorted(folder.glob(f"*-{glob_escape(version)}{FORM_SUFFIX}")) if version and folder.is_dir() else []
+        return found[-1].read_text("utf-8") if found else None
