@@ -112,3 +112,14 @@ def test_accounts_in_the_database_need_no_users_file(site, folder):
     for again in serving(folder, {}):  # as `nianbao serve` starts on a folder whose database holds accounts
         assert signed_out(httpx.Client(base_url=again, follow_redirects=False))
         signed_in(again, *OFFICE)
+
+
+def test_a_password_change_ends_the_other_sessions(site):
+    here, token = signed_in(site, *AGENCY)
+    elsewhere, _ = signed_in(site, *AGENCY)
+    wrong = here.post("/password", data={"csrf": token, "current": "不对的密码", "new": "新的密码67890"})
+    assert wrong.status_code == 400 and "当前密码不对" in wrong.text
+    assert here.post("/password", data={"csrf": "forged", "current": AGENCY[1], "new": "新的密码67890"}).status_code == 403
+    assert here.post("/password", data={"csrf": token, "current": AGENCY[1], "new": "新的密码67890"}).status_code == 200
+    assert signed_out(elsewhere) and not signed_out(here)
+    signed_in(site, "乙", "新的密码67890")

@@ -45,4 +45,18 @@ def account_routes(sessions: Sessions, page: Callable[..., Response], require_us
         accounts, logins = await run_in_threadpool(sessions.listing)
         return page(request, "accounts.html.j2", 400 if message else 200, listed=accounts, logins=logins, message=message)
 
-    return [Route("/accounts", accounts_page, methods=["GET", "POST"])]
+    async def password_page(request: Request) -> Response:
+        """Any signed-in user changes their own password (their other sessions end)."""
+        if require_user(request) is None:
+            raise HTTPException(404, "本机服务没有账户")
+        if request.method == "GET":
+            return page(request, "password.html.j2")
+        form = await request.form()
+        require_csrf(request, form.get("csrf"))
+        try:
+            await run_in_threadpool(sessions.change_own_password, request.session.get("sid", ""), str(form.get("current", "")), str(form.get("new", "")))
+        except AccountError as exc:
+            return page(request, "password.html.j2", 400, message=str(exc))
+        return page(request, "password.html.j2", changed=True)
+
+    return [Route("/accounts", accounts_page, methods=["GET", "POST"]), Route("/password", password_page, methods=["GET", "POST"])]

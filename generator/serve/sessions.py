@@ -134,6 +134,22 @@ class Sessions:
         finally:
             db.close()
 
+    def change_own_password(self, token: str, current: str, new: str) -> None:
+        """The signed-in user's new password: every other session of the account ends, this one goes on."""
+        account = self.user(token)
+        if account is None or not account.verify(current):
+            raise AccountError("当前密码不对")
+        if len(new) < MIN_PASSWORD:
+            raise AccountError(f"新密码至少 {MIN_PASSWORD} 个字符")
+        db = self.database()
+        try:
+            with db.writing() as c:
+                c.execute("UPDATE accounts SET password_hash = ? WHERE name = ?", (HASHER.hash(new), account.name))
+                c.execute("UPDATE sessions SET ended = ?, end_reason = '修改密码' WHERE account = ? AND ended = '' AND token_hash != ?", (now(), account.name, token_hash(token)))
+                db.audit(c, Actor(account.name, "网页"), "修改密码", account.agency, 0, account.name)
+        finally:
+            db.close()
+
     def listing(self) -> tuple[list[dict], list[dict]]:
         """Every account with its last login and live sessions; the latest logins (and failed attempts)."""
         db = self.database()
