@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
+import sys
 import time
+import urllib.parse
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -17,7 +21,7 @@ from generator.serve.accounts import add_account, load_accounts
 from generator.serve.sessions import IDLE_SECONDS, has_accounts
 
 from .conftest import ROOT
-from .test_serve import OTHER, serving, signed_in
+from .test_serve import OTHER, free_port, serving, signed_in
 
 AGENCY = ("乙", "乙的密码12345")
 OFFICE = ("公开办", "公开办密码123")
@@ -123,3 +127,41 @@ def test_a_password_change_ends_the_other_sessions(site):
     assert here.post("/password", data={"csrf": token, "current": AGENCY[1], "new": "新的密码67890"}).status_code == 200
     assert signed_out(elsewhere) and not signed_out(here)
     signed_in(site, "乙", "新的密码67890")
+
+
+def test_several_worker_processes_share_sessions_and_lose_no_edit(folder, tmp_path):
+    users = tmp_path / "users.yaml"
+    add_account(users, *AGENCY, "周口市行政服务中心")
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "generator", "serve", str(folder), "--port", str(port), "--users", str(users), "--workers", "2"], cwd=ROOT)
+    try:
+        site = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(f"{site}/login", timeout=2)
+                break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        clients = [signed_in(site, *AGENCY) for _ in range(2)]
+        url = f"/api/save/{urllib.parse.quote(OTHER)}"
+
+        def save(client: tuple[httpx.Client, str], day: str, base: str) -> httpx.Response:
+            return client[0].post(url, json={"edits": {"fields": {"发布日期": day}}, "version": base}, headers={"X-CSRF-Token": client[1]})
+
+        version = re.search(r'data-version="([0-9a-f]+)"', clients[0][0].get(f"/form/{urllib.parse.quote(OTHER)}").text).group(1)
+        for round_ in range(6):
+            days = [f"2025-01-{10 + 2 * round_ + i:02d}" for i in range(2)]
+            with ThreadPoolExecutor(2) as pool:
+                answers = list(pool.map(save, clients, days, [version] * 2))
+            assert sorted(a.status_code for a in answers) == [200, 409], [a.text for a in answers]
+            winner = next(i for i, a in enumerate(answers) if a.status_code == 200)
+            version = answers[winner].json()["version"]
+            assert f"发布日期: {days[winner]}" in (folder / OTHER).read_text("utf-8")
+    finally:
+        server.terminate()
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(10)

@@ -6,7 +6,8 @@ then submits, while the office returns or approves what was submitted, until SEC
 Afterwards: every form holds its agency's last saved edit (no lost edit), the audit trail holds
 every transition the server said it made (no lost transition), no answer was a 5xx; the p50/p95
 of a check, a save and a transition are printed. Stops by itself; the server is stopped at the end.
-BENCH_AGENCIES (default 100) and BENCH_SECONDS (default 300) set the sizes.
+BENCH_AGENCIES (default 100) and BENCH_SECONDS (default 300) set the sizes, BENCH_WORKERS the server's
+worker processes (default: one per core).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RICH = ROOT / "examples" / "周口市人民政府办公室" / "2024.yaml"
 AGENCIES = int(os.environ.get("BENCH_AGENCIES", "100"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "300"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", str(os.cpu_count() or 1)))
 PASSWORD = "压力测试密码123"
 CSRF = re.compile(r'name="csrf" content="([^"]+)"')
 
@@ -139,7 +141,7 @@ def main() -> int:
         folder.mkdir()
         users = prepare(folder)
         port = free_port()
-        server = subprocess.Popen([sys.executable, "-m", "generator", "serve", str(folder), "--host", "127.0.0.1", "--port", str(port), "--users", str(users)], cwd=ROOT)
+        server = subprocess.Popen([sys.executable, "-m", "generator", "serve", str(folder), "--host", "127.0.0.1", "--port", str(port), "--users", str(users), "--workers", str(WORKERS)], cwd=ROOT)
         try:
             site = f"http://127.0.0.1:{port}"
             for _ in range(200):
@@ -159,7 +161,7 @@ def main() -> int:
         recorded = database.execute("SELECT COUNT(*) FROM audit WHERE action IN ('提交', '审核通过', '退回修改')").fetchone()[0]
         database.close()
     errors = sum(count for status, count in tally.statuses.items() if status >= 500)
-    print(f"{AGENCIES} 个机关账户 + 政务公开办，{elapsed:.0f} 秒，共 {sum(tally.statuses.values())} 个请求；状态码 {dict(sorted(tally.statuses.items()))}")
+    print(f"{AGENCIES} 个机关账户 + 政务公开办，服务器 {WORKERS} 个进程，{elapsed:.0f} 秒，共 {sum(tally.statuses.values())} 个请求；状态码 {dict(sorted(tally.statuses.items()))}")
     for kind, times in tally.times.items():
         print(f"  {kind:10s} {len(times):6d} 次  {len(times) / elapsed:6.1f}/s  p50 {percentile(times, 0.5) * 1000:6.0f} ms  p95 {percentile(times, 0.95) * 1000:6.0f} ms")
     print(f"  丢失的保存 {len(lost_edits)}，服务器确认的状态变更 {tally.transitions}，审计记录中的 {recorded}，5xx {errors}")

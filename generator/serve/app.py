@@ -54,7 +54,7 @@ from .editing import (
     with_reason,
     without_acknowledgement,
 )
-from .season import return_comments, season_routes, submitted_message
+from .season import form_lock, return_comments, season_routes, submitted_message
 from .sessions import Sessions
 from .store import FormStore, NotAForm, version_of
 
@@ -235,7 +235,8 @@ def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret:
         user = current_user(request)
         if user is not None and not user.may_write(agency_of(edited)):
             raise HTTPException(403, "只能保存本机关的表单（机关名称不能改为其他机关）")
-        version = store.save(name, edited, base)
+        with form_lock(store.folder):  # one save at a time across the server's worker processes
+            version = store.save(name, edited, base)
         if version is None:
             return JSONResponse({"conflict": True, "version": version_of(store.read(name)), "clashes": []}, status_code=409)
         prerender(check_text(store, name, edited), edited, name, store.folder)

@@ -5,10 +5,11 @@ server for the role and the agency, each behind the CSRF token."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from ..format import normalize_label
 from ..limits import safe_name
 from ..season import RETURNED, STATES, SUBMITTED, Member, Refused, Season, deadline_of
 from ..season.cli import command_user, days_text, default_year, region_of
-from ..season.db import Actor, DatabaseError
+from ..season.db import Actor, DatabaseError, SeasonDB
 from ..season.ratios import RegionRatio
 from .accounts import Account, agency_of
 from .store import FormStore, NotAForm
@@ -35,6 +36,18 @@ YEAR_LINE = re.compile(r"^年度\s*:\s*[\"']?(\d{4})", re.M)
 SORTS = {"deadline": "公布期限", "name": "机关名称", "state": "状态"}
 ACTIONS = ("submit", "return", "approve", "publish")
 PUBLISHED_FOLDER = "已发布"  # in the forms' folder: the files `发布` writes, one folder per agency
+
+
+@contextlib.contextmanager
+def form_lock(folder: Path) -> Iterator[None]:
+    """Hold the season database's write lock: a form's save (read, compare, write) is one step
+    for every worker process of the server, as a transition is."""
+    db = SeasonDB(folder)
+    try:
+        with db.writing():
+            yield
+    finally:
+        db.close()
 
 
 def submitted_message(folder: Path, text: str) -> str:
