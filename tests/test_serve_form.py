@@ -377,3 +377,44 @@ def test_only_a_field_both_changed_is_asked_about(browser, site, folder):  # noq
     expect(second.locator(".restored-notice")).to_contain_text("行政许可")
     saved = (folder / RICH).read_text("utf-8")
     assert "发布日期: 2025-01-20" in saved and "第二个人写的" in saved and "行政许可: 5" in saved
+
+
+def test_a_deleted_form_waits_in_the_bin_until_the_office_empties_it(browser, folder, tmp_path):  # noqa: F811
+    from generator.serve.accounts import add_account, load_accounts
+
+    users = tmp_path / "users.yaml"
+    add_account(users, "甲", "甲的密码12345", "周口市人民政府办公室")
+    add_account(users, "乙", "乙的密码12345", "周口市行政服务中心")
+    add_account(users, "公开办", "公开办密码123", "")
+    other = "周口市行政服务中心/2024.yaml"
+    for address in serving(folder, load_accounts(users)):
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(f"{address}/login")
+        page.fill('input[name="name"]', "甲")
+        page.fill('input[name="password"]', "甲的密码12345")
+        page.click("form button")
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.click(f'form[action="/delete/{urllib.parse.quote(RICH)}"] button')
+        expect(page.locator(".restored-notice")).to_contain_text("回收站")
+        assert not (folder / RICH).exists()
+        page.goto(f"{address}/bin")
+        expect(page.locator("table.forms tbody tr")).to_have_count(1)
+        page.click('form[action="/bin/restore"] button')
+        expect(page).to_have_url(re.compile(re.escape(urllib.parse.quote(RICH))))
+        assert (folder / RICH).exists()
+
+        def signed(name: str, password: str, address: str = address) -> tuple[httpx.Client, str]:
+            client = httpx.Client(base_url=address, timeout=60)
+            token = re.search(r'name="csrf" content="([^"]+)"', client.get("/login").text).group(1)
+            client.post("/login", data={"name": name, "password": password, "csrf": token})
+            return client, re.search(r'name="csrf" content="([^"]+)"', client.get("/").text).group(1)
+
+        agency, token = signed("甲", "甲的密码12345")
+        assert agency.post(f"/delete/{urllib.parse.quote(other)}", data={"csrf": token}).status_code == 404  # another agency's form
+        assert agency.post(f"/delete/{urllib.parse.quote(RICH)}", data={"csrf": token}).status_code == 303
+        assert agency.post("/bin/empty", data={"csrf": token}).status_code == 403
+        office, token = signed("公开办", "公开办密码123")
+        assert office.post(f"/delete/{urllib.parse.quote(other)}", data={"csrf": token}).status_code == 404  # the office writes nothing
+        emptied = office.post("/bin/empty", data={"csrf": token})
+        assert emptied.status_code == 200 and "1 份" in emptied.text
+        assert not (folder / ".nianbao-bin").exists() and (folder / other).exists()

@@ -142,9 +142,49 @@ def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret:
             text = store.read(name)
             if user is None or user.may_read(agency_of(text)):
                 checked = check_text(store, name, text)
-                forms.append((name, counts_of(checked), checked.status))
+                forms.append((name, counts_of(checked), checked.status, user is None or user.may_write(agency_of(text))))
         published = store.names(PUBLISHED_SUFFIXES) if user is None or not user.office else []
-        return page(request, "list.html.j2", forms=forms, published=published, may_create=user is None or not user.office)
+        deleted = request.query_params.get("deleted", "")[:200]
+        return page(request, "list.html.j2", forms=forms, published=published, may_create=user is None or not user.office, deleted=deleted)
+
+    async def delete(request: Request) -> Response:
+        """A form moved into the bin, from which it can be restored until the office empties it."""
+        name = request.path_params["name"]
+        form = await read_form(request)
+        require_csrf(request, form.get("csrf"))
+        form_text(request, name, write=True)
+        store.discard(name)
+        return RedirectResponse("/?deleted=" + urllib.parse.quote(title_of(name)), status_code=303)
+
+    def visible_bin(user: Account | None) -> list:
+        return [d for d in store.discarded() if user is None or user.may_read(agency_of(d.text))]
+
+    async def bin_page(request: Request) -> Response:
+        user = require_user(request)
+        items = [(d, user is None or user.may_write(agency_of(d.text))) for d in visible_bin(user)]
+        return page(request, "bin.html.j2", items=items, may_empty=user is None or user.office)
+
+    async def bin_restore(request: Request) -> Response:
+        user = require_user(request)
+        form = await read_form(request)
+        require_csrf(request, form.get("csrf"))
+        chosen = next((d for d in visible_bin(user) if d.id == str(form.get("id", ""))), None)
+        if chosen is None or (user is not None and not user.may_write(agency_of(chosen.text))):
+            raise HTTPException(404, "回收站中没有这份表单")
+        try:
+            name = store.restore(chosen.id)
+        except NotAForm:
+            return page(request, "message.html.j2", 409, message=f"{title_of(chosen.name)}已有一份新的表单，不能恢复到同一名称：请先删除或改名那一份")
+        return RedirectResponse(f"/form/{urllib.parse.quote(name)}", status_code=303)
+
+    async def bin_empty(request: Request) -> Response:
+        user = require_user(request)
+        form = await read_form(request)
+        require_csrf(request, form.get("csrf"))
+        if user is not None and not user.office:
+            raise HTTPException(403, "只有政务公开办可以清空回收站")
+        count = store.empty_bin()
+        return page(request, "message.html.j2", message=f"已清空回收站（{count} 份表单已永久删除）")
 
     async def edit(request: Request) -> Response:
         name = request.path_params["name"]
@@ -387,6 +427,10 @@ def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret:
         Route("/logout", logout, methods=["POST"]),
         Route("/new", new, methods=["POST"]),
         Route("/import", import_, methods=["POST"]),
+        Route("/delete/{name:path}", delete, methods=["POST"]),
+        Route("/bin", bin_page),
+        Route("/bin/restore", bin_restore, methods=["POST"]),
+        Route("/bin/empty", bin_empty, methods=["POST"]),
         Route("/form/{name:path}", edit),
         Route("/history/{name:path}", history),
         Route("/preview/{page:int}/{name:path}", preview_page),

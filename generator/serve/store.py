@@ -4,6 +4,7 @@ atomic saves that keep every earlier version, and conflicts instead of lost edit
 from __future__ import annotations
 
 import hashlib
+import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,11 +12,20 @@ from pathlib import Path
 from ..files import glob_escape, write_atomic
 
 HISTORY = ".nianbao-history"  # beside the forms: earlier versions, one folder per form
+BIN = ".nianbao-bin"  # deleted forms, until the office empties it: one folder per deletion
 FORM_SUFFIX = ".yaml"
 
 
 class NotAForm(Exception):
     """A name that is not a form in the folder (outside it, hidden, or another kind of file)."""
+
+
+@dataclass(frozen=True)
+class Discarded:
+    id: str  # the deletion's folder in the bin
+    name: str  # the form's name when it was deleted
+    deleted: str  # 2025-01-20 10:31:05
+    text: str
 
 
 @dataclass(frozen=True)
@@ -100,3 +110,39 @@ class FormStore:
         folder = self.history_folder(name)
         found = sorted(folder.glob(f"*-{glob_escape(version)}{FORM_SUFFIX}")) if version and folder.is_dir() else []
         return found[-1].read_text("utf-8") if found else None
+
+    def discard(self, name: str) -> None:
+        """Move the form into the bin (its history stays where it is)."""
+        path = self.path(name)
+        if not path.is_file():
+            raise NotAForm(name)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        target = self.folder / BIN / f"{stamp}-{version_of(name)}" / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        path.replace(target)
+
+    def discarded(self) -> list[Discarded]:
+        """The forms in the bin, the last deleted first."""
+        found = []
+        for form in sorted((self.folder / BIN).glob(f"*/**/*{FORM_SUFFIX}"), reverse=True):
+            deletion = form.relative_to(self.folder / BIN).parts[0]
+            name = form.relative_to(self.folder / BIN / deletion).as_posix()
+            stamp = deletion[:15]
+            found.append(Discarded(deletion, name, f"{stamp[0:4]}-{stamp[4:6]}-{stamp[6:8]} {stamp[9:11]}:{stamp[11:13]}:{stamp[13:15]}", form.read_text("utf-8")))
+        return found
+
+    def restore(self, deletion: str) -> str:
+        """Put a deleted form back under its name; the name, or NotAForm when that name is taken again or the deletion is unknown."""
+        chosen = next((d for d in self.discarded() if d.id == deletion), None)
+        if chosen is None or self.exists(chosen.name):
+            raise NotAForm(deletion)
+        target = self.path(chosen.name)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        (self.folder / BIN / deletion / chosen.name).replace(target)
+        return chosen.name
+
+    def empty_bin(self) -> int:
+        """Delete every form in the bin for good; how many."""
+        count = len(self.discarded())
+        shutil.rmtree(self.folder / BIN, ignore_errors=True)
+        return count
