@@ -17,7 +17,7 @@ DRAFT  ?=
 REPORT_DEBS := fonts-noto-cjk fonts-lxgw-wenkai fontconfig libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
 TEST_DEBS   := $(REPORT_DEBS) libreoffice-writer-nogui chromium
 
-.PHONY: report test test-fast bench golden constraints readme system-report system-test clean serve screenshots
+.PHONY: report test test-fast bench bench-season golden constraints readme system-report system-test clean serve screenshots
 
 $(STAMP): pyproject.toml setup.py constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -78,6 +78,10 @@ screenshots: $(STAMP) system-test
 # every target against its anchor (LibreOffice: a test package); BENCH_RUNS, BENCH_RENDERS set the sizes
 bench: $(STAMP) system-test
 	$(BIN)/python tools/bench.py
+
+# The season under load on loopback (BENCH_AGENCIES accounts for BENCH_SECONDS; stops by itself).
+bench-season: $(STAMP)
+	$(BIN)/python tools/season_bench.py
 
 # README's table of finding codes is generated from the registry generator/codes.yaml.
 readme: $(STAMP)

@@ -15,7 +15,7 @@ from .findings import display_width, format_text
 from .format import FormatError
 from .resources import InstallationError
 
-COMMANDS = ["check", "build", "init", "import_", "review", "serve", "schema", "doctor", "explain"]
+COMMANDS = ["check", "build", "init", "import_", "review", "status", "submit", "return_", "approve", "publish", "backup", "serve", "schema", "doctor", "explain"]
 
 
 # argparse writes its own words in English (through gettext). The parsers here put them in

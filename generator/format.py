@@ -188,6 +188,18 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Ratio:
+    """A key ratio of the region's figures: the numerator figures' sum over the denominator's
+    (figure names as key_figures writes them), not given for fewer than `min_cases` cases."""
+
+    name: str
+    numerator: tuple[str, ...]
+    denominator: tuple[str, ...]
+    min_cases: int
+    meaning: str = ""
+
+
+@dataclass(frozen=True)
 class EarlierFormat:
     """An older format the importer recognises (and imports only in part)."""
 
@@ -218,6 +230,7 @@ class Format:
     earlier_formats: tuple[EarlierFormat, ...] = ()
     completeness: dict[str, str] = field(default_factory=dict)  # empty/placeholder → the code reported
     year_on_year: dict = field(default_factory=dict)  # figures, ratio, minimum, similar, min_chars
+    ratios: tuple[Ratio, ...] = ()  # the region's key ratios (the season's region figures)
 
     def __reduce__(self) -> tuple:
         """Sent between processes by its id: every process reads the same data file once."""
@@ -379,6 +392,7 @@ def build_format(data: dict) -> Format:
         year_on_year=data.get("year_on_year", {}),
         title_patterns=tuple(data.get("title_patterns", ())),
         key_figures=tuple(data.get("key_figures", ())),
+        ratios=tuple(Ratio(r["name"], tuple(r["numerator"]), tuple(r["denominator"]), r["min_cases"], r.get("meaning", "")) for r in data.get("ratios", ())),
         earlier_formats=tuple(
             EarlierFormat(
                 e["name"], tuple(e["markers"]), tuple(e["shared_sections"]), tuple(_group(g) for g in e["merged_rows"])
@@ -419,6 +433,10 @@ def cross_problems(data: dict, format_id: str) -> Iterator[Problem]:
     yield from unknown(listed(("narrative_figures", "whole_area", "kinds"), area_kinds), data["deadlines"], "报告类型")
     for index, name in enumerate(data.get("key_figures", ())):
         yield from figure_problems(name, ("key_figures", index), row_tables)
+    for index, ratio in enumerate(data.get("ratios", ())):
+        for side in ("numerator", "denominator"):
+            for j, name in enumerate(ratio[side]):
+                yield from figure_problems(name, ("ratios", index, side, j), row_tables)
     for index, name in enumerate(data.get("year_on_year", {}).get("figures", ())):
         yield from figure_problems(name, ("year_on_year", "figures", index), row_tables)
     for kind, code in data["completeness"].items():

@@ -55,7 +55,7 @@ def test_missing_section_says_where_it_goes():
         (["build", "x.yaml", "--p"], "nianbao build：用法错误：选项 --p 不明确，可能是 --previous, --pdf"),
         (["check"], "nianbao check：用法错误：缺少必需的参数：文件"),
         (["check", "x.yaml", "--nosuch"], "nianbao：用法错误：无法识别的参数：--nosuch"),
-        (["nosuch"], "nianbao：用法错误：参数 命令：无效的选项 'nosuch'（可选：'check', 'build', 'init', 'import', 'review', 'serve', 'schema', 'doctor', 'explain'）"),
+        (["nosuch"], "nianbao：用法错误：参数 命令：无效的选项 'nosuch'（可选：'check', 'build', 'init', 'import', 'review', 'status', 'submit', 'return', 'approve', 'publish', 'backup', 'serve', 'schema', 'doctor', 'explain'）"),
     ],
 )
 def test_usage_mistakes_are_told_in_chinese(run_cli, args, says):

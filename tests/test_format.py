@@ -187,6 +187,7 @@ def test_a_level_that_differs_from_the_registry_is_refused(tmp_path, monkeypatch
         ("    label_columns: 3\n", "    label_columns: three\n", "E141", "「tables[4].label_columns」应为整数，实为「three」"),
         ("  人民政府: 地方政府\n", "  人民政府: 省政府\n", "E142", "报告类型「省政府」没有公布期限"),
         ("    kinds: [地方政府]\n", "    kinds: [本级政府]\n", "E142", "报告类型「本级政府」不存在"),
+        ("    numerator: [行政复议.结果纠正]", "    numerator: [行政复议.结果改正]", "E142", "中的列「结果改正」不存在"),
     ],
 )
 def test_cross_references_are_checked(old, new, code, says, tmp_path, monkeypatch, run_cli):

@@ -21,8 +21,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("folder", nargs="?", default=".", metavar="文件夹", help="存放表单的文件夹（默认当前文件夹）")
     parser.add_argument("--host", default="127.0.0.1", metavar="地址", help="监听地址（默认 127.0.0.1，只有本机可访问；其他地址须用 --users）")
     parser.add_argument("--port", type=int, default=8000, metavar="端口", help="端口（默认 8000）")
-    parser.add_argument("--users", metavar="账户文件", help="账户文件（YAML）：机关工作人员只能编辑本机关的表单，政务公开办可查看全部")
+    parser.add_argument("--users", metavar="账户文件", help="账户文件（YAML）：机关工作人员只能编辑本机关的表单，政务公开办可查看全部；启动时导入审核数据库（已有的账户不变），之后在网页“账户管理”中管理")
     parser.add_argument("--add-user", metavar="用户名", help="在 --users 指定的账户文件中添加或修改一个账户（会提示输入密码），然后退出")
+    parser.add_argument("--workers", type=int, default=1, metavar="进程数", help="同时处理请求的进程数（默认 1；多个机关同时填报时可设为 CPU 核数）")
     parser.add_argument("--certfile", metavar="证书文件", help="HTTPS 证书（PEM）：与 --keyfile 一起使用时以 HTTPS 提供服务，登录状态只经 HTTPS 传送")
     parser.add_argument("--keyfile", metavar="私钥文件", help="HTTPS 证书的私钥（PEM）")
     who = parser.add_mutually_exclusive_group()
@@ -79,15 +80,17 @@ def run(args: argparse.Namespace) -> int:
     if not folder.is_dir():
         print(f"找不到文件夹 {folder}", file=sys.stderr)
         return 2
-    if not is_loopback(args.host) and not args.users:
-        print(f"在 {args.host} 上提供服务，其他电脑也能访问：必须用 --users 指定账户文件（用 --add-user 创建账户）", file=sys.stderr)
-        return 2
+    from ..season.db import DatabaseError
     from ..serve.accounts import AccountsError, load_accounts
+    from ..serve.sessions import has_accounts
 
     try:
-        accounts = load_accounts(Path(args.users)) if args.users else None
-    except AccountsError as exc:
+        accounts = load_accounts(Path(args.users)) if args.users else ({} if has_accounts(folder) else None)
+    except (AccountsError, DatabaseError) as exc:
         print(exc, file=sys.stderr)
+        return 2
+    if not is_loopback(args.host) and accounts is None:
+        print(f"在 {args.host} 上提供服务，其他电脑也能访问：必须用 --users 指定账户文件（用 --add-user 创建账户）", file=sys.stderr)
         return 2
     if bool(args.certfile) != bool(args.keyfile):
         print("用法错误：--certfile 和 --keyfile 须一起使用", file=sys.stderr)
@@ -104,11 +107,22 @@ def run(args: argparse.Namespace) -> int:
     from ..serve.app import create_app
 
     https = bool(args.certfile)
-    app = create_app(folder, accounts, session_secret(folder), https=https)
+    if args.workers > 1:  # each worker builds its app from the environment; the users file is imported once, here
+        from ..serve.sessions import Sessions
+        from ..serve.workers import ACCOUNTS, FOLDER, HTTPS
+
+        if accounts:
+            Sessions(folder.resolve(), accounts)
+        session_secret(folder)
+        os.environ.update({FOLDER: str(folder.resolve()), ACCOUNTS: "1" if accounts is not None else "", HTTPS: "1" if https else ""})
+        app = "generator.serve.workers:app"
+    else:
+        app = create_app(folder, accounts, session_secret(folder), https=https)
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"表单文件夹：{folder.resolve()}\n请在浏览器中打开 {'https' if https else 'http'}://{host}:{args.port}/ （按 Ctrl+C 停止）", flush=True)
     try:
-        uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False, server_header=False, ssl_certfile=args.certfile, ssl_keyfile=args.keyfile)
+        workers = {"factory": True, "workers": args.workers} if args.workers > 1 else {}
+        uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False, server_header=False, ssl_certfile=args.certfile, ssl_keyfile=args.keyfile, **workers)
     except (OSError, ValueError) as exc:  # a certificate or key that cannot be read or does not match
         from ..limits import os_problem
 

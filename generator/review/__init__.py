@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import yaml
@@ -162,9 +163,75 @@ def sum_differences(summary: Report, members: list[Report]) -> list[str]:
     return found
 
 
+REGION_SHAPE = "地区结构文件应为“汇总机关: [成员机关, …]”，或含“汇总:”（可多级）和“公布期限:”的结构"
+
+
+@dataclass
+class Region:
+    """A region's structure: each summary agency's direct members (a member may be a summary of
+    its own: several levels), every agency in the order the file names them, and the publication
+    deadlines the office set (by report kind or by agency name), which override the format's."""
+
+    summaries: dict[str, list[str]] = field(default_factory=dict)
+    agencies: list[str] = field(default_factory=list)
+    deadlines: dict[str, date] = field(default_factory=dict)
+
+
+def read_region(path: Path) -> Region:
+    """The region file: the old shape `汇总机关: [成员机关, …]`, or
+    `汇总: {汇总机关: [成员机关, {下级汇总机关: [成员, …]}, …]}` with `公布期限: {部门: 2025-02-05, 机关名称: …}`."""
+    try:
+        data = yaml.load(path.read_text("utf-8"), Loader=yaml.CSafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise ValueError(f"YAML 语法错误{f'（第 {mark.line + 1} 行）' if mark else ''}") from None
+    if not isinstance(data, dict):
+        raise ValueError(REGION_SHAPE)
+    region = Region()
+    if "汇总" in data or "公布期限" in data:
+        unknown = set(data) - {"地区", "汇总", "公布期限"}
+        if unknown:
+            raise ValueError(f"地区结构文件中有不认识的项：{'、'.join(map(str, unknown))}（可用：地区、汇总、公布期限）")
+        add_summaries(region, data.get("汇总") or {})
+        deadlines = data.get("公布期限") or {}
+        if not isinstance(deadlines, dict):
+            raise ValueError("“公布期限:”应为“报告类型或机关名称: 日期”，如“部门: 2025-02-05”")
+        for key, value in deadlines.items():
+            region.deadlines[str(key)] = deadline_date(key, value)
+    else:
+        add_summaries(region, data)
+    return region
+
+
+def add_summaries(region: Region, data: object) -> None:
+    """`汇总机关: [成员, {下级汇总机关: [成员…]}…]`, into `region` (agencies kept in order, once each)."""
+    if not isinstance(data, dict):
+        raise ValueError(REGION_SHAPE)
+    for summary, members in data.items():
+        if not isinstance(members, list):
+            raise ValueError(REGION_SHAPE)
+        summary = str(summary)
+        names = region.summaries.setdefault(summary, [])
+        region.agencies += [summary] if summary not in region.agencies else []
+        for member in members:
+            if isinstance(member, dict) and len(member) == 1:
+                add_summaries(region, member)
+                member = str(next(iter(member)))
+            elif not isinstance(member, str):
+                raise ValueError(REGION_SHAPE)
+            names.append(member)
+            region.agencies += [member] if member not in region.agencies else []
+
+
+def deadline_date(key: object, value: object) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise ValueError(f"“公布期限:”中「{key}」的日期 {value} 不对，应写成 2025-02-05") from None
+
+
 def load_region(path: Path) -> dict[str, list[str]]:
-    """The region's structure: `汇总机关: [成员机关, …]` in a YAML file."""
-    data = yaml.load(path.read_text("utf-8"), Loader=yaml.CSafeLoader)
-    if not isinstance(data, dict) or not all(isinstance(v, list) and all(isinstance(m, str) for m in v) for v in data.values()):
-        raise ValueError("地区结构文件应为“汇总机关: [成员机关, …]”")
-    return {str(k): list(v) for k, v in data.items()}
+    """The region's structure: each summary agency and its direct members (see read_region)."""
+    return read_region(path).summaries

@@ -42,6 +42,7 @@ from ..formwriter import write_form
 from ..importer import PUBLISHED_SUFFIXES
 from ..report import Report
 from ..services import Checked, Imported, blank_report, carry_forward, import_published, load_report, new_form_problem, output_stem
+from .account_pages import account_routes
 from .accounts import Account, agency_of
 from .editing import (
     EditError,
@@ -55,6 +56,8 @@ from .editing import (
     with_reason,
     without_acknowledgement,
 )
+from .season import form_lock, return_comments, season_routes, submitted_message
+from .sessions import Sessions
 from .store import FormStore, NotAForm, version_of
 
 STALE_ACKNOWLEDGEMENT = "W207"  # an entry of 已核对 no warning answers to any more
@@ -89,6 +92,7 @@ def finding_json(finding: Finding, checked: Checked) -> dict:
 def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret: str | None = None, https: bool = False) -> Starlette:
     """The app over the forms of `folder`; `https`: served over TLS only, so the session cookie is sent only over it."""
     store = FormStore(folder)
+    sessions = Sessions(store.folder, accounts) if accounts is not None else None
     env = Environment(loader=FileSystemLoader(TEMPLATES / "serve"), autoescape=select_autoescape(default=True), trim_blocks=True, lstrip_blocks=True)
 
     def page(request: Request, template: str, status: int = 200, **values) -> HTMLResponse:
@@ -96,7 +100,7 @@ def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret:
         return HTMLResponse(env.get_template(template).render(**values), status_code=status)
 
     def current_user(request: Request) -> Account | None:
-        return accounts.get(request.session.get("user", "")) if accounts is not None else None
+        return sessions.user(request.session.get("sid", "")) if sessions else None
 
     def require_user(request: Request) -> Account | None:
         """The signed-in account (None on a local server without accounts); otherwise to the login page."""
@@ -119,6 +123,8 @@ def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret:
         allowed = user is None or (user.may_write(agency_of(text)) if write else user.may_read(agency_of(text)))
         if not allowed:
             raise HTTPException(404, "没有这份表单")
+        if write and (locked := submitted_message(store.folder, text)):
+            raise HTTPException(409, locked)
         return text
 
     async def json_body(request: Request) -> dict:
@@ -200,7 +206,8 @@ def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret:
             tables=tables,
             texts=text_fields(checked.report),
             version=version_of(text),
-            readonly=user is not None and not user.may_write(agency_of(text)),
+            readonly=(user is not None and not user.may_write(agency_of(text))) or bool(submitted_message(store.folder, text)),
+            comments=return_comments(store.folder, checked),
             restored=request.query_params.get("restored", "")[:40],
             merged=request.query_params.get("merged", "")[:200],
         )
@@ -270,7 +277,8 @@ def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret:
         user = current_user(request)
         if user is not None and not user.may_write(agency_of(edited)):
             raise HTTPException(403, "只能保存本机关的表单（机关名称不能改为其他机关）")
-        version = store.save(name, edited, base, user.name if user is not None else "本机")
+        with form_lock(store.folder):  # one save at a time across the server's worker processes
+            version = store.save(name, edited, base, user.name if user is not None else "本机")
         if version is None:
             return JSONResponse({"conflict": True, "version": version_of(store.read(name)), "clashes": []}, status_code=409)
         prerender(check_text(store, name, edited), edited, name, store.folder)
@@ -402,16 +410,18 @@ def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret:
             return page(request, "login.html.j2")
         form = await request.form()
         require_csrf(request, form.get("csrf"))
-        account = (accounts or {}).get(str(form.get("name", "")))
-        if account is None or not account.verify(str(form.get("password", ""))):
+        token = sessions.log_in(str(form.get("name", "")), str(form.get("password", ""))) if sessions else None
+        if token is None:
             return page(request, "login.html.j2", 401, failed=True)
         request.session.clear()
-        request.session["user"] = account.name
+        request.session["sid"] = token
         return RedirectResponse("/", status_code=303)
 
     async def logout(request: Request) -> Response:
         form = await request.form()
         require_csrf(request, form.get("csrf"))
+        if sessions:
+            sessions.log_out(request.session.get("sid", ""))
         request.session.clear()
         return RedirectResponse("/login", status_code=303)
 
@@ -451,6 +461,7 @@ def create_app(folder: Path, accounts: dict[str, Account] | None = None, secret:
         Route("/api/acknowledgement/{name:path}", acknowledgement, methods=["POST"]),
         Mount("/static", StaticFiles(directory=TEMPLATES / "serve" / "static"), name="static"),
     ]
+    routes[-1:-1] = season_routes(store, page, require_user, require_csrf) + (account_routes(sessions, page, require_user, require_csrf) if sessions else [])
     middleware = [Middleware(SessionMiddleware, secret_key=secret or secrets.token_hex(32), session_cookie="nianbao", same_site="strict", https_only=https)]
     return Starlette(routes=routes, middleware=middleware, exception_handlers={HTTPException: http_error, Exception: server_error}, lifespan=lambda app: warming(store))
 
