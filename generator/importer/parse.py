@@ -40,6 +40,12 @@ NUMBERING = re.compile(r"(?<![0-9])([0-9]+)[、．]")
 PART_NUMBER = re.compile(r"^[（(]([一二三四五六七八九十])[）)]\s*")
 PARAGRAPH_START = re.compile(r"^([（(][一二三四五六七八九十\d]+[）)]|\d+[.、．]\D|[一二三四五六七八九十]+[、是]|第[一二三四五六七八九十]+[，,、])")
 SENTENCE_END = "。！？；：!?;:）)”"
+MAX_AGENCY_CHARS = 40
+PAGE_INFO = re.compile(r"^(索引号|发布机构|发文机关|发布日期|发布时间|生成日期|成文日期|主题分类|信息来源|来源|浏览次数|访问次数|字号|文号|有效性|公开方式|公开范围)\s*[:：]")
+HEADING_NUMBER = re.compile(r"^([一二三四五六七八九十])[、.．]")
+HEADING_CHARS = 20
+PART_HEADING_CHARS = 30  # the same for a part of a section（（三）完善公开制度规范，加强政府信息管理）  # the words of a heading in an agency's own wording, before its text begins
+LONG_HEADING = 60  # a numbered line longer than this is a paragraph, not a heading
 DATE_LINE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
 BY_LABEL, BY_POSITION, BY_SPLIT, BY_ARITHMETIC = "按行名", "按位置（行名无法辨认，由本行总计和各列勾稽关系确认）", "拆分连写的数字", "由总计和勾稽关系推算"
 SHOWN_CANDIDATES = 3
@@ -104,6 +110,8 @@ class Importer:
         self.report = Report(format=fmt)
         self.title_index: int | None = None
         self.result = Extraction(self.report, fmt.id)
+        self.row_starts = [start for t in fmt.tables.values() for r in t.rows if (start := normalize_label(re.sub(r"^[一二三四五六七八九十]+、", "", r.label))[:6])]
+        self.unplaced: list[tuple[int, list[Line]]] = []  # numbered headings of the report's own and their text
 
     @staticmethod
     def clean(lines: list[Line]) -> list[Line]:
@@ -130,18 +138,23 @@ class Importer:
                 if any(self.heading_matches(self.lines[end].text, section) for section in self.fmt.sections):
                     break
                 joined += squeeze(self.lines[end].text)
-                match = next((m for m in (p.match(joined) for p in patterns) if m and m.group(agency)), None)
+                match = next((m for m in (p.match(joined) for p in patterns) if m and self.plausible_agency(m.group(agency))), None)
                 if match:
                     self.report.agency, self.report.year = match.group(agency), int(match.group(year))
-                    self.report.title = joined
+                    title = self.report.title = match.group(0)
                     self.title_index = start
                     title_loc = self.loc(self.lines[start].place)
                     self.report.field_locs.update(agency=title_loc, year=title_loc)
-                    title = joined
-                    self.lines = self.lines[:start] + self.lines[end + 1 :]
+                    rest = [Line(joined[match.end() :], self.lines[end].place)] if joined[match.end() :] else []  # text run into the title
+                    self.lines = self.lines[:start] + rest + self.lines[end + 1 :]
                     self.lines = [line for line in self.lines if squeeze(line.text) != title]  # running headers
                     return
         self.problem(self.lines[0].place if self.lines else "开头", "未找到标题（“某机关某年政府信息公开工作年度报告”），机关和年度请手工填写")
+
+    @staticmethod
+    def plausible_agency(name: str) -> bool:
+        """An agency's name as a title prints it: no sentence punctuation, no page furniture."""
+        return 2 <= len(name) <= MAX_AGENCY_CHARS and not re.search(r"[，。,;；:：《》<>|/、\s]", name)
 
     def earlier_format(self) -> EarlierFormat | None:
         text = squeeze("".join(line.text for line in self.lines))
@@ -150,35 +163,69 @@ class Importer:
                 return earlier
         return None
 
-    def heading_matches(self, text: str, section: Section) -> bool:
-        if not section.number:
+    @staticmethod
+    def heading_parts(text: str) -> tuple[str, str] | None:
+        """A top-level heading's printed numeral and the words after it (「五、存在的…」), if the line is one."""
+        match = HEADING_NUMBER.match(normalize_label(text))
+        return (match.group(1), normalize_label(text)[match.end() :]) if match else None
+
+    def heading_matches(self, text: str, section: Section, by_words: bool = False) -> bool:
+        """A line heads `section`: its number and its name (or an alias), or, in any numbering, its
+        name; with `by_words`, a short heading holding one of the section's words (its vocabulary)."""
+        found = self.heading_parts(text)
+        if not section.number or found is None:
             return False
-        folded = normalize_label(text)
-        prefix = f"{section.number}、"
-        if not folded.startswith(prefix):
-            return False
-        rest = folded[len(prefix) :]
+        _numeral, rest = found
         for name in (section.key, *section.aliases):
             name = normalize_label(name)
             if name in rest[: len(name) + 12] or difflib.SequenceMatcher(None, rest[: len(name) + 2], name).ratio() >= 0.85:
                 return True
-        return False
+        if not by_words:
+            return False
+        head = re.split("[。；;：:]", rest, maxsplit=1)[0][:HEADING_CHARS]
+        return any(word in head for word in section.words)
 
     def split_sections(self, lines: list[Line]) -> dict[str, tuple[int, list[Line]]]:
-        """Each section's heading index and lines, found in the format's order."""
-        found: list[tuple[Section, int]] = []
-        next_section = 0
-        for index, line in enumerate(lines):
-            for offset, section in enumerate(self.fmt.sections[next_section:]):
-                if self.heading_matches(line.text, section):
-                    found.append((section, index))
-                    next_section += offset + 1
-                    break
+        """Each section's heading index and lines. A heading is found by its name in any numbering
+        (a report may renumber or reorder its sections), else, between the sections found around
+        it, by its number and the section's vocabulary; a numbered heading that names no section
+        still ends the one before it (its text is unplaced: `self.unplaced`)."""
+        numbered = [(index, found) for index, found in ((i, self.heading_parts(line.text)) for i, line in enumerate(lines)) if found]
+        found: dict[str, int] = {}
+        for by_words in (False, True):
+            for index, (_numeral, rest) in numbered:
+                if index in found.values() or (by_words and not self.short_heading(rest)):
+                    continue
+                for section in self.fmt.sections:
+                    if section.key not in found and self.heading_matches(lines[index].text, section, by_words) and (not by_words or self.in_order(found, section, index)):
+                        found[section.key] = index
+                        break
+        unplaced, last_numeral = [], None
+        for index, (numeral, rest) in numbered:
+            if index in found.values():
+                last_numeral = numeral
+            elif last_numeral and self.short_heading(rest) and CHINESE_NUMERALS.find(numeral) == CHINESE_NUMERALS.find(last_numeral) + 1:
+                unplaced.append(index)  # the report's own section, numbered on from the one before
+                last_numeral = numeral
+        stops = sorted([*found.values(), *unplaced, len(lines)])
         sections = {}
-        for position, (section, index) in enumerate(found):
-            end = found[position + 1][1] if position + 1 < len(found) else len(lines)
-            sections[section.key] = (index, lines[index + 1 : end])
+        for key, index in sorted(found.items(), key=lambda item: item[1]):
+            sections[key] = (index, lines[index + 1 : next(stop for stop in stops if stop > index)])
+        self.unplaced = [(index, lines[index : next(stop for stop in stops if stop > index)]) for index in unplaced]
         return sections
+
+    def short_heading(self, text: str) -> bool:
+        """The words after a numbered line's numeral can be a heading of the agency's own: short,
+        without figures, not a table row's label (四、结转下年度继续办理)."""
+        return len(text) <= LONG_HEADING and not any(ch.isdigit() for ch in text) and not any(text.startswith(label) for label in self.row_starts)
+
+    def in_order(self, found: dict[str, int], section: Section, index: int) -> bool:
+        """A heading found by the section's words stands between the sections found before and after it."""
+        order = [s.key for s in self.fmt.sections]
+        position = order.index(section.key)
+        before = [i for key, i in found.items() if order.index(key) < position]
+        after = [i for key, i in found.items() if order.index(key) > position]
+        return (not before or max(before) < index) and (not after or min(after) > index)
 
     def report_missing(self, sections: dict[str, tuple[int, list[Line]]]) -> None:
         for section in self.fmt.sections:
@@ -248,6 +295,9 @@ class Importer:
                 close = rest.find("情况", position)
                 end = close + 2 if 0 <= close <= position + 6 else position
                 return number, rest[end:].lstrip("。：:，, 　")
+        head = re.split("[。；;：:]", rest, maxsplit=1)[0][:PART_HEADING_CHARS]
+        if expected <= named < len(section.parts) and any(word in head for word in section.parts[named].words):
+            return named, rest  # a heading in the agency's own words starts its part's text
         return None, ""
 
     def read_parts(self, section: Section, lines: list[Line]) -> None:
@@ -716,14 +766,35 @@ class Importer:
             self.result.notes[(table.key, row.key)] = note
 
     def read_preface(self, sections: dict[str, tuple[int, list[Line]]]) -> None:
-        """Text between the title and the first heading (编制依据, 统计期限, 联系方式…)."""
+        """Text between the title (or the start, when there is none) and the first heading (编制依据,
+        统计期限, 联系方式…); a web page's information lines (索引号：…, 发布机构：…) are the page's,
+        not the report's: they are left out, and 发布机构 names the agency when no title did."""
         preface = next((s for s in self.fmt.sections if not s.number), None)
-        if preface is None or self.title_index is None or not sections:
+        if preface is None or not sections:
             return
         first = min(index for index, _lines in sections.values())
-        text = self.paragraphs(self.lines[self.title_index : first])
+        lines = self.lines[self.title_index or 0 : first]
+        info = [line for line in lines if PAGE_INFO.match(squeeze(line.text))]
+        publisher = next((m.group(1) for m in (re.match(r"^发布机构[:：](\S+?)(发布日期|生成日期|成文日期|$)", squeeze(line.text)) for line in info) if m), "")
+        if not self.report.agency and self.plausible_agency(publisher):
+            self.report.agency = publisher
+            self.report.field_locs["agency"] = self.loc(info[0].place)
+        text = self.paragraphs([line for line in lines if line not in info])
         if text:
-            self.report.texts[preface.key] = self.text(text, place_of(self.lines[self.title_index : first]))
+            self.report.texts[preface.key] = self.text(text, place_of(lines))
+
+    def place_unplaced(self, unplaced: list[tuple[int, list[Line]]]) -> None:
+        """Sections of the report's own (numbered on, naming no section of the format): their text
+        goes into the last text section (其他需要报告的事项), after what is there, and is reported."""
+        last = next((s for s in reversed(self.fmt.sections) if s.kind == "text" and s.number), None)
+        if last is None:
+            return
+        for _index, lines in unplaced:
+            heading = lines[0].text.strip()[:40]
+            current = self.report.texts.get(last.key)
+            text = "\n".join(t for t in (current.value if current else "", self.paragraphs(lines)) if t)
+            self.report.texts[last.key] = self.text(text, current.loc.place if current and current.loc else lines[0].place)
+            self.problem(lines[0].place, f"「{heading}」一节不是格式中的任何一节，其文字已放入「{last.heading}」，请移到应在的位置")
 
     def read_signature(self, sections: dict[str, tuple[int, list[Line]]]) -> None:
         """The agency and date signed under the last section: the date is the publication date."""
@@ -754,6 +825,7 @@ class Importer:
             self.result.format_name = earlier.name
             self.problem("全文", f"这是按{earlier.name}编写的报告：只导入两种格式共有的部分，其余请按 2021 年格式补填")
         sections = self.split_sections(self.lines)
+        unplaced = self.unplaced
         self.report_missing(sections)
         for key, (index, _lines) in sections.items():
             self.report.section_locs[key] = self.loc(self.lines[index].place)
@@ -782,6 +854,7 @@ class Importer:
                 for table in tables:
                     if table.layout == "one_row":
                         self.read_one_row_table(table, lines)
+        self.place_unplaced(unplaced)
         self.report.compute_totals()
         return self.result
 
