@@ -296,8 +296,8 @@ class Importer:
                 end = close + 2 if 0 <= close <= position + 6 else position
                 return number, rest[end:].lstrip("。：:，, 　")
         head = re.split("[。；;：:]", rest, maxsplit=1)[0][:PART_HEADING_CHARS]
-        if expected <= named < len(section.parts) and any(word in head for word in section.parts[named].words):
-            return named, rest  # a heading in the agency's own words starts its part's text
+        if named == expected < len(section.parts) and any(word in head for word in section.parts[named].words):
+            return named, rest  # the next part, headed in the agency's own words: the heading starts its text
         return None, ""
 
     def read_parts(self, section: Section, lines: list[Line]) -> None:
