@@ -19,7 +19,7 @@ from ..findings import Finding
 from ..format import CHINESE_NUMERALS, EarlierFormat, Format, Group, Section, Table, normalize_label
 from ..location import CellId, Loc
 from ..report import Cell, Report, Text
-from .arithmetic import TooManySplits, consistent_choices, digit_splits, proven_cells, table_equations, violated
+from .arithmetic import TooManySplits, consistent_choices, continuity_equations, digit_splits, proven_cells, table_equations, violated
 from .shapes import reshape
 from .sources import Line
 
@@ -88,6 +88,7 @@ class Extraction:
     how: dict[CellId, str] = field(default_factory=dict)  # how each cell was read: BY_LABEL…
     notes: dict[tuple[str, str], str] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)  # coded findings about the file (embedded data)
+    open_cuts: int = 0  # rows whose digits ran together and could not be cut (last year's report may settle them)
 
 
 @dataclass(frozen=True)
@@ -101,8 +102,9 @@ class Token:
 
 
 class Importer:
-    def __init__(self, lines: list[Line], fmt: Format, name: str, table_lines: list[Line] | None = None):
+    def __init__(self, lines: list[Line], fmt: Format, name: str, table_lines: list[Line] | None = None, previous: Report | None = None):
         self.fmt = fmt
+        self.previous = previous  # last year's report of the same agency, to settle digits that ran together
         self.name = name
         self.lines = reshape(self.clean(lines), fmt)
         self.table_lines = reshape(self.clean(table_lines), fmt) if table_lines is not None else None
@@ -111,7 +113,8 @@ class Importer:
         self.title_index: int | None = None
         self.result = Extraction(self.report, fmt.id)
         self.row_starts = [start for t in fmt.tables.values() for r in t.rows if (start := normalize_label(re.sub(r"^[一二三四五六七八九十]+、", "", r.label))[:6])]
-        self.unplaced: list[tuple[int, list[Line]]] = []  # numbered headings of the report's own and their text
+        self.unplaced: list[tuple[int, list[Line]]] = []
+        self.unread: dict[tuple[str, str], tuple[str, int]] = {}  # rows printed but not cut: digits, index of their problem  # numbered headings of the report's own and their text
 
     @staticmethod
     def clean(lines: list[Line]) -> list[Line]:
@@ -590,9 +593,12 @@ class Importer:
 
     def settle(self, table: Table, rows: list, readings: dict, merged: list, lines: list[Line]) -> None:
         """Take each row with one reading; choose among a row's possible cuts by the table's
-        relations; prove blank and missing cells from them; report whatever stays open."""
+        relations (and last year's report, when one is at hand); a run that no cut makes add up is
+        read as printed, the cut closest to the relations, and the check reports the inconsistency;
+        prove blank and missing cells from the relations; report whatever stays open."""
         index_of = {row.key: i for i, (t, row) in enumerate(rows) if t is table}
         ambiguous: dict[str, list[dict]] = {}
+        inconsistent: list[str] = []
         for row in table.rows:
             how, options, printed = readings.get(index_of[row.key], (None, None, []))
             if how is None:
@@ -601,6 +607,8 @@ class Importer:
                 self.assign(table, row.key, options[0], lines, how)
             elif options:
                 ambiguous[row.key] = [{(row.key, c.key): int(t.text) for c, t in zip(table.columns, o, strict=True)} for o in options]
+            elif options == [] and printed:
+                inconsistent.append(row.key)
             else:
                 self.unsplittable(table, row.key, printed, lines, options)
         equations = table_equations(self.fmt, table)
@@ -608,15 +616,54 @@ class Importer:
             equations += self.group_equations(table, group, numbers, lines)
         fixed = {**self.cell_values(table), **{("印为一行", key): value for key, value in self.group_values(table, merged).items()}}
         surviving = consistent_choices(ambiguous, fixed, equations)
+        settled_by = self.by_last_year(table, surviving, fixed, equations)
         for row_key, options in surviving.items():
             how, _options, printed = readings[index_of[row_key]]
             if len(options) == 1:
                 self.assign(table, row_key, [Token(str(options[0][(row_key, c.key)]), printed[0].line, True) for c in table.columns], lines, how)
+                if row_key in settled_by:
+                    place = lines[printed[0].line].place
+                    self.notice(place, f"{table.row_title(row_key)}：数字连写（{' '.join(t.text for t in printed)}），由 {settled_by[row_key]} 确定拆法")
             else:
                 self.unsplittable(table, row_key, printed, lines, options)
+        for row_key in inconsistent:
+            self.closest_reading(table, row_key, readings[index_of[row_key]][2], lines, equations)
         self.reject_misplaced(table, readings, index_of, equations, fixed)
         self.infer(table, equations, fixed)
         self.report_open_rows(table, readings, index_of, merged, lines)
+
+    def by_last_year(self, table: Table, surviving: dict[str, list[dict]], fixed: dict, equations: list) -> dict[str, str]:
+        """Rows still cut more than one way, narrowed by continuity with last year's report of the
+        same agency (上年结转 = last year's 结转下年度; 现行有效件数 = last year's + 制发 − 废止), when
+        exactly one cut then remains: which year's report settled each."""
+        open_rows = {key: options for key, options in surviving.items() if len(options) > 1}
+        continuity = continuity_equations(self.fmt, table, self.previous) if self.previous is not None and open_rows else []
+        if not continuity:
+            return {}
+        constants = {key: value for equation in continuity for key, value in equation[2].items()}
+        narrowed = consistent_choices(open_rows, {**fixed, **constants}, equations + [(left, right) for left, right, _c in continuity])
+        settled = {key: options for key, options in narrowed.items() if len(options) == 1}
+        surviving.update(settled)
+        return dict.fromkeys(settled, f"{self.previous.year} 年报告（上年）的数字")
+
+    def closest_reading(self, table: Table, row_key: str, printed: list[Token], lines: list[Line], equations: list) -> None:
+        """A run no cut of which makes its row add up (「20000011」 for 7 cells whose total should
+        be 11): the printed digits are evidence. Read it the one way that breaks the fewest of the
+        table's relations, when one way does; the check then reports what does not add up."""
+        count = len(table.columns)
+        try:
+            cuts = digit_splits([t.text for t in printed], count, []) if all(t.text.isdigit() for t in printed) else []
+        except TooManySplits:
+            cuts = []
+        values = self.cell_values(table)
+        scored = sorted((len(violated({**values, **{(row_key, c.key): v for c, v in zip(table.columns, cut, strict=True)}}, equations)), cut) for cut in cuts)
+        if not scored or (len(scored) > 1 and scored[0][0] == scored[1][0]):
+            self.unsplittable(table, row_key, printed, lines, [])
+            return
+        cut = scored[0][1]
+        place = lines[printed[0].line].place
+        self.assign(table, row_key, [Token(str(v), printed[0].line, True) for v in cut], lines, BY_SPLIT)
+        self.notice(place, f"{table.row_title(row_key)}：原文数字连写（{' '.join(t.text for t in printed)}），没有一种拆法能使本表各项相符，按原文数字读作 {' '.join(map(str, cut))}；不相符之处是原报告的问题，见检查结果")
 
     def group_values(self, table: Table, merged: list) -> dict:
         """The figures of groups printed as one row, keyed (group key, column key)."""
@@ -651,22 +698,46 @@ class Importer:
         contradicts another printed figure (then nothing is filled and the blanks are reported)."""
         values = {**fixed, **self.cell_values(table)}
         proven = {key: value for key, value in proven_cells(values, equations).items() if key[0] != "印为一行"}
+        proven, cut = self.as_printed(table, proven)
         if not proven or violated({**values, **proven}, equations):
             return
         for (row_key, column_key), value in proven.items():
             cell_id = (table.key, row_key, column_key)
             total = table.row(row_key).total or table.column(column_key).total
-            self.report.cells[cell_id] = Cell(value, self.report.cells[cell_id].loc, typed=not total)
-            self.result.how[cell_id] = BY_ARITHMETIC
-            if not total:
+            self.report.cells[cell_id] = Cell(value, self.report.cells[cell_id].loc, typed=not total or row_key in cut)
+            self.result.how[cell_id] = BY_SPLIT if row_key in cut else BY_ARITHMETIC
+            if not total and row_key not in cut:
                 inferred = [c.label for c in table.columns if self.result.how.get((table.key, row_key, c.key)) == BY_ARITHMETIC]
                 self.result.notes[(table.key, row_key)] = f"{'、'.join(inferred)} 原文空白或未印出，由总计和勾稽关系推算"
         shown = "、".join(f"{table.full_row_label(r)}「{table.column(c).label}」={v}" for (r, c), v in list(proven.items())[:6])
         self.notice("全文", f"{len(proven)} 个单元格由总计和勾稽关系推算：{shown}" + ("等" if len(proven) > 6 else ""))
 
+    def as_printed(self, table: Table, proven: dict) -> tuple[dict, set[str]]:
+        """Of the proven cells, those of rows whose digits were printed but could not be cut only
+        where the whole row is proven and reads as printed (the row is then cut so, its problem
+        withdrawn); a figure read from print is never replaced by one the arithmetic gives.
+        Also the rows so cut."""
+        cut, withdrawn = set(), set()
+        for (table_key, row_key), (digits, problem) in list(self.unread.items()):
+            if table_key != table.key or not any(key[0] == row_key for key in proven):
+                continue
+            row = [proven.get((row_key, c.key)) for c in table.columns]
+            if None in row or "".join(map(str, row)) != digits:
+                proven = {key: value for key, value in proven.items() if key[0] != row_key}
+                continue
+            cut.add(row_key)
+            withdrawn.add(problem)
+            self.result.notes.pop((table_key, row_key), None)
+            del self.unread[(table_key, row_key)]
+        if withdrawn:
+            self.result.problems = [p for i, p in enumerate(self.result.problems) if i not in withdrawn]
+            self.unread = {key: (digits, i - sum(w < i for w in withdrawn)) for key, (digits, i) in self.unread.items()}
+        return proven, cut
+
     def unsplittable(self, table: Table, row_key: str, printed: list[Token], lines: list[Line], options: list | None) -> None:
         place = lines[printed[0].line].place if printed else "全文"
         digits = " ".join(t.text for t in printed)
+        self.unread[(table.key, row_key)] = ("".join(t.text for t in printed), len(self.result.problems))  # its problem's index
         self.result.notes[(table.key, row_key)] = "原文数字连写，无法唯一拆分，请手工填写"
         if options is None:
             self.problem(place, f"{table.row_title(row_key)}：数字连写（{digits}），可能的拆法过多，无法确定，未导入")
@@ -856,10 +927,12 @@ class Importer:
                         self.read_one_row_table(table, lines)
         self.place_unplaced(unplaced)
         self.report.compute_totals()
+        self.result.open_cuts = len(self.unread)
         return self.result
 
 
-def extract(lines: list[Line], fmt: Format, name: str, table_lines: list[Line] | None = None) -> Extraction:
+def extract(lines: list[Line], fmt: Format, name: str, table_lines: list[Line] | None = None, previous: Report | None = None) -> Extraction:
     """Read a report; `table_lines`, when given, is a second reading of the same file that
-    keeps table cells in sequence (a PDF's drawing order), used for the tables only."""
-    return Importer(lines, fmt, name, table_lines).run()
+    keeps table cells in sequence (a PDF's drawing order), used for the tables only; `previous`,
+    last year's report of the same agency, settles digits that ran together where continuity does."""
+    return Importer(lines, fmt, name, table_lines, previous).run()
