@@ -41,10 +41,18 @@ PART_NUMBER = re.compile(r"^[（(]([一二三四五六七八九十])[）)]\s*")
 PARAGRAPH_START = re.compile(r"^([（(][一二三四五六七八九十\d]+[）)]|\d+[.、．]\D|[一二三四五六七八九十]+[、是]|第[一二三四五六七八九十]+[，,、])")
 SENTENCE_END = "。！？；：!?;:）)”"
 MAX_AGENCY_CHARS = 40
+PREFACE_LINES, PREFACE_CHARS = 12, 800  # where a report without a title names itself
+PREFACE_AGENCY = [  # the agency as a title-less report names itself in its first lines
+    re.compile(r"(?:现公布|公布|现将|特编制|编制|现编制并发布|发布)([^，。,;；:：《》<>|/、（）()]{2,40}?)(?:19|20)\d\d年度?政府信息公开(?:工作)?(?:年度)?报告"),
+    re.compile(r"结合([^，。,;；:：《》<>|/、（）()]{2,40}?)(?:(?:19|20)\d\d年度?)?政府信息公开工作(?:实际|情况)"),
+]
+PREFACE_YEAR = re.compile(r"统计(?:期限|时限|区间)?(?:为|是|从|自)?((?:19|20)\d\d)年1月1日")
 PAGE_INFO = re.compile(r"^(索引号|发布机构|发文机关|发布日期|发布时间|生成日期|成文日期|主题分类|信息来源|来源|浏览次数|访问次数|字号|文号|有效性|公开方式|公开范围)\s*[:：]")
 HEADING_NUMBER = re.compile(r"^([一二三四五六七八九十])[、.．]")
 HEADING_CHARS = 20
-PART_HEADING_CHARS = 30  # the same for a part of a section（（三）完善公开制度规范，加强政府信息管理）  # the words of a heading in an agency's own wording, before its text begins
+PART_HEADING_CHARS = 30
+HEADING_TAIL = re.compile(r"[^。，,：:；;]{0,4}?(情况|方面)")
+RUN_IN_PART = re.compile(r"(?<=[。！？；\s])\s*(?=[（(][一二三四五][）)])")  # a part heading run into the text before it  # the same for a part of a section（（三）完善公开制度规范，加强政府信息管理）  # the words of a heading in an agency's own wording, before its text begins
 LONG_HEADING = 60  # a numbered line longer than this is a paragraph, not a heading
 DATE_LINE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
 BY_LABEL, BY_POSITION, BY_SPLIT, BY_ARITHMETIC = "按行名", "按位置（行名无法辨认，由本行总计和各列勾稽关系确认）", "拆分连写的数字", "由总计和勾稽关系推算"
@@ -152,7 +160,23 @@ class Importer:
                     self.lines = self.lines[:start] + rest + self.lines[end + 1 :]
                     self.lines = [line for line in self.lines if squeeze(line.text) != title]  # running headers
                     return
-        self.problem(self.lines[0].place if self.lines else "开头", "未找到标题（“某机关某年政府信息公开工作年度报告”），机关和年度请手工填写")
+        if not self.header_from_preface():
+            self.problem(self.lines[0].place if self.lines else "开头", "未找到标题（“某机关某年政府信息公开工作年度报告”），机关和年度请手工填写")
+
+    def header_from_preface(self) -> bool:
+        """A report printed without its title (a web page gives it apart) names its agency and year in
+        its first lines: 「现公布子长市人民政府2023年度政府信息公开工作报告」, 「结合自贡市商务局2022年
+        政府信息公开工作实际」, 「统计期限为2023年1月1日至…」. Both found: they are taken, and said."""
+        opening = squeeze("".join(line.text for line in self.lines[:PREFACE_LINES]))[:PREFACE_CHARS]
+        agency = next((m.group(1) for m in (p.search(opening) for p in PREFACE_AGENCY) if m and self.plausible_agency(m.group(1))), "")
+        year = PREFACE_YEAR.search(opening) or re.search(rf"{re.escape(agency)}((19|20)\d\d)年", opening) if agency else None
+        if not agency or not year:
+            return False
+        self.report.agency, self.report.year = agency, int(year.group(1))
+        place = self.lines[0].place
+        self.report.field_locs.update(agency=self.loc(place), year=self.loc(place))
+        self.notice(place, f"原文没有标题行，机关「{agency}」和年度 {year.group(1)} 取自开头的说明文字，请核对")
+        return True
 
     @staticmethod
     def plausible_agency(name: str) -> bool:
@@ -295,8 +319,8 @@ class Importer:
                 continue
             position = self.key_end(rest, section.parts[number].key)
             if position is not None:
-                close = rest.find("情况", position)
-                end = close + 2 if 0 <= close <= position + 6 else position
+                tail = HEADING_TAIL.match(rest, position)  # 「…情况」「…方面」 closing the heading
+                end = tail.end() if tail else position
                 return number, rest[end:].lstrip("。：:，, 　")
         head = re.split("[。；;：:]", rest, maxsplit=1)[0][:PART_HEADING_CHARS]
         if named == expected < len(section.parts) and any(word in head for word in section.parts[named].words):
@@ -306,6 +330,7 @@ class Importer:
     def read_parts(self, section: Section, lines: list[Line]) -> None:
         starts: list[tuple[int, int, str]] = []
         expected = 0
+        lines = [Line(piece, line.place) for line in lines for piece in RUN_IN_PART.split(line.text) if piece.strip()]
         for index, line in enumerate(lines):
             number, inline = self.part_heading(line.text, section, expected)
             if number is not None:
