@@ -5,6 +5,7 @@ together with last year's report of the same agency."""
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 
 from generator.format import load_format
 from generator.formwriter import write_form
@@ -150,3 +151,15 @@ def test_renumbered_sections_with_tables_first(tmp_path):
     assert result.problems == []
     assert result.report.parts["总体情况"]["主动公开"].value == report.parts["总体情况"]["主动公开"].value
     assert all(cell.value == 0 for key, cell in result.report.cells.items() if key[0] != "第二十条第八项")
+
+
+def test_a_web_table_saved_one_cell_a_line_with_bare_pipes_for_empty_cells():
+    """陕西 区统计局 2023: 「一、本年新收政府信息公开申请数量 |」, six bare 「|」, 「0 |」: the blanks
+    are cells, the printed total 0 proves them 0."""
+    path = Path(__file__).parent / "data" / "published" / "shaanxi_tjj_2023.txt"
+    result = read(path)
+    table = result.report.format.tables["申请处理"]
+    for row in ("本年新收", "上年结转"):
+        assert [result.report.value("申请处理", row, c.key) for c in table.columns] == [0] * 7
+    assert [result.report.value("第二十条第一项", "规章", c) for c in ("本年制发件数", "本年废止件数", "现行有效件数")] == [0, 0, 0]
+    assert not any(table.row_title(r) in p.message for p in result.problems for r in ("本年新收", "上年结转"))
