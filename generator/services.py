@@ -222,13 +222,13 @@ def load_report(path_text: str, previous: str | None = None, neighbours: bool = 
     return report, findings, report.source_lines
 
 
-def with_last_year(path: Path, path_text: str, result: Extraction, previous: str | None) -> Extraction:
+def with_last_year(path: Path, path_text: str, result: Extraction, previous: str | None, year: int | None = None) -> Extraction:
     """A published report read again with last year's report of the same agency, which settles
     digits that ran together where continuity does (上年结转, 现行有效件数); as it was without one."""
     last = load_report(previous, neighbours=False)[0] if previous else find_previous(path, result.report)[0]
     if last is None or not is_previous_year(result.report, last):
         return result
-    return import_report(path, path_text, previous=last)
+    return import_report(path, path_text, year, previous=last)
 
 
 def source_excerpt(path: Path) -> list[str]:
@@ -435,6 +435,8 @@ def import_published(path_text: str, agency: str | None = None, year: int | None
     from .formwriter import write_form
 
     result = import_report(Path(path_text), path_text, year)
+    if result.open_cuts:  # digits that ran together: last year's report beside it may settle them
+        result = with_last_year(Path(path_text), path_text, result, None, year)
     report = result.report
     report.agency = agency or report.agency
     report.year = year or report.year
