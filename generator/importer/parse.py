@@ -327,10 +327,21 @@ class Importer:
             return named, rest  # the next part, headed in the agency's own words: the heading starts its text
         return None, ""
 
+    def run_in_parts(self, text: str, section: Section) -> list[str]:
+        """A line cut before each part heading run into the text before it (「…5条。 （二）政府信息
+        依申请公开情况 我乡…」); a numbered item that heads no part stays in its sentence."""
+        pieces: list[str] = []
+        for piece in RUN_IN_PART.split(text):
+            if pieces and self.part_heading(piece, section, 0)[0] is None:
+                pieces[-1] += piece
+            else:
+                pieces.append(piece)
+        return [piece for piece in pieces if piece.strip()]
+
     def read_parts(self, section: Section, lines: list[Line]) -> None:
         starts: list[tuple[int, int, str]] = []
         expected = 0
-        lines = [Line(piece, line.place) for line in lines for piece in RUN_IN_PART.split(line.text) if piece.strip()]
+        lines = [Line(piece, line.place) for line in lines for piece in self.run_in_parts(line.text, section)]
         for index, line in enumerate(lines):
             number, inline = self.part_heading(line.text, section, expected)
             if number is not None:
