@@ -57,6 +57,7 @@ LONG_HEADING = 60  # a numbered line longer than this is a paragraph, not a head
 DATE_LINE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
 BY_LABEL, BY_POSITION, BY_SPLIT, BY_ARITHMETIC = "按行名", "按位置（行名无法辨认，由本行总计和各列勾稽关系确认）", "拆分连写的数字", "由总计和勾稽关系推算"
 SHOWN_CANDIDATES = 3
+MAX_CLOSEST = 1_000  # cuts of a run that adds up no way, weighed against the table's relations
 COUNTED = set("位年月日号个项件条页次元%")  # a number before one of these is part of the words (保留4位小数)
 
 
@@ -691,6 +692,7 @@ class Importer:
             cuts = digit_splits([t.text for t in printed], count, []) if all(t.text.isdigit() for t in printed) else []
         except TooManySplits:
             cuts = []
+        cuts = cuts if len(cuts) <= MAX_CLOSEST else []  # past that, no one cut stands out
         values = self.cell_values(table)
         scored = sorted((len(violated({**values, **{(row_key, c.key): v for c, v in zip(table.columns, cut, strict=True)}}, equations)), cut) for cut in cuts)
         if not scored or (len(scored) > 1 and scored[0][0] == scored[1][0]):
