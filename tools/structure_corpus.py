@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.format import Format, load_format  # noqa: E402
+from generator.format import Format  # noqa: E402
 from generator.importer import import_report  # noqa: E402
 from generator.importer.parse import BY_ARITHMETIC, Extraction  # noqa: E402
 from generator.services import check_file  # noqa: E402
