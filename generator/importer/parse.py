@@ -47,7 +47,7 @@ PREFACE_AGENCY = [  # the agency as a title-less report names itself in its firs
     re.compile(r"结合([^，。,;；:：《》<>|/、（）()]{2,40}?)(?:(?:19|20)\d\d年度?)?政府信息公开工作(?:实际|情况)"),
 ]
 PREFACE_YEAR = re.compile(r"统计(?:期限|时限|区间)?(?:为|是|从|自)?((?:19|20)\d\d)年1月1日")
-PAGE_INFO = re.compile(r"^(索引号|发布机构|发文机关|发布日期|发布时间|生成日期|成文日期|主题分类|信息来源|来源|浏览次数|访问次数|字号|文号|有效性|公开方式|公开范围)\s*[:：]")
+PAGE_INFO = re.compile(r"^((索引号|发布机构|发文机关|发布日期|发布时间|生成日期|成文日期|主题分类|信息来源|来源|浏览次数|访问次数|字号|文号|有效性|公开方式|公开范围)[:：]|(信息公开元数据|大中小|\|+|【字体.*)$)")
 HEADING_NUMBER = re.compile(r"^([一二三四五六七八九十])[、.．]")
 HEADING_CHARS = 20
 PART_HEADING_CHARS = 30
