@@ -155,6 +155,7 @@ class Part:
     key: str
     heading: str
     number: str  # 一, 二…: printed as （一）
+    words: tuple[str, ...] = ()  # what names this part in a heading of the agency's own wording
 
     @property
     def title(self) -> str:
@@ -180,6 +181,7 @@ class Section:
     intro_label: str = ""
     must_mention: MustMention | None = None
     aliases: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()  # what names this section in a heading of the agency's own wording
 
     @property
     def heading(self) -> str:
@@ -302,10 +304,11 @@ def _section(data: dict) -> Section:
         required=data.get("required", True),
         label=data.get("label", ""),
         tables=tuple(data.get("tables", ())),
-        parts=tuple(Part(p["key"], p["heading"], CHINESE_NUMERALS[i]) for i, p in enumerate(data.get("parts", ()))),
+        parts=tuple(Part(p["key"], p["heading"], CHINESE_NUMERALS[i], tuple(p.get("words", ()))) for i, p in enumerate(data.get("parts", ()))),
         intro=data.get("intro", ""),
         intro_label=data.get("intro_label", ""),
         aliases=tuple(data.get("aliases", ())),
+        words=tuple(data.get("words", ())),
         must_mention=MustMention(mention["code"], tuple(mention["words"])) if mention else None,
     )
 

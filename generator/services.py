@@ -187,7 +187,7 @@ def form_header(path_text: str, _stamp: int, keys: tuple[str, ...]) -> tuple[str
 def candidate_report(path_text: str, _stamp: int) -> tuple[Report | None, str]:
     """A file beside a form and why it could not be read, read once per process (a folder check
     looks at each file for every form)."""
-    report, findings, _lines = load_report(path_text)
+    report, findings, _lines = load_report(path_text, neighbours=False)
     return report, "" if report is not None else findings[0].message
 
 
@@ -201,12 +201,16 @@ def expand_paths(paths: list[str]) -> list[str]:
     return expanded
 
 
-def load_report(path_text: str) -> tuple[Report | None, list[Finding], list[str]]:
-    """A form, or a published report (PDF, DOCX, web page, text) read as one; with what went wrong."""
+def load_report(path_text: str, previous: str | None = None, neighbours: bool = True) -> tuple[Report | None, list[Finding], list[str]]:
+    """A form, or a published report (PDF, DOCX, web page, text) read as one; with what went wrong.
+    A published report with digits that ran together is read again with last year's report (the one
+    named `previous`, else the one beside it) when there is one, unless `neighbours` is off."""
     path = Path(path_text)
     try:
         if is_published(path_text):
             result = import_report(path, path_text)
+            if neighbours and result.open_cuts:
+                result = with_last_year(path, path_text, result, previous)
             return result.report, result.problems + result.findings, []
         report, findings = load_form(path, path_text)
     except FormatError as exc:
@@ -221,6 +225,15 @@ def load_report(path_text: str) -> tuple[Report | None, list[Finding], list[str]
     return report, findings, report.source_lines
 
 
+def with_last_year(path: Path, path_text: str, result: Extraction, previous: str | None, year: int | None = None) -> Extraction:
+    """A published report read again with last year's report of the same agency, which settles
+    digits that ran together where continuity does (上年结转, 现行有效件数); as it was without one."""
+    last = load_report(previous, neighbours=False)[0] if previous else find_previous(path, result.report)[0]
+    if last is None or not is_previous_year(result.report, last):
+        return result
+    return import_report(path, path_text, year, previous=last)
+
+
 def source_excerpt(path: Path) -> list[str]:
     """The lines of a form that could not be read, to show where (read again within the size cap)."""
     try:
@@ -231,7 +244,7 @@ def source_excerpt(path: Path) -> list[str]:
 
 def check_file(path_text: str, previous: str | None = None, batch: bool = False) -> Checked:
     """Load one report (and last year's, if there is one) and run every check (`batch`: see find_previous)."""
-    report, findings, lines = load_report(path_text)
+    report, findings, lines = load_report(path_text, previous)
     return checked_with_last_year(path_text, report, findings, lines, previous, batch)
 
 
@@ -423,6 +436,8 @@ def import_published(path_text: str, agency: str | None = None, year: int | None
     from .formwriter import write_form
 
     result = import_report(Path(path_text), path_text, year)
+    if result.open_cuts:  # digits that ran together: last year's report beside it may settle them
+        result = with_last_year(Path(path_text), path_text, result, None, year)
     report = result.report
     report.agency = agency or report.agency
     report.year = year or report.year

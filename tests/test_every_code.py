@@ -212,6 +212,7 @@ CASES: dict[str, Callable[[Bench], set[str]]] = {
     "E158": lambda b: b.check(edit(RICH_SEED, "行政处罚\t0", "行政处罚\t一"), "report.txt"),
     "E159": lambda b: b.check(RICH_SEED.rstrip("\n") + "\n\n周口市人民政府办公室\n2025年2月30日\n", "report.txt"),
     "E160": lambda b: b.check(in_2019_format(RICH_SEED), "report.txt"),
+    "E161": lambda b: b.check(RICH_SEED.rstrip("\n") + "\n\n七、本年度工作亮点\n\n群众满意度达到新高。\n", "report.txt"),
     "I203": lambda b: b.check_with_last_year(BASE, edit_row(LAST_YEAR_CONSISTENT, "未经复议直接起诉", "[0, 0, 0, 2, 2]")),
     "I220": lambda b: b.check_with_last_year(BASE, edit_row(LAST_YEAR_CONSISTENT, "本年新收", "[500, 32, 0, 0, 180, 0, 712]")),
     "W090": lambda b: published_html(b, ">1121</td>", ">1122</td>"),

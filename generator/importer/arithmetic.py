@@ -8,6 +8,7 @@ from collections.abc import Hashable, Iterable
 from itertools import product
 
 from ..format import Format, Table
+from ..report import Report
 
 Equation = tuple[tuple[Hashable, ...], tuple[Hashable, ...]]  # sum(left) == sum(right)
 SEARCH_LIMIT = 200_000
@@ -124,6 +125,28 @@ def table_equations(fmt: Format, table: Table) -> list[Equation]:
             for column in table.columns:
                 equations.append((tuple((t.key, column.key) for t in relation.left), tuple((t.key, column.key) for t in relation.right)))
     return equations
+
+
+def continuity_equations(fmt: Format, table: Table, previous: Report) -> list[tuple[tuple, tuple, dict]]:
+    """The relations reaching last year's report (上年结转 = 上年.结转下年度 …) as equations over this
+    year's cells, last year's figures as constants: (left, right, {constant key: value}); none
+    where last year's report lacks the figure."""
+    out = []
+    for relation in fmt.relations:
+        if relation.table != table.key or relation.pending is not None or not relation.needs_previous:
+            continue
+        for item in [r.key for r in table.rows] if relation.for_each == "row" else [c.key for c in table.columns]:
+            sides: tuple[list, list] = ([], [])
+            constants = {}
+            for side, term in [(0, t) for t in relation.left] + [(1, t) for t in relation.right]:
+                cell = (item, term.key) if relation.for_each == "row" else (term.key, item)
+                key = ("上年", cell) if term.previous else cell
+                if term.previous:
+                    constants[key] = previous.value(table.key, *cell)
+                sides[side if term.sign > 0 else 1 - side].append(key)
+            if None not in constants.values():
+                out.append((tuple(sides[0]), tuple(sides[1]), constants))
+    return out
 
 
 def violated(values: dict, equations: Iterable[Equation]) -> list[Equation]:

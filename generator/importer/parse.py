@@ -19,7 +19,7 @@ from ..findings import Finding
 from ..format import CHINESE_NUMERALS, EarlierFormat, Format, Group, Section, Table, normalize_label
 from ..location import CellId, Loc
 from ..report import Cell, Report, Text
-from .arithmetic import TooManySplits, consistent_choices, digit_splits, proven_cells, table_equations, violated
+from .arithmetic import TooManySplits, consistent_choices, continuity_equations, digit_splits, proven_cells, table_equations, violated
 from .shapes import reshape
 from .sources import Line
 
@@ -40,9 +40,24 @@ NUMBERING = re.compile(r"(?<![0-9])([0-9]+)[、．]")
 PART_NUMBER = re.compile(r"^[（(]([一二三四五六七八九十])[）)]\s*")
 PARAGRAPH_START = re.compile(r"^([（(][一二三四五六七八九十\d]+[）)]|\d+[.、．]\D|[一二三四五六七八九十]+[、是]|第[一二三四五六七八九十]+[，,、])")
 SENTENCE_END = "。！？；：!?;:）)”"
+MAX_AGENCY_CHARS = 40
+PREFACE_LINES, PREFACE_CHARS = 12, 800  # where a report without a title names itself
+PREFACE_AGENCY = [  # the agency as a title-less report names itself in its first lines
+    re.compile(r"(?:现公布|公布|现将|特编制|编制|现编制并发布|发布)([^，。,;；:：《》<>|/、（）()]{2,40}?)(?:19|20)\d\d年度?政府信息公开(?:工作)?(?:年度)?报告"),
+    re.compile(r"结合([^，。,;；:：《》<>|/、（）()]{2,40}?)(?:(?:19|20)\d\d年度?)?政府信息公开工作(?:实际|情况)"),
+]
+PREFACE_YEAR = re.compile(r"统计(?:期限|时限|区间)?(?:为|是|从|自)?((?:19|20)\d\d)年1月1日")
+PAGE_INFO = re.compile(r"^((索引号|发布机构|发文机关|发布日期|发布时间|生成日期|成文日期|主题分类|信息来源|来源|浏览次数|访问次数|字号|文号|有效性|公开方式|公开范围)[:：]|(信息公开元数据|大中小|\|+|【字体.*)$)")
+HEADING_NUMBER = re.compile(r"^([一二三四五六七八九十])[、.．]")
+HEADING_CHARS = 20
+PART_HEADING_CHARS = 30
+HEADING_TAIL = re.compile(r"[^。，,：:；;]{0,4}?(情况|方面)")
+RUN_IN_PART = re.compile(r"(?<=[。！？；\s])\s*(?=[（(][一二三四五][）)])")  # a part heading run into the text before it  # the same for a part of a section（（三）完善公开制度规范，加强政府信息管理）  # the words of a heading in an agency's own wording, before its text begins
+LONG_HEADING = 60  # a numbered line longer than this is a paragraph, not a heading
 DATE_LINE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
 BY_LABEL, BY_POSITION, BY_SPLIT, BY_ARITHMETIC = "按行名", "按位置（行名无法辨认，由本行总计和各列勾稽关系确认）", "拆分连写的数字", "由总计和勾稽关系推算"
 SHOWN_CANDIDATES = 3
+MAX_CLOSEST = 1_000  # cuts of a run that adds up no way, weighed against the table's relations
 COUNTED = set("位年月日号个项件条页次元%")  # a number before one of these is part of the words (保留4位小数)
 
 
@@ -83,6 +98,7 @@ class Extraction:
     how: dict[CellId, str] = field(default_factory=dict)  # how each cell was read: BY_LABEL…
     notes: dict[tuple[str, str], str] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)  # coded findings about the file (embedded data)
+    open_cuts: int = 0  # rows whose digits ran together and could not be cut (last year's report may settle them)
 
 
 @dataclass(frozen=True)
@@ -96,8 +112,9 @@ class Token:
 
 
 class Importer:
-    def __init__(self, lines: list[Line], fmt: Format, name: str, table_lines: list[Line] | None = None):
+    def __init__(self, lines: list[Line], fmt: Format, name: str, table_lines: list[Line] | None = None, previous: Report | None = None):
         self.fmt = fmt
+        self.previous = previous  # last year's report of the same agency, to settle digits that ran together
         self.name = name
         self.lines = reshape(self.clean(lines), fmt)
         self.table_lines = reshape(self.clean(table_lines), fmt) if table_lines is not None else None
@@ -105,6 +122,9 @@ class Importer:
         self.report = Report(format=fmt)
         self.title_index: int | None = None
         self.result = Extraction(self.report, fmt.id)
+        self.row_starts = [start for t in fmt.tables.values() for r in t.rows if (start := normalize_label(re.sub(r"^[一二三四五六七八九十]+、", "", r.label))[:6])]
+        self.unplaced: list[tuple[int, list[Line]]] = []
+        self.unread: dict[tuple[str, str], tuple[str, int]] = {}  # rows printed but not cut: digits, index of their problem  # numbered headings of the report's own and their text
 
     @staticmethod
     def clean(lines: list[Line]) -> list[Line]:
@@ -132,18 +152,39 @@ class Importer:
                 if any(self.heading_matches(self.lines[end].text, section) for section in self.fmt.sections):
                     break
                 joined += squeeze(self.lines[end].text)
-                match = next((m for m in (p.match(joined) for p in patterns) if m and m.group(agency)), None)
+                match = next((m for m in (p.match(joined) for p in patterns) if m and self.plausible_agency(m.group(agency))), None)
                 if match:
                     self.report.agency, self.report.year = match.group(agency), int(match.group(year))
-                    self.report.title = joined
+                    title = self.report.title = match.group(0)
                     self.title_index = start
                     title_loc = self.loc(self.lines[start].place)
                     self.report.field_locs.update(agency=title_loc, year=title_loc)
-                    title = joined
-                    self.lines = self.lines[:start] + self.lines[end + 1 :]
+                    rest = [Line(joined[match.end() :], self.lines[end].place)] if joined[match.end() :] else []  # text run into the title
+                    self.lines = self.lines[:start] + rest + self.lines[end + 1 :]
                     self.lines = [line for line in self.lines if squeeze(line.text) != title]  # running headers
                     return
-        self.problem("E150", self.lines[0].place if self.lines else "开头")
+        if not self.header_from_preface():
+            self.problem("E150", self.lines[0].place if self.lines else "开头")
+
+    def header_from_preface(self) -> bool:
+        """A report printed without its title (a web page gives it apart) names its agency and year in
+        its first lines: 「现公布子长市人民政府2023年度政府信息公开工作报告」, 「结合自贡市商务局2022年
+        政府信息公开工作实际」, 「统计期限为2023年1月1日至…」. Both found: they are taken, and said."""
+        opening = squeeze("".join(line.text for line in self.lines[:PREFACE_LINES]))[:PREFACE_CHARS]
+        agency = next((m.group(1) for m in (p.search(opening) for p in PREFACE_AGENCY) if m and self.plausible_agency(m.group(1))), "")
+        year = PREFACE_YEAR.search(opening) or re.search(rf"{re.escape(agency)}((19|20)\d\d)年", opening) if agency else None
+        if not agency or not year:
+            return False
+        self.report.agency, self.report.year = agency, int(year.group(1))
+        place = self.lines[0].place
+        self.report.field_locs.update(agency=self.loc(place), year=self.loc(place))
+        self.notice(place, f"原文没有标题行，机关「{agency}」和年度 {year.group(1)} 取自开头的说明文字，请核对")
+        return True
+
+    @staticmethod
+    def plausible_agency(name: str) -> bool:
+        """An agency's name as a title prints it: no sentence punctuation, no page furniture."""
+        return 2 <= len(name) <= MAX_AGENCY_CHARS and not re.search(r"[，。,;；:：《》<>|/、\s]", name)
 
     def earlier_format(self) -> EarlierFormat | None:
         text = squeeze("".join(line.text for line in self.lines))
@@ -152,35 +193,69 @@ class Importer:
                 return earlier
         return None
 
-    def heading_matches(self, text: str, section: Section) -> bool:
-        if not section.number:
+    @staticmethod
+    def heading_parts(text: str) -> tuple[str, str] | None:
+        """A top-level heading's printed numeral and the words after it (「五、存在的…」), if the line is one."""
+        match = HEADING_NUMBER.match(normalize_label(text))
+        return (match.group(1), normalize_label(text)[match.end() :]) if match else None
+
+    def heading_matches(self, text: str, section: Section, by_words: bool = False) -> bool:
+        """A line heads `section`: its number and its name (or an alias), or, in any numbering, its
+        name; with `by_words`, a short heading holding one of the section's words (its vocabulary)."""
+        found = self.heading_parts(text)
+        if not section.number or found is None:
             return False
-        folded = normalize_label(text)
-        prefix = f"{section.number}、"
-        if not folded.startswith(prefix):
-            return False
-        rest = folded[len(prefix) :]
+        _numeral, rest = found
         for name in (section.key, *section.aliases):
             name = normalize_label(name)
             if name in rest[: len(name) + 12] or difflib.SequenceMatcher(None, rest[: len(name) + 2], name).ratio() >= 0.85:
                 return True
-        return False
+        if not by_words:
+            return False
+        head = re.split("[。；;：:]", rest, maxsplit=1)[0][:HEADING_CHARS]
+        return any(word in head for word in section.words)
 
     def split_sections(self, lines: list[Line]) -> dict[str, tuple[int, list[Line]]]:
-        """Each section's heading index and lines, found in the format's order."""
-        found: list[tuple[Section, int]] = []
-        next_section = 0
-        for index, line in enumerate(lines):
-            for offset, section in enumerate(self.fmt.sections[next_section:]):
-                if self.heading_matches(line.text, section):
-                    found.append((section, index))
-                    next_section += offset + 1
-                    break
+        """Each section's heading index and lines. A heading is found by its name in any numbering
+        (a report may renumber or reorder its sections), else, between the sections found around
+        it, by its number and the section's vocabulary; a numbered heading that names no section
+        still ends the one before it (its text is unplaced: `self.unplaced`)."""
+        numbered = [(index, found) for index, found in ((i, self.heading_parts(line.text)) for i, line in enumerate(lines)) if found]
+        found: dict[str, int] = {}
+        for by_words in (False, True):
+            for index, (_numeral, rest) in numbered:
+                if index in found.values() or (by_words and not self.short_heading(rest)):
+                    continue
+                for section in self.fmt.sections:
+                    if section.key not in found and self.heading_matches(lines[index].text, section, by_words) and (not by_words or self.in_order(found, section, index)):
+                        found[section.key] = index
+                        break
+        unplaced, last_numeral = [], None
+        for index, (numeral, rest) in numbered:
+            if index in found.values():
+                last_numeral = numeral
+            elif last_numeral and self.short_heading(rest) and CHINESE_NUMERALS.find(numeral) == CHINESE_NUMERALS.find(last_numeral) + 1:
+                unplaced.append(index)  # the report's own section, numbered on from the one before
+                last_numeral = numeral
+        stops = sorted([*found.values(), *unplaced, len(lines)])
         sections = {}
-        for position, (section, index) in enumerate(found):
-            end = found[position + 1][1] if position + 1 < len(found) else len(lines)
-            sections[section.key] = (index, lines[index + 1 : end])
+        for key, index in sorted(found.items(), key=lambda item: item[1]):
+            sections[key] = (index, lines[index + 1 : next(stop for stop in stops if stop > index)])
+        self.unplaced = [(index, lines[index : next(stop for stop in stops if stop > index)]) for index in unplaced]
         return sections
+
+    def short_heading(self, text: str) -> bool:
+        """The words after a numbered line's numeral can be a heading of the agency's own: short,
+        without figures, not a table row's label (四、结转下年度继续办理)."""
+        return len(text) <= LONG_HEADING and not any(ch.isdigit() for ch in text) and not any(text.startswith(label) for label in self.row_starts)
+
+    def in_order(self, found: dict[str, int], section: Section, index: int) -> bool:
+        """A heading found by the section's words stands between the sections found before and after it."""
+        order = [s.key for s in self.fmt.sections]
+        position = order.index(section.key)
+        before = [i for key, i in found.items() if order.index(key) < position]
+        after = [i for key, i in found.items() if order.index(key) > position]
+        return (not before or max(before) < index) and (not after or min(after) > index)
 
     def report_missing(self, sections: dict[str, tuple[int, list[Line]]]) -> None:
         for section in self.fmt.sections:
@@ -247,14 +322,29 @@ class Importer:
                 continue
             position = self.key_end(rest, section.parts[number].key)
             if position is not None:
-                close = rest.find("情况", position)
-                end = close + 2 if 0 <= close <= position + 6 else position
+                tail = HEADING_TAIL.match(rest, position)  # 「…情况」「…方面」 closing the heading
+                end = tail.end() if tail else position
                 return number, rest[end:].lstrip("。：:，, 　")
+        head = re.split("[。；;：:]", rest, maxsplit=1)[0][:PART_HEADING_CHARS]
+        if named == expected < len(section.parts) and any(word in head for word in section.parts[named].words):
+            return named, rest  # the next part, headed in the agency's own words: the heading starts its text
         return None, ""
+
+    def run_in_parts(self, text: str, section: Section) -> list[str]:
+        """A line cut before each part heading run into the text before it (「…5条。 （二）政府信息
+        依申请公开情况 我乡…」); a numbered item that heads no part stays in its sentence."""
+        pieces: list[str] = []
+        for piece in RUN_IN_PART.split(text):
+            if pieces and self.part_heading(piece, section, 0)[0] is None:
+                pieces[-1] += piece
+            else:
+                pieces.append(piece)
+        return [piece for piece in pieces if piece.strip()]
 
     def read_parts(self, section: Section, lines: list[Line]) -> None:
         starts: list[tuple[int, int, str]] = []
         expected = 0
+        lines = [Line(piece, line.place) for line in lines for piece in self.run_in_parts(line.text, section)]
         for index, line in enumerate(lines):
             number, inline = self.part_heading(line.text, section, expected)
             if number is not None:
@@ -542,9 +632,12 @@ class Importer:
 
     def settle(self, table: Table, rows: list, readings: dict, merged: list, lines: list[Line]) -> None:
         """Take each row with one reading; choose among a row's possible cuts by the table's
-        relations; prove blank and missing cells from them; report whatever stays open."""
+        relations (and last year's report, when one is at hand); a run that no cut makes add up is
+        read as printed, the cut closest to the relations, and the check reports the inconsistency;
+        prove blank and missing cells from the relations; report whatever stays open."""
         index_of = {row.key: i for i, (t, row) in enumerate(rows) if t is table}
         ambiguous: dict[str, list[dict]] = {}
+        inconsistent: list[str] = []
         for row in table.rows:
             how, options, printed = readings.get(index_of[row.key], (None, None, []))
             if how is None:
@@ -553,6 +646,8 @@ class Importer:
                 self.assign(table, row.key, options[0], lines, how)
             elif options:
                 ambiguous[row.key] = [{(row.key, c.key): int(t.text) for c, t in zip(table.columns, o, strict=True)} for o in options]
+            elif options == [] and printed:
+                inconsistent.append(row.key)
             else:
                 self.unsplittable(table, row.key, printed, lines, options)
         equations = table_equations(self.fmt, table)
@@ -560,15 +655,55 @@ class Importer:
             equations += self.group_equations(table, group, numbers, lines)
         fixed = {**self.cell_values(table), **{("印为一行", key): value for key, value in self.group_values(table, merged).items()}}
         surviving = consistent_choices(ambiguous, fixed, equations)
+        settled_by = self.by_last_year(table, surviving, fixed, equations)
         for row_key, options in surviving.items():
             how, _options, printed = readings[index_of[row_key]]
             if len(options) == 1:
                 self.assign(table, row_key, [Token(str(options[0][(row_key, c.key)]), printed[0].line, True) for c in table.columns], lines, how)
+                if row_key in settled_by:
+                    place = lines[printed[0].line].place
+                    self.notice(place, f"{table.row_title(row_key)}：数字连写（{' '.join(t.text for t in printed)}），由 {settled_by[row_key]} 确定拆法")
             else:
                 self.unsplittable(table, row_key, printed, lines, options)
+        for row_key in inconsistent:
+            self.closest_reading(table, row_key, readings[index_of[row_key]][2], lines, equations)
         self.reject_misplaced(table, readings, index_of, equations, fixed)
         self.infer(table, equations, fixed)
         self.report_open_rows(table, readings, index_of, merged, lines)
+
+    def by_last_year(self, table: Table, surviving: dict[str, list[dict]], fixed: dict, equations: list) -> dict[str, str]:
+        """Rows still cut more than one way, narrowed by continuity with last year's report of the
+        same agency (上年结转 = last year's 结转下年度; 现行有效件数 = last year's + 制发 − 废止), when
+        exactly one cut then remains: which year's report settled each."""
+        open_rows = {key: options for key, options in surviving.items() if len(options) > 1}
+        continuity = continuity_equations(self.fmt, table, self.previous) if self.previous is not None and open_rows else []
+        if not continuity:
+            return {}
+        constants = {key: value for equation in continuity for key, value in equation[2].items()}
+        narrowed = consistent_choices(open_rows, {**fixed, **constants}, equations + [(left, right) for left, right, _c in continuity])
+        settled = {key: options for key, options in narrowed.items() if len(options) == 1}
+        surviving.update(settled)
+        return dict.fromkeys(settled, f"{self.previous.year} 年报告（上年）的数字")
+
+    def closest_reading(self, table: Table, row_key: str, printed: list[Token], lines: list[Line], equations: list) -> None:
+        """A run no cut of which makes its row add up (「20000011」 for 7 cells whose total should
+        be 11): the printed digits are evidence. Read it the one way that breaks the fewest of the
+        table's relations, when one way does; the check then reports what does not add up."""
+        count = len(table.columns)
+        try:
+            cuts = digit_splits([t.text for t in printed], count, []) if all(t.text.isdigit() for t in printed) else []
+        except TooManySplits:
+            cuts = []
+        cuts = cuts if len(cuts) <= MAX_CLOSEST else []  # past that, no one cut stands out
+        values = self.cell_values(table)
+        scored = sorted((len(violated({**values, **{(row_key, c.key): v for c, v in zip(table.columns, cut, strict=True)}}, equations)), cut) for cut in cuts)
+        if not scored or (len(scored) > 1 and scored[0][0] == scored[1][0]):
+            self.unsplittable(table, row_key, printed, lines, [])
+            return
+        cut = scored[0][1]
+        place = lines[printed[0].line].place
+        self.assign(table, row_key, [Token(str(v), printed[0].line, True) for v in cut], lines, BY_SPLIT)
+        self.notice(place, f"{table.row_title(row_key)}：原文数字连写（{' '.join(t.text for t in printed)}），没有一种拆法能使本表各项相符，按原文数字读作 {' '.join(map(str, cut))}；不相符之处是原报告的问题，见检查结果")
 
     def group_values(self, table: Table, merged: list) -> dict:
         """The figures of groups printed as one row, keyed (group key, column key)."""
@@ -603,22 +738,46 @@ class Importer:
         contradicts another printed figure (then nothing is filled and the blanks are reported)."""
         values = {**fixed, **self.cell_values(table)}
         proven = {key: value for key, value in proven_cells(values, equations).items() if key[0] != "印为一行"}
+        proven, cut = self.as_printed(table, proven)
         if not proven or violated({**values, **proven}, equations):
             return
         for (row_key, column_key), value in proven.items():
             cell_id = (table.key, row_key, column_key)
             total = table.row(row_key).total or table.column(column_key).total
-            self.report.cells[cell_id] = Cell(value, self.report.cells[cell_id].loc, typed=not total)
-            self.result.how[cell_id] = BY_ARITHMETIC
-            if not total:
+            self.report.cells[cell_id] = Cell(value, self.report.cells[cell_id].loc, typed=not total or row_key in cut)
+            self.result.how[cell_id] = BY_SPLIT if row_key in cut else BY_ARITHMETIC
+            if not total and row_key not in cut:
                 inferred = [c.label for c in table.columns if self.result.how.get((table.key, row_key, c.key)) == BY_ARITHMETIC]
                 self.result.notes[(table.key, row_key)] = f"{'、'.join(inferred)} 原文空白或未印出，由总计和勾稽关系推算"
         shown = "、".join(f"{table.full_row_label(r)}「{table.column(c).label}」={v}" for (r, c), v in list(proven.items())[:6])
         self.notice("全文", f"{len(proven)} 个单元格由总计和勾稽关系推算：{shown}" + ("等" if len(proven) > 6 else ""))
 
+    def as_printed(self, table: Table, proven: dict) -> tuple[dict, set[str]]:
+        """Of the proven cells, those of rows whose digits were printed but could not be cut only
+        where the whole row is proven and reads as printed (the row is then cut so, its problem
+        withdrawn); a figure read from print is never replaced by one the arithmetic gives.
+        Also the rows so cut."""
+        cut, withdrawn = set(), set()
+        for (table_key, row_key), (digits, problem) in list(self.unread.items()):
+            if table_key != table.key or not any(key[0] == row_key for key in proven):
+                continue
+            row = [proven.get((row_key, c.key)) for c in table.columns]
+            if None in row or "".join(map(str, row)) != digits:
+                proven = {key: value for key, value in proven.items() if key[0] != row_key}
+                continue
+            cut.add(row_key)
+            withdrawn.add(problem)
+            self.result.notes.pop((table_key, row_key), None)
+            del self.unread[(table_key, row_key)]
+        if withdrawn:
+            self.result.problems = [p for i, p in enumerate(self.result.problems) if i not in withdrawn]
+            self.unread = {key: (digits, i - sum(w < i for w in withdrawn)) for key, (digits, i) in self.unread.items()}
+        return proven, cut
+
     def unsplittable(self, table: Table, row_key: str, printed: list[Token], lines: list[Line], options: list | None) -> None:
         place = lines[printed[0].line].place if printed else "全文"
         digits = " ".join(t.text for t in printed)
+        self.unread[(table.key, row_key)] = ("".join(t.text for t in printed), len(self.result.problems))  # its problem's index
         self.result.notes[(table.key, row_key)] = "原文数字连写，无法唯一拆分，请手工填写"
         if options is None:
             self.problem("E154", place, variant="too_many", row=table.row_title(row_key), digits=digits)
@@ -717,14 +876,35 @@ class Importer:
             self.result.notes[(table.key, row.key)] = note
 
     def read_preface(self, sections: dict[str, tuple[int, list[Line]]]) -> None:
-        """Text between the title and the first heading (编制依据, 统计期限, 联系方式…)."""
+        """Text between the title (or the start, when there is none) and the first heading (编制依据,
+        统计期限, 联系方式…); a web page's information lines (索引号：…, 发布机构：…) are the page's,
+        not the report's: they are left out, and 发布机构 names the agency when no title did."""
         preface = next((s for s in self.fmt.sections if not s.number), None)
-        if preface is None or self.title_index is None or not sections:
+        if preface is None or not sections:
             return
         first = min(index for index, _lines in sections.values())
-        text = self.paragraphs(self.lines[self.title_index : first])
+        lines = self.lines[self.title_index or 0 : first]
+        info = [line for line in lines if PAGE_INFO.match(squeeze(line.text))]
+        publisher = next((m.group(1) for m in (re.match(r"^发布机构[:：](\S+?)(发布日期|生成日期|成文日期|$)", squeeze(line.text)) for line in info) if m), "")
+        if not self.report.agency and self.plausible_agency(publisher):
+            self.report.agency = publisher
+            self.report.field_locs["agency"] = self.loc(info[0].place)
+        text = self.paragraphs([line for line in lines if line not in info])
         if text:
-            self.report.texts[preface.key] = self.text(text, place_of(self.lines[self.title_index : first]))
+            self.report.texts[preface.key] = self.text(text, place_of(lines))
+
+    def place_unplaced(self, unplaced: list[tuple[int, list[Line]]]) -> None:
+        """Sections of the report's own (numbered on, naming no section of the format): their text
+        goes into the last text section (其他需要报告的事项), after what is there, and is reported."""
+        last = next((s for s in reversed(self.fmt.sections) if s.kind == "text" and s.number), None)
+        if last is None:
+            return
+        for _index, lines in unplaced:
+            heading = lines[0].text.strip()[:40]
+            current = self.report.texts.get(last.key)
+            text = "\n".join(t for t in (current.value if current else "", self.paragraphs(lines)) if t)
+            self.report.texts[last.key] = self.text(text, current.loc.place if current and current.loc else lines[0].place)
+            self.problem("E161", lines[0].place, heading=heading, section=last.heading)
 
     def read_signature(self, sections: dict[str, tuple[int, list[Line]]]) -> None:
         """The agency and date signed under the last section: the date is the publication date."""
@@ -755,6 +935,7 @@ class Importer:
             self.result.format_name = earlier.name
             self.problem("E160", "全文", format=earlier.name)
         sections = self.split_sections(self.lines)
+        unplaced = self.unplaced
         self.report_missing(sections)
         for key, (index, _lines) in sections.items():
             self.report.section_locs[key] = self.loc(self.lines[index].place)
@@ -783,11 +964,14 @@ class Importer:
                 for table in tables:
                     if table.layout == "one_row":
                         self.read_one_row_table(table, lines)
+        self.place_unplaced(unplaced)
         self.report.compute_totals()
+        self.result.open_cuts = len(self.unread)
         return self.result
 
 
-def extract(lines: list[Line], fmt: Format, name: str, table_lines: list[Line] | None = None) -> Extraction:
+def extract(lines: list[Line], fmt: Format, name: str, table_lines: list[Line] | None = None, previous: Report | None = None) -> Extraction:
     """Read a report; `table_lines`, when given, is a second reading of the same file that
-    keeps table cells in sequence (a PDF's drawing order), used for the tables only."""
-    return Importer(lines, fmt, name, table_lines).run()
+    keeps table cells in sequence (a PDF's drawing order), used for the tables only; `previous`,
+    last year's report of the same agency, settles digits that ran together where continuity does."""
+    return Importer(lines, fmt, name, table_lines, previous).run()

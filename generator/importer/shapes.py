@@ -15,6 +15,7 @@ HEADING_MARK = re.compile(r"^\s*#{1,6}\s*")
 EMPHASIS = re.compile(r"\*\*|__")
 RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 NUMBER_CELL = re.compile(r"[0-9][0-9,.]*")
+CELL_FIGURE = re.compile(r"[0-9][0-9,.]*|[/／\-—–－─~]+|无")  # a cell holding a figure, or a mark for none
 LONG_LINE = 300  # characters: a line this long holding two headings is running text
 TITLE_END = "年度报告"
 SIGNATURE = re.compile(r"。([^。，；：,.;:]{2,30}?)(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*$")
@@ -140,6 +141,44 @@ def cut_running_text(text: str, fmt: Format) -> list[str]:
     return [text[a:b] for a, b in itertools.pairwise(bounds) if text[a:b]]
 
 
+def cells_per_line(lines: list[Line]) -> list[Line]:
+    """A web table saved one cell a line, each ending in " |" and an empty cell a bare "|": a row's
+    label and the figures after it as one tab-separated row, the empty cells between them kept
+    (trailing empty cells end the row and stay as they were)."""
+    out: list[Line] = []
+    row: list[str] = []
+    taken: list[Line] = []  # the lines of the row being joined
+    blanks: list[Line] = []
+
+    def close() -> None:
+        figures = any(CELL_FIGURE.fullmatch(cell) for cell in row[1:])
+        out.extend([Line("\t".join(row), taken[0].place)] if figures else taken)
+        out.extend(blanks)
+        row.clear()
+        taken.clear()
+        blanks.clear()
+
+    for line in lines:
+        text = line.text.strip()
+        single = text == "|" or (text.endswith("|") and text.count("|") == 1)
+        cell = text[:-1].strip() if single else ""
+        if single and cell and not CELL_FIGURE.fullmatch(cell):
+            close()
+            row.append(cell)
+            taken.append(line)
+        elif single and row and not cell:
+            blanks.append(line)
+        elif single and row:
+            row.extend([""] * len(blanks) + [cell])
+            taken.extend([*blanks, line])
+            blanks.clear()
+        else:
+            close()
+            out.append(line)
+    close()
+    return out
+
+
 def reshape(lines: list[Line], fmt: Format) -> list[Line]:
     """Lines of any of the shapes above as plain lines."""
-    return running_text_lines(markdown_lines(lines), fmt)
+    return running_text_lines(markdown_lines(cells_per_line(lines)), fmt)

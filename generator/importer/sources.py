@@ -85,7 +85,7 @@ def decode(path: Path) -> str:
 
 
 def read_text_file(path: Path) -> list[Line]:
-    text = decode(path).replace("\r\n", "\n")
+    text = decode(path).replace("\r\n", "\n").replace("\r", "\n")  # CR-only and mixed line breaks too
     if text.count("\n") >= MAX_LINES:  # refused before the lines are made
         raise too_big(path, f"有 {text.count(chr(10)) + 1:,} 行", f"{MAX_LINES:,} 行")
     return numbered(text.split("\n"))
