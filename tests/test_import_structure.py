@@ -14,9 +14,9 @@ from generator.importer.parse import BY_ARITHMETIC, BY_SPLIT, extract
 from generator.importer.sources import read_source
 from generator.report import Cell, Report
 from generator.services import check_file
+from tools.corpus import Row, plain
 
 from .conftest import EXAMPLES
-from .corpus import Row, plain
 
 EXAMPLE = next(p for p in EXAMPLES if p.parent.name == "周口市行政服务中心" and p.stem == "2024")  # every table figure 0
 

@@ -103,19 +103,22 @@ def folded_notices(notices: list[Problem]) -> list[str]:
         kinds[NUMBER.sub("#", words)].append((row, words, notice))
     lines = []
     for same in kinds.values():
-        if len(same) == 1:
-            lines.append(f"{same[0][2].place}：提示：{same[0][2].message}")
+        counted = added_up([words for _row, words, _notice in same])
+        if len(same) == 1 or counted is None:  # one, or figures that are not counts to add: each as read
+            lines += [f"{notice.place}：提示：{notice.message}" for _row, _words, notice in same]
             continue
-        words = added_up([words for _row, words, _notice in same])
         rows = [row or notice.place for row, _words, notice in same]
         shown = "、".join(rows[:NOTICE_EXAMPLES]) + (" 等" if len(rows) > NOTICE_EXAMPLES else "")
-        lines.append(f"提示：{words}（共 {len(same)} 行：{shown}）")
+        lines.append(f"提示：{counted}（共 {len(same)} 行：{shown}）")
     return lines
 
 
-def added_up(texts: list[str]) -> str:
-    """Texts that differ only in their numbers as one: each number that differs summed."""
-    columns = zip(*(map(int, NUMBER.findall(text)) for text in texts), strict=True)
+def added_up(texts: list[str]) -> str | None:
+    """Texts that differ only in one count as one, that count summed (「5 个空白单元格」); None when
+    more than one number differs (the figures a row was read as are not counts to add)."""
+    columns = list(zip(*(map(int, NUMBER.findall(text)) for text in texts), strict=True))
+    if sum(len(set(column)) > 1 for column in columns) > 1:
+        return None
     totals = iter([str(sum(column)) if len(set(column)) > 1 else str(column[0]) for column in columns])
     return NUMBER.sub(lambda _match: next(totals), texts[0])
 
