@@ -16,6 +16,16 @@ from generator.format import load_format
 from .test_serve import RICH, browser, folder, form_url, serving, site  # noqa: F401  (fixtures)
 
 
+def browser_signed_in(chromium, address: str, name: str, password: str):
+    """A page of a new browser context, signed in to the server at `address`."""
+    page = chromium.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{address}/login")
+    page.fill('input[name="name"]', name)
+    page.fill('input[name="password"]', password)
+    page.click("form button")
+    return page
+
+
 def boxes(page, selector: str) -> list[dict]:
     """Each element's text and horizontal and vertical extent on the page."""
     return page.eval_on_selector_all(
@@ -119,11 +129,7 @@ def test_the_office_is_told_the_form_is_read_only(browser, folder, tmp_path):  #
     users = tmp_path / "users.yaml"
     add_account(users, "公开办", "公开办密码123", "")
     for address in serving(folder, load_accounts(users)):
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.goto(f"{address}/login")
-        page.fill('input[name="name"]', "公开办")
-        page.fill('input[name="password"]', "公开办密码123")
-        page.click("form button")
+        page = browser_signed_in(browser, address, "公开办", "公开办密码123")
         page.goto(form_url(address, RICH))
         expect(page.locator(".readonly-notice")).to_contain_text("只读")
 
@@ -388,11 +394,7 @@ def test_a_deleted_form_waits_in_the_bin_until_the_office_empties_it(browser, fo
     add_account(users, "公开办", "公开办密码123", "")
     other = "周口市行政服务中心/2024.yaml"
     for address in serving(folder, load_accounts(users)):
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.goto(f"{address}/login")
-        page.fill('input[name="name"]', "甲")
-        page.fill('input[name="password"]', "甲的密码12345")
-        page.click("form button")
+        page = browser_signed_in(browser, address, "甲", "甲的密码12345")
         page.once("dialog", lambda dialog: dialog.accept())
         page.click(f'form[action="/delete/{urllib.parse.quote(RICH)}"] button')
         expect(page.locator(".restored-notice")).to_contain_text("回收站")
@@ -442,11 +444,7 @@ def test_the_history_says_who_saved_and_what_changed(browser, folder, tmp_path):
     users = tmp_path / "users.yaml"
     add_account(users, "甲", "甲的密码12345", "周口市人民政府办公室")
     for address in serving(folder, load_accounts(users)):
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.goto(f"{address}/login")
-        page.fill('input[name="name"]', "甲")
-        page.fill('input[name="password"]', "甲的密码12345")
-        page.click("form button")
+        page = browser_signed_in(browser, address, "甲", "甲的密码12345")
         page.goto(form_url(address, RICH))
         page.fill('input[data-cell="第二十条第五项/行政许可/本年处理决定数量"]', "7")
         page.click("#save")
