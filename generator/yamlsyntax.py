@@ -129,6 +129,8 @@ def diagnose(typed: list[str], lines: list[str], exc: yaml.MarkedYAMLError, name
     colonless = missing_colon(lines, index) if advice.corrected is None and "mapping values" in problem else None
     if colonless is not None:
         return mistake("E001", colonless, indent_of(lines[colonless]), with_colon(lines[colonless]), variant="missing_colon")
+    if "expected ':'" in problem and COLONLESS_KEY.match(line) and not KEY_LINE.match(line):
+        return mistake("E001", index, indent_of(line), with_colon(line), variant="colonless_key", key=key_text(line).strip(" |["))
     corrected = with_colon(line) if advice.corrected is None and "expected ':'" in problem else advice.corrected
     found = mistake("E001", index, column, corrected if advice.blamed == index + 1 else None, variant=advice.variant, problem=yaml_problem(problem), line=line_number(advice.named - 1))
     if advice.blamed != index + 1:  # the hint names the line before as the wrong one: that line is corrected
@@ -211,6 +213,9 @@ def requoted(line: str, early: int) -> str:
     return line[:start] + line[start:end].replace(quote, other) + line[end:]
 
 
+COLONLESS_KEY = re.compile(r"^\s*[^\s:：#\[{\"'|，。、；]{1,20}\s*(\||\[|$)")  # a short name, then a text block's | or a row's [
+
+
 def under_indented_text(lines: list[str], index: int) -> tuple[int, Told] | None:
     """A line of a “键: |” text block indented less than the block's text (so YAML ends the block
     there and reads the line as a key): (the spaces the line needs, what its E001 says)."""
@@ -223,6 +228,8 @@ def under_indented_text(lines: list[str], index: int) -> tuple[int, Told] | None
         if not above.strip():
             continue
         if BLOCK_HEADER.match(above) and KEY_LINE.match(above):
+            if indent_of(line) == indent_of(above) and COLONLESS_KEY.match(line):
+                return None  # 「  依申请公开 |」 beside 「  主动公开: |」: a key that lost its colon, not text
             spaces = indent_of(lines[text_lines[-1]]) if text_lines else indent_of(above) + 2
             if indent_of(line) >= spaces or (not text_lines and indent_of(line) > indent_of(above)):
                 return None

@@ -227,3 +227,14 @@ def test_one_mistake_is_one_error_at_its_line(old, new, says):
     [(line, message)] = [(f.loc.line, f.message) for f in refused.value.syntax]
     [mistaken] = [n for n, typed in enumerate(text.split("\n"), 1) if typed.startswith(new)]
     assert line == mistaken and says in message
+
+
+def test_a_text_key_that_lost_its_colon_is_named_as_such(tmp_path):
+    text = edit(BASE, "  依申请公开: |", "  依申请公开 |")
+    form = tmp_path / "2024.yaml"
+    form.write_text(text, "utf-8")
+    findings = check_file(str(form)).findings
+    syntax = [f for f in findings if f.code == "E001"]
+    assert len(syntax) == 1 and syntax[0].message == "YAML 语法错误：「依申请公开」后面缺少冒号“:”"
+    assert syntax[0].loc.line == line_of(text, "  依申请公开 |")
+    assert not any(f.code == "W402" for f in findings)  # read past as the key it is
