@@ -131,19 +131,21 @@ def refuse_control_characters(text: str, name: str) -> None:
         raise InputError(Finding.of("E061", place_of(text, found.start(), name), char=f"{ord(found.group()):04X}", more=more))
 
 
-def flow_depth(text: str) -> int:
-    """How deeply [ ] and { } nest (libyaml scans a flow collection ahead to its end, so this is
-    counted on the text: thousands of levels would fail inside libyaml)."""
+def too_deep_at(text: str) -> int | None:
+    """Where [ ] and { } first nest deeper than MAX_DEPTH (the index of that bracket); None when they
+    never do (libyaml scans a flow collection ahead to its end, so this is counted on the text:
+    thousands of levels would fail inside libyaml)."""
     if text.count("[") + text.count("{") <= MAX_DEPTH:
-        return 0
-    depth = deepest = 0
-    for ch in text:
+        return None
+    depth = 0
+    for index, ch in enumerate(text):
         if ch in "[{":
             depth += 1
-            deepest = max(deepest, depth)
+            if depth > MAX_DEPTH:
+                return index
         elif ch in "]}":
             depth = max(depth - 1, 0)
-    return deepest
+    return None
 
 
 def check_structure(text: str, name: str) -> None:
@@ -203,8 +205,9 @@ def compose(text: str, name: str) -> tuple[yaml.Node | None, list[SyntaxMistake]
 def compose_located(text: str, name: str, places: EditorPlaces) -> tuple[yaml.Node | None, list[SyntaxMistake]]:
     """compose, its errors located at libyaml's places (the lines their messages name, an editor's)."""
     refuse_control_characters(text, name)
-    if flow_depth(text) > MAX_DEPTH:
-        raise InputError(Finding.of("E120", Loc(name, 1, 1), variant="brackets", limit=MAX_DEPTH))
+    deep = too_deep_at(text)
+    if deep is not None:
+        raise InputError(Finding.of("E120", places.loc(place_of(text, deep, name)), variant="brackets", limit=MAX_DEPTH))
     typed = yaml_lines(text)
     pieces = LINE_PIECES.split(text)  # lines at even places, their line breaks between
     mistakes: list[SyntaxMistake] = []

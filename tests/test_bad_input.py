@@ -59,7 +59,7 @@ CASES = [
     Case("non-utf8-gbk", lambda: BASE.encode("gb18030"), "E003", 2, 2, "不是 UTF-8"),
     Case("binary-file", lambda: b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe", "E003", 1, 2, "不是 UTF-8"),
     Case("alias-bomb", lambda: BOMB, "E004", 1, 2, "别名（*）展开后超过"),
-    Case("deep-nesting", lambda: BASE.replace("行政许可: 0", "行政许可: " + "[" * 50000 + "]" * 50000), "E120", 1, 2, "嵌套超过 100 层"),
+    Case("deep-nesting", lambda: BASE.replace("行政许可: 0", "行政许可: " + "[" * 50000 + "]" * 50000), "E120", "行政许可: [[", 2, "嵌套超过 100 层"),  # at the bracket past the limit
     Case("huge-file", lambda: BASE + "# " + "x" * (50 * 1024 * 1024) + "\n", "E002", 1, 2, "超过表单上限 2 MB"),
     # keys
     Case("duplicate-field", sub("年度: 2024\n", "年度: 2024\n机关: 另一个机关\n"), "E006", "另一个机关", 1, "「机关」重复出现（第一次在第 3 行）"),
