@@ -141,7 +141,7 @@ def components(report: Report, relation: Relation, table: Table, total: CellId) 
 
 def relation_place(table: Table, for_each: str, item: str, left_key: str) -> str:
     row, column = (item, left_key) if for_each == "row" else (left_key, item)
-    return f"{table.row_title(row)}「{table.column(column).label}」"
+    return table.cell_title(row, column)
 
 
 def pending_note(report: Report, previous: Report | None, relation: Relation, table: Table, item: str) -> Iterator[Finding]:

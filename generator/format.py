@@ -120,6 +120,10 @@ class Table:
         """The row named in a message: with the table's caption where it has one (第二十条第（一）项 规章)."""
         return f"{self.caption} {self.full_row_label(key)}" if self.caption else self.full_row_label(key)
 
+    def cell_title(self, row: str, column: str) -> str:
+        """A cell named in a message: its row, then its column in 「」."""
+        return f"{self.row_title(row)}「{self.column(column).label}」"
+
 
 @dataclass(frozen=True)
 class Term:

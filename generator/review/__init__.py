@@ -89,7 +89,7 @@ def differences_between(one: Report, other: Report) -> list[tuple[str, str, str]
             for column in table.columns:
                 a, b = one.value(table.key, row.key, column.key), other.value(table.key, row.key, column.key)
                 if a != b:
-                    found.append((f"{table.row_title(row.key)}「{column.label}」", shown(a), shown(b)))
+                    found.append((table.cell_title(row.key, column.key), shown(a), shown(b)))
     for section in one.format.sections:
         if section_text(one, section.key) != section_text(other, section.key):
             found.append((f"「{section.heading}」的文字", "", ""))
@@ -149,18 +149,39 @@ def region_findings(by_key: dict[tuple[str, int], list[Checked]], region: dict[s
                 )
 
 
-def sum_differences(summary: Report, members: list[Report]) -> list[str]:
-    found = []
-    for table in summary.format.tables.values():
+@dataclass
+class SumLine:
+    """One cell of a summary report beside the sum of its approved members' figures."""
+
+    label: str  # 表 行「列」 as the review names it
+    own: Number | None  # the figure typed in the summary's own form (None when it has none)
+    total: Number
+
+    @property
+    def differs(self) -> bool:
+        return self.own is not None and self.own != self.total
+
+
+def member_sums(own: Report | None, members: list[Report]) -> list[SumLine]:
+    """Every cell of the format, summed over the members (a cell some member leaves empty is left out)."""
+    if not members:
+        return []
+    fmt = (own or members[0]).format
+    lines = []
+    for table in fmt.tables.values():
         for row in table.rows:
             for column in table.columns:
                 values = [m.value(table.key, row.key, column.key) for m in members]
-                own = summary.value(table.key, row.key, column.key)
-                if own is None or any(v is None for v in values):
+                if any(v is None for v in values):
                     continue
-                if own != sum(values):
-                    found.append(f"{table.row_title(row.key)}「{column.label}」汇总 {own}，成员之和 {sum(values)}")
-    return found
+                figure = own.value(table.key, row.key, column.key) if own else None
+                lines.append(SumLine(table.cell_title(row.key, column.key), figure, sum(values)))
+    return lines
+
+
+def sum_differences(summary: Report, members: list[Report]) -> list[str]:
+    """The cells where a summary report's own figure is not its members' sum."""
+    return [f"{line.label}汇总 {line.own}，成员之和 {line.total}" for line in member_sums(summary, members) if line.differs]
 
 
 REGION_SHAPE = "地区结构文件应为“汇总机关: [成员机关, …]”，或含“汇总:”（可多级）和“公布期限:”的结构"

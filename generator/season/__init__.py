@@ -20,8 +20,7 @@ from ..codes import Level
 from ..files import write_all
 from ..findings import format_text
 from ..format import format_for_year, normalize_label
-from ..report import Number, Report
-from ..review import Region
+from ..review import Region, SumLine, member_sums
 from ..serve.store import FormStore
 from ..services import Checked
 from .db import Actor, SeasonDB, now
@@ -75,19 +74,6 @@ class Member:
 
 
 @dataclass
-class SumLine:
-    """One cell of a summary report beside the sum of its approved members' figures."""
-
-    label: str  # 表 行「列」 as the review names it
-    own: Number | None  # the figure typed in the summary's own form (None when it has none)
-    total: Number
-
-    @property
-    def differs(self) -> bool:
-        return self.own is not None and self.own != self.total
-
-
-@dataclass
 class Sums:
     """A summary agency's figures added up from its members: only approved (审核通过/已发布) members
     count; the others are named with their state."""
@@ -102,23 +88,6 @@ class Sums:
             "未合计": [{"机关": m, "状态": s} for m, s in self.missing],
             "不符": [{"项目": line.label, "本表": line.own, "成员之和": line.total} for line in self.lines if line.differs],
         }
-
-
-def member_sums(own: Report | None, members: list[Report]) -> list[SumLine]:
-    """Every cell of the format, summed over the members (a cell some member leaves empty is left out)."""
-    if not members:
-        return []
-    fmt = (own or members[0]).format
-    lines = []
-    for table in fmt.tables.values():
-        for row in table.rows:
-            for column in table.columns:
-                values = [m.value(table.key, row.key, column.key) for m in members]
-                if any(v is None for v in values):
-                    continue
-                figure = own.value(table.key, row.key, column.key) if own else None
-                lines.append(SumLine(f"{table.row_title(row.key)}「{column.label}」", figure, sum(values)))
-    return lines
 
 
 @dataclass

@@ -551,7 +551,7 @@ def place_label(report: Report, kind: str, key: str) -> str:
     if kind == "cells":
         table_key, row, column = key.split("/")
         table = fmt.tables[table_key]
-        return f"{table.row_title(row)}「{table.column(column).label}」"
+        return table.cell_title(row, column)
     if kind == "texts":
         section_key, _, part = key.partition("/")
         section = next(s for s in fmt.sections if s.key == section_key)
