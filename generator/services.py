@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -344,9 +343,6 @@ def carry_forward(report: Report, last: Report) -> None:
                 target.value = carried
 
 
-RENDERING = threading.Lock()  # one layout at a time: WeasyPrint's font machinery is shared by the process
-
-
 def render(report: Report, kinds: list[str] | tuple[str, ...], draft: bool) -> dict[str, bytes]:
     """The report's outputs in memory, by kind: the bytes `build` writes and the browser sends.
     (The renderers are imported when used: `check` does not pay for them.)"""
@@ -358,8 +354,7 @@ def render(report: Report, kinds: list[str] | tuple[str, ...], draft: bool) -> d
         if kind == "pdf":
             from .render.pdf import render_pdf
 
-            with RENDERING:
-                outputs[kind] = render_pdf(document, draft=draft)
+            outputs[kind] = render_pdf(document, draft=draft)  # one render at a time a process (weasy.patches)
         elif kind == "docx":
             from .render.docx import render_docx
 
