@@ -31,11 +31,17 @@
   let version = form.dataset.version;
   let dirty = false;
 
+  // The page's inputs by the kind of value they edit: the edits' keys, and the data attribute
+  // (data-field, data-text, data-cell) that names what each input edits.
+  const EDITED = {fields: "field", texts: "text", cells: "cell"};
+  const inputOf = (attribute, key) => form.querySelector("[data-" + attribute + '="' + CSS.escape(key) + '"]');
+  function eachInput(visit) {
+    for (const [kind, attribute] of Object.entries(EDITED)) form.querySelectorAll("[data-" + attribute + "]").forEach((e) => visit(kind, e.dataset[attribute], e));
+  }
+
   function edits() {
     const collected = {fields: {}, texts: {}, cells: {}};
-    form.querySelectorAll("[data-field]").forEach((e) => { collected.fields[e.dataset.field] = e.value; });
-    form.querySelectorAll("[data-text]").forEach((e) => { collected.texts[e.dataset.text] = e.value; });
-    form.querySelectorAll("[data-cell]").forEach((e) => { collected.cells[e.dataset.cell] = e.value; });
+    eachInput((kind, key, e) => { collected[kind][key] = e.value; });
     return collected;
   }
 
@@ -81,7 +87,7 @@
   function listFor(finding) {
     const [kind, key] = finding.target.split(/:(.*)/s);
     if (kind !== "cell" && kind !== "row") return form.querySelector('ul.findings[data-for="' + CSS.escape(finding.target) + '"]');
-    const input = kind === "cell" ? form.querySelector('[data-cell="' + CSS.escape(key) + '"]') : form.querySelector('[data-cell^="' + CSS.escape(key + "/") + '"]');
+    const input = kind === "cell" ? inputOf("cell", key) : form.querySelector('[data-cell^="' + CSS.escape(key + "/") + '"]');
     if (!input) return null;
     const row = input.closest("tr");
     let next = row.nextElementSibling;
@@ -102,8 +108,7 @@
 
   function elementOf(finding) {
     const [kind, key] = finding.target.split(/:(.*)/s);
-    const attribute = {cell: "data-cell", text: "data-text", field: "data-field"}[kind];
-    if (attribute) return form.querySelector("[" + attribute + '="' + CSS.escape(key) + '"]');
+    if (Object.values(EDITED).includes(kind)) return inputOf(kind, key);
     if (kind === "row") return form.querySelector('[data-cell^="' + CSS.escape(key + "/") + '"]');
     return null;
   }
@@ -181,11 +186,11 @@
     let entry = null;
     try { entry = JSON.parse(localStorage.getItem(kept) || "null"); } catch (e) { entry = null; }
     if (!entry || form.dataset.readonly) return;
-    const differs = (e, value) => value !== undefined && e.value !== value;
     let changed = 0;
-    form.querySelectorAll("[data-field]").forEach((e) => { if (differs(e, entry.edits.fields[e.dataset.field])) { e.value = entry.edits.fields[e.dataset.field]; changed++; } });
-    form.querySelectorAll("[data-text]").forEach((e) => { if (differs(e, entry.edits.texts[e.dataset.text])) { e.value = entry.edits.texts[e.dataset.text]; changed++; } });
-    form.querySelectorAll("[data-cell]").forEach((e) => { if (differs(e, entry.edits.cells[e.dataset.cell])) { e.value = entry.edits.cells[e.dataset.cell]; changed++; } });
+    eachInput((kind, key, e) => {
+      const value = entry.edits[kind][key];
+      if (value !== undefined && e.value !== value) { e.value = value; changed++; }
+    });
     if (!changed) { forget(); return; }
     version = entry.version || version;
     dirty = true;
@@ -324,8 +329,7 @@
     const resolved = [];
     document.querySelectorAll("#clashes tr").forEach((row) => {
       const side = row.querySelector("input:checked").value;
-      const attribute = {fields: "data-field", texts: "data-text", cells: "data-cell"}[row.dataset.kind];
-      const input = form.querySelector("[" + attribute + '="' + CSS.escape(row.dataset.key) + '"]');
+      const input = inputOf(EDITED[row.dataset.kind], row.dataset.key);
       if (input) input.value = row.dataset[side];
       resolved.push(row.dataset.kind + ":" + row.dataset.key);
     });
