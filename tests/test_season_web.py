@@ -19,7 +19,7 @@ from generator.season import Season
 from generator.serve.accounts import add_account, load_accounts
 
 from .conftest import ROOT
-from .test_serve import OTHER, RICH, browser, serving, signed_in  # noqa: F401 (browser: a fixture)
+from .test_serve import OTHER, RICH, browser, browser_signed_in, serving, signed_in  # noqa: F401 (browser: a fixture)
 
 REGION = "汇总:\n  周口市人民政府:\n    - 周口市人民政府办公室\n    - 周口市行政服务中心\n    - 周口市财政局\n"
 
@@ -100,21 +100,13 @@ def test_the_office_list_filters_sorts_and_exports(site, folder):
 
 
 def test_submit_return_and_see_the_comments_in_the_browser(browser, site, folder):  # noqa: F811
-    def login(name: str, password: str):
-        page = browser.new_context().new_page()
-        page.goto(f"{site}/login")
-        page.fill('input[name="name"]', name)
-        page.fill('input[name="password"]', password)
-        page.click('button[type="submit"]')
-        return page
-
-    agency = login("乙", "乙的密码12345")
+    agency = browser_signed_in(browser, site, "乙", "乙的密码12345")
     agency.goto(f"{site}/season?year=2024")
     agency.click("table.season a:has-text(\"周口市行政服务中心\")")
     expect(agency.locator("#state")).to_have_text("填报中")
     agency.click("#submit")
     expect(agency.locator("#state")).to_have_text("已提交")
-    office = login("公开办", "公开办密码123")
+    office = browser_signed_in(browser, site, "公开办", "公开办密码123")
     office.goto(f"{site}/season?year=2024&state=已提交")
     office.click("table.season a:has-text(\"周口市行政服务中心\")")
     office.fill('textarea[name="reason"]', "请补充监督保障的具体做法")

@@ -209,6 +209,16 @@ def signed_in(site: str, name: str, password: str) -> tuple[httpx.Client, str]:
     return client, token
 
 
+def browser_signed_in(chromium, address: str, name: str, password: str):
+    """A page of a new browser context, signed in to the server at `address`."""
+    page = chromium.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{address}/login")
+    page.fill('input[name="name"]', name)
+    page.fill('input[name="password"]', password)
+    page.click("form button")
+    return page
+
+
 def every_url(name: str) -> list[tuple[str, str]]:
     quoted = urllib.parse.quote(name)
     return [("GET", f"/form/{quoted}"), ("GET", f"/history/{quoted}"), ("GET", f"/preview/{quoted}"), ("GET", f"/preview/1/{quoted}")] + [
@@ -366,6 +376,7 @@ def test_an_earlier_version_is_restored_from_the_history(browser, site, folder):
     page.locator("ol.versions li a").first.click()
     page.click("#restore")
     expect(page).to_have_url(re.compile(re.escape(form_url(site, RICH)) + r"\?restored="))
+    expect(page.locator(".restored-notice")).to_contain_text("已恢复")  # the restore says so
     assert (folder / RICH).read_text("utf-8") == RICH_EXAMPLE.read_text("utf-8")
     page.goto(f"{site}/history/{urllib.parse.quote(RICH)}")
     expect(page.locator("ol.versions li a")).to_have_count(2)  # the restore kept the version it replaced

@@ -13,17 +13,7 @@ from playwright.sync_api import expect
 
 from generator.format import load_format
 
-from .test_serve import RICH, browser, folder, form_url, serving, site  # noqa: F401  (fixtures)
-
-
-def browser_signed_in(chromium, address: str, name: str, password: str):
-    """A page of a new browser context, signed in to the server at `address`."""
-    page = chromium.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(f"{address}/login")
-    page.fill('input[name="name"]', name)
-    page.fill('input[name="password"]', password)
-    page.click("form button")
-    return page
+from .test_serve import RICH, accounts, browser, browser_signed_in, folder, form_url, intranet, serving, signed_in, site  # noqa: F401  (fixtures)
 
 
 def boxes(page, selector: str) -> list[dict]:
@@ -123,15 +113,10 @@ def test_the_list_fits_a_phone(browser, site):  # noqa: F811
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
-def test_the_office_is_told_the_form_is_read_only(browser, folder, tmp_path):  # noqa: F811
-    from generator.serve.accounts import add_account, load_accounts
-
-    users = tmp_path / "users.yaml"
-    add_account(users, "公开办", "公开办密码123", "")
-    for address in serving(folder, load_accounts(users)):
-        page = browser_signed_in(browser, address, "公开办", "公开办密码123")
-        page.goto(form_url(address, RICH))
-        expect(page.locator(".readonly-notice")).to_contain_text("只读")
+def test_the_office_is_told_the_form_is_read_only(browser, intranet):  # noqa: F811
+    page = browser_signed_in(browser, intranet, "公开办", "公开办密码123")
+    page.goto(form_url(intranet, RICH))
+    expect(page.locator(".readonly-notice")).to_contain_text("只读")
 
 
 def test_what_is_on_the_screen_is_what_is_downloaded(browser, site, folder):  # noqa: F811
@@ -201,19 +186,6 @@ def test_edits_kept_in_the_browser_come_back_when_the_form_is_opened_again(brows
     again.goto(form_url(site, RICH))
     expect(again.locator('input[data-field="发布日期"]')).to_have_value("2025-01-22")
     expect(again.locator("#saved")).to_contain_text("已恢复")
-
-
-def test_restoring_a_version_says_so(browser, site, folder):  # noqa: F811
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(form_url(site, RICH))
-    page.fill('input[data-field="发布日期"]', "2025-01-23")
-    page.click("#save")
-    expect(page.locator("#saved")).to_have_text("已保存")
-    page.goto(f"{site}/history/{urllib.parse.quote(RICH)}")
-    page.locator("ol.versions a").first.click()
-    page.click("#restore")
-    expect(page.locator(".restored-notice")).to_contain_text("已恢复")
-    assert "2025-01-23" not in (folder / RICH).read_text("utf-8")
 
 
 def test_an_acknowledgement_made_stale_by_the_fix_goes_in_one_click(browser, site, folder):  # noqa: F811
@@ -385,41 +357,28 @@ def test_only_a_field_both_changed_is_asked_about(browser, site, folder):  # noq
     assert "发布日期: 2025-01-20" in saved and "第二个人写的" in saved and "行政许可: 5" in saved
 
 
-def test_a_deleted_form_waits_in_the_bin_until_the_office_empties_it(browser, folder, tmp_path):  # noqa: F811
-    from generator.serve.accounts import add_account, load_accounts
-
-    users = tmp_path / "users.yaml"
-    add_account(users, "甲", "甲的密码12345", "周口市人民政府办公室")
-    add_account(users, "乙", "乙的密码12345", "周口市行政服务中心")
-    add_account(users, "公开办", "公开办密码123", "")
+def test_a_deleted_form_waits_in_the_bin_until_the_office_empties_it(browser, intranet, folder):  # noqa: F811
     other = "周口市行政服务中心/2024.yaml"
-    for address in serving(folder, load_accounts(users)):
-        page = browser_signed_in(browser, address, "甲", "甲的密码12345")
-        page.once("dialog", lambda dialog: dialog.accept())
-        page.click(f'form[action="/delete/{urllib.parse.quote(RICH)}"] button')
-        expect(page.locator(".restored-notice")).to_contain_text("回收站")
-        assert not (folder / RICH).exists()
-        page.goto(f"{address}/bin")
-        expect(page.locator("table.forms tbody tr")).to_have_count(1)
-        page.click('form[action="/bin/restore"] button')
-        expect(page).to_have_url(re.compile(re.escape(urllib.parse.quote(RICH))))
-        assert (folder / RICH).exists()
+    page = browser_signed_in(browser, intranet, "甲", "甲的密码12345")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click(f'form[action="/delete/{urllib.parse.quote(RICH)}"] button')
+    expect(page.locator(".restored-notice")).to_contain_text("回收站")
+    assert not (folder / RICH).exists()
+    page.goto(f"{intranet}/bin")
+    expect(page.locator("table.forms tbody tr")).to_have_count(1)
+    page.click('form[action="/bin/restore"] button')
+    expect(page).to_have_url(re.compile(re.escape(urllib.parse.quote(RICH))))
+    assert (folder / RICH).exists()
 
-        def signed(name: str, password: str, address: str = address) -> tuple[httpx.Client, str]:
-            client = httpx.Client(base_url=address, timeout=60)
-            token = re.search(r'name="csrf" content="([^"]+)"', client.get("/login").text).group(1)
-            client.post("/login", data={"name": name, "password": password, "csrf": token})
-            return client, re.search(r'name="csrf" content="([^"]+)"', client.get("/").text).group(1)
-
-        agency, token = signed("甲", "甲的密码12345")
-        assert agency.post(f"/delete/{urllib.parse.quote(other)}", data={"csrf": token}).status_code == 404  # another agency's form
-        assert agency.post(f"/delete/{urllib.parse.quote(RICH)}", data={"csrf": token}).status_code == 303
-        assert agency.post("/bin/empty", data={"csrf": token}).status_code == 403
-        office, token = signed("公开办", "公开办密码123")
-        assert office.post(f"/delete/{urllib.parse.quote(other)}", data={"csrf": token}).status_code == 404  # the office writes nothing
-        emptied = office.post("/bin/empty", data={"csrf": token})
-        assert emptied.status_code == 200 and "1 份" in emptied.text
-        assert not (folder / ".nianbao-bin").exists() and (folder / other).exists()
+    agency, token = signed_in(intranet, "甲", "甲的密码12345")
+    assert agency.post(f"/delete/{urllib.parse.quote(other)}", data={"csrf": token}).status_code == 404  # another agency's form
+    assert agency.post(f"/delete/{urllib.parse.quote(RICH)}", data={"csrf": token}).status_code == 303
+    assert agency.post("/bin/empty", data={"csrf": token}).status_code == 403
+    office, token = signed_in(intranet, "公开办", "公开办密码123")
+    assert office.post(f"/delete/{urllib.parse.quote(other)}", data={"csrf": token}).status_code == 404  # the office writes nothing
+    emptied = office.post("/bin/empty", data={"csrf": token})
+    assert emptied.status_code == 200 and "1 份" in emptied.text
+    assert not (folder / ".nianbao-bin").exists() and (folder / other).exists()
 
 
 def test_a_carry_over_that_cannot_be_read_or_does_not_fit_is_said(site, folder):  # noqa: F811
@@ -438,22 +397,17 @@ def test_a_carry_over_that_cannot_be_read_or_does_not_fit_is_said(site, folder):
     assert made.status_code == 303 and (folder / "周口市数据局" / "2026.yaml").exists()
 
 
-def test_the_history_says_who_saved_and_what_changed(browser, folder, tmp_path):  # noqa: F811
-    from generator.serve.accounts import add_account, load_accounts
-
-    users = tmp_path / "users.yaml"
-    add_account(users, "甲", "甲的密码12345", "周口市人民政府办公室")
-    for address in serving(folder, load_accounts(users)):
-        page = browser_signed_in(browser, address, "甲", "甲的密码12345")
-        page.goto(form_url(address, RICH))
-        page.fill('input[data-cell="第二十条第五项/行政许可/本年处理决定数量"]', "7")
-        page.click("#save")
-        expect(page.locator("#saved")).to_have_text("已保存")
-        page.goto(f"{address}/history/{urllib.parse.quote(RICH)}")
-        expect(page.locator("ol.versions li")).to_contain_text("甲")
-        page.locator("ol.versions li a").first.click()
-        change = page.locator("table.changes tbody tr")
-        expect(change).to_have_count(1)
-        expect(change).to_contain_text("行政许可")
-        expect(change.locator("td").nth(0)).to_have_text("0")
-        expect(change.locator("td").nth(1)).to_have_text("7")
+def test_the_history_says_who_saved_and_what_changed(browser, intranet):  # noqa: F811
+    page = browser_signed_in(browser, intranet, "甲", "甲的密码12345")
+    page.goto(form_url(intranet, RICH))
+    page.fill('input[data-cell="第二十条第五项/行政许可/本年处理决定数量"]', "7")
+    page.click("#save")
+    expect(page.locator("#saved")).to_have_text("已保存")
+    page.goto(f"{intranet}/history/{urllib.parse.quote(RICH)}")
+    expect(page.locator("ol.versions li")).to_contain_text("甲")
+    page.locator("ol.versions li a").first.click()
+    change = page.locator("table.changes tbody tr")
+    expect(change).to_have_count(1)
+    expect(change).to_contain_text("行政许可")
+    expect(change.locator("td").nth(0)).to_have_text("0")
+    expect(change.locator("td").nth(1)).to_have_text("7")
